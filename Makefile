@@ -1,0 +1,119 @@
+# owlet: build, test and run.  `make help` lists the targets.
+#
+# Sources are found by pattern, so adding a file needs no Makefile edit:
+#   lib/*.c lib/*/*.c      -> build/libowlet.a (all logic, no printing)
+#   cmd/owlet/*.c          -> build/owlet       (the CLI)
+#   cmd/lambda/*.c         -> build/lambda/bootstrap (the Lambda program)
+#   tests/*_test.c         -> build/tests/*_test (C unit tests, TAP)
+#   tests/*.t              -> shell tests (TAP), run by prove
+#   tests/fuzz/fuzz_*.c    -> build/fuzz/fuzz_* (libFuzzer targets, clang)
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+B       ?= build
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS += -Ilib -D_GNU_SOURCE
+DEPFLAGS = -MMD -MP
+LDLIBS_OWLET  = -lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread
+LDLIBS_LAMBDA = -ljansson -lcurl -lssl -lcrypto -lm -lpthread
+
+LIB_SRC    := $(sort $(wildcard lib/*.c lib/*/*.c))
+OWLET_SRC  := $(sort $(wildcard cmd/owlet/*.c))
+LAMBDA_SRC := $(sort $(wildcard cmd/lambda/*.c))
+TEST_SRC   := $(sort $(wildcard tests/*_test.c))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/obj/%.o)
+OWLET_OBJ  := $(OWLET_SRC:%.c=$(B)/obj/%.o)
+LAMBDA_OBJ := $(LAMBDA_SRC:%.c=$(B)/obj/%.o)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+# Debian packages that building and testing need (make deps installs them).
+DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
+           libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
+           clang libclang-rt-14-dev zip unzip git
+
+.PHONY: all deps test check-asan fuzz install up down clean help lambda tests
+all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
+
+help:
+	@echo 'make            build owlet, the Lambda and the tests'
+	@echo 'make deps       install the missing Debian -dev packages (apt-get)'
+	@echo 'make up         deps, build, then owlet up --env local (prints the API URL)'
+	@echo 'make down       owlet down --env local --yes'
+	@echo 'make test       build and run every test through prove (TAP)'
+	@echo 'make check-asan the same tests under AddressSanitizer + UBSan'
+	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
+	@echo 'make install    install owlet under PREFIX (default /usr/local)'
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "owlet: installing Debian packages:" $$missing; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
+	else echo "owlet: all build dependencies are installed"; fi
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(B)/libowlet.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/owlet: $(OWLET_OBJ) $(B)/libowlet.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OWLET_OBJ) $(B)/libowlet.a $(LDLIBS_OWLET)
+
+lambda: $(B)/lambda/bootstrap
+$(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/libowlet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
+
+tests: $(TEST_BIN)
+$(B)/tests/%: $(B)/obj/tests/%.o $(B)/libowlet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libowlet.a $(LDLIBS_OWLET)
+
+# Every test: C programs and shell scripts, all TAP, all through prove.
+# Tests find the binaries through OWLET and OWLET_BUILD.
+test: all
+	OWLET=$(CURDIR)/$(B)/owlet OWLET_BUILD=$(CURDIR)/$(B) OWLET_SRC=$(CURDIR) \
+	  prove $(PROVEFLAGS) $(TEST_BIN) $(sort $(wildcard tests/*.t))
+
+check-asan:
+	$(MAKE) B=build-asan CC=clang \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
+	  LDFLAGS='-fsanitize=address,undefined' \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  test
+
+FUZZ_SECONDS ?= 0
+fuzz: $(FUZZ_BIN)
+	@if [ "$(FUZZ_SECONDS)" != 0 ]; then for f in $(FUZZ_BIN); do \
+	  n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus/$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
+	done; fi
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS_OWLET)
+
+install: $(B)/owlet
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet
+	install -m 755 $(B)/owlet $(DESTDIR)$(PREFIX)/bin/owlet
+	cp -R modules templates $(DESTDIR)$(PREFIX)/share/owlet/
+
+up: deps
+	$(MAKE) all
+	$(B)/owlet up --env local
+
+down:
+	$(B)/owlet down --env local --yes
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,69 @@
+/*
+ * commands.h: the one command table of the owlet CLI (as git.c's).
+ *
+ * Each subcommand lives in cmd/owlet/cmd_<name>.c and exports
+ *   int cmd_<name>(int argc, char **argv);      argv[0] is the command name,
+ *                                                options already removed
+ *   const struct owlet_option cmd_<name>_options[];   ends with {0}
+ * main.c parses the options of the table into the variables they point at,
+ * prints `owlet <cmd> --help` from them, and maps the return value:
+ *   >= 0       the exit status itself (e.g. terraform's 0/1/2)
+ *   < 0        an OWLET_E* code: prints "error: <owlet_error_last()>",
+ *              exits 2 for OWLET_EUSAGE (after usage), 1 otherwise
+ */
+#ifndef OWLET_COMMANDS_H
+#define OWLET_COMMANDS_H
+
+#include <stdbool.h>
+
+enum owlet_option_kind {
+	OPT_FLAG,   /* bool *: --name sets it true */
+	OPT_STRING, /* const char **: --name VALUE or --name=VALUE */
+	OPT_INT,    /* long *: --name N */
+	OPT_LIST,   /* struct owlet_strlist *: repeatable --name VALUE */
+};
+
+struct owlet_strlist {
+	const char *items[32];
+	int count;
+};
+
+struct owlet_option {
+	const char *name;  /* long name without "--" */
+	char short_name;   /* 0 for none */
+	enum owlet_option_kind kind;
+	void *value;
+	const char *arg;   /* "NAME", "FILE": shown in help */
+	const char *help;  /* one line */
+};
+
+struct owlet_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const struct owlet_option *options;
+	const char *args;    /* positional arguments, for usage: "DIR" */
+	const char *summary; /* one line for `owlet help` */
+};
+
+#define OWLET_COMMAND(name)                          \
+	int cmd_##name(int argc, char **argv);           \
+	extern const struct owlet_option cmd_##name##_options[]
+
+OWLET_COMMAND(init);
+OWLET_COMMAND(validate);
+OWLET_COMMAND(render);
+OWLET_COMMAND(plan);
+OWLET_COMMAND(up);
+OWLET_COMMAND(down);
+OWLET_COMMAND(status);
+OWLET_COMMAND(check);
+OWLET_COMMAND(build);
+OWLET_COMMAND(stats);
+OWLET_COMMAND(user);
+OWLET_COMMAND(token);
+OWLET_COMMAND(serve);
+
+/* Prints "usage: owlet <cmd> ..." and the options to stderr (or stdout). */
+void owlet_command_usage(const char *name, bool to_stdout);
+
+#endif

@@ -1,0 +1,41 @@
+/* error.c: the per-thread last error message of lib/ (see error.h). */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char last_error[1024];
+
+static int error_vset(int code, const char *fmt, va_list ap)
+{
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	return code;
+}
+
+int owlet_error_set(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = error_vset(OWLET_ERROR, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int owlet_error_setc(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = error_vset(code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *owlet_error_last(void)
+{
+	return last_error;
+}
+
+void owlet_error_clear(void)
+{
+	last_error[0] = '\0';
+}
