@@ -33,9 +33,9 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages that building and testing need (make deps installs them).
 DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
-           clang libclang-rt-14-dev zip unzip git
+           clang libclang-rt-14-dev cppcheck zip unzip git
 
-.PHONY: all deps test check-asan fuzz install up down clean help lambda tests
+.PHONY: all deps test check-asan fuzz install up down clean help lambda tests lint
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
@@ -46,6 +46,7 @@ help:
 	@echo 'make test       build and run every test through prove (TAP)'
 	@echo 'make check-asan the same tests under AddressSanitizer + UBSan'
 	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
+	@echo 'make lint       cppcheck over every C file'
 	@echo 'make install    install owlet under PREFIX (default /usr/local)'
 
 deps:
@@ -100,6 +101,12 @@ fuzz: $(FUZZ_BIN)
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS_OWLET)
+
+# cppcheck over every C file; tests/lint.t runs the same as part of make test.
+CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr \
+                 --error-exitcode=1 -Ilib -D_GNU_SOURCE --std=c11
+lint:
+	cppcheck $(CPPCHECK_FLAGS) lib cmd tests bench
 
 install: $(B)/owlet
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet
