@@ -139,13 +139,14 @@ static char *dup_or_flag(struct checker *k, const char *s)
 	return d;
 }
 
-/* A list of strings from a sequence node (items already checked). */
+/* A NULL-terminated list of strings from a sequence node (items already
+ * checked); NULL for an empty list. */
 static char **strings_of(struct checker *k, const struct ynode *seq, size_t *n)
 {
 	*n = 0;
 	if (!seq || seq->n == 0)
 		return NULL;
-	char **list = calloc(seq->n, sizeof *list);
+	char **list = calloc(seq->n + 1, sizeof *list);
 	if (!list) {
 		k->nomem = true;
 		return NULL;
@@ -244,7 +245,7 @@ static void check_access(struct checker *k, struct owlet_dataset *ds, const stru
 	}
 	if (ynode_is_null(read)) {
 		/* any signed-in user may read */
-		ds->read = calloc(1, sizeof *ds->read);
+		ds->read = calloc(2, sizeof *ds->read);
 		if (!ds->read || !(ds->read[0] = strdup("*")))
 			k->nomem = true;
 		else

@@ -45,6 +45,7 @@ enum owlet_format {
 	OWLET_FORMAT_JSONL,
 };
 
+/* Every list of strings below is also NULL-terminated (NULL when empty). */
 struct owlet_field {
 	char *name;
 	enum owlet_type type;
