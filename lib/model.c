@@ -324,8 +324,8 @@ static void check_enum(struct checker *k, struct owlet_field *f, const struct yn
 		enum yscalar ks = yscalar_kind(e);
 		const char *s;
 		if (e->kind == YNODE_SCALAR && ks != YS_STRING) {
-			yerr(k->c, e, "enum value %s of field '%s' is not a string (quote it: \"%s\")",
-			     ynode_describe(e), fname, ytext(e));
+			yerr(k->c, e, "enum value %s of field '%s' is %s, not a string (quote it: \"%s\")", ytext(e),
+			     fname, ks == YS_BOOL ? "a boolean" : ks == YS_NULL ? "null" : "a number", ytext(e));
 			good = false;
 		} else if (!yget_string(k->c, e, "an enum value", &s)) {
 			good = false;

@@ -104,6 +104,8 @@ static void locate(const char *buf, size_t len, size_t offset, int *line, int *c
 	size_t i = 0;
 	if (offset > len)
 		offset = len;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 && offset >= 3)
+		i = 3; /* a BOM takes no column, as in libyaml */
 	while (i < offset) {
 		unsigned cp = 0;
 		size_t n = utf8_seq(s + i, len - i, &cp);
@@ -125,6 +127,10 @@ static void locate(const char *buf, size_t len, size_t offset, int *line, int *c
 static bool check_utf8(struct yctx *c, const char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)buf;
+	if (len >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
+		yerr_at(c, 1, 1, "not UTF-8: the file is UTF-16 (save it as UTF-8)");
+		return false;
+	}
 	for (size_t i = 0; i < len;) {
 		unsigned cp;
 		size_t n = utf8_seq(s + i, len - i, &cp);
@@ -196,13 +202,17 @@ const char *ynode_describe(const struct ynode *node)
 	return "a string";
 }
 
-/* "'text'" for a scalar, "a list" / "a mapping" for others. */
+/* "'text'" for a plain scalar, "the string \"text\"" for a quoted one (so
+ * that "0" is not mistaken for a number), "a list" / "a mapping" for others. */
 static const char *describe_value(const struct ynode *node)
 {
-	static _Thread_local char buf[80];
+	static _Thread_local char buf[96];
 	if (!node || node->kind != YNODE_SCALAR || yscalar_kind(node) == YS_NULL)
 		return ynode_describe(node);
-	snprintf(buf, sizeof buf, "'%s'", safe_text(node->text, node->len));
+	if (node->quoted)
+		snprintf(buf, sizeof buf, "the string \"%s\"", safe_text(node->text, node->len));
+	else
+		snprintf(buf, sizeof buf, "'%s'", safe_text(node->text, node->len));
 	return buf;
 }
 
@@ -444,8 +454,8 @@ int ytree_parse(struct ynode **out, struct yctx *c, const char *buf, size_t len)
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	/* libyaml skips a UTF-8 BOM itself; a UTF-16 BOM never gets here */
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
 	struct builder b = { .c = c };
 	int rc = 0, documents = 0;
