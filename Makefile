@@ -71,7 +71,7 @@ $(B)/owlet: $(OWLET_OBJ) $(B)/libowlet.a
 lambda: $(B)/lambda/bootstrap
 $(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/libowlet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
 
 tests: $(TEST_BIN)
 $(B)/tests/%: $(B)/obj/tests/%.o $(B)/libowlet.a
