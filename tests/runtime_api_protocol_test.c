@@ -30,19 +30,6 @@ struct buf {
 	size_t len;
 };
 
-static size_t collect(char *p, size_t size, size_t n, void *userdata)
-{
-	struct buf *b = userdata;
-	char *d = realloc(b->data, b->len + size * n + 1);
-	if (!d)
-		return 0;
-	memcpy(d + b->len, p, size * n);
-	b->len += size * n;
-	d[b->len] = '\0';
-	b->data = d;
-	return size * n;
-}
-
 static json_t *lambda_headers;
 
 static size_t header_line(char *p, size_t size, size_t n, void *userdata)
@@ -74,8 +61,9 @@ static long lambda_http(CURL *h, const char *method, const char *path, const cha
 	snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/%s", getenv("AWS_LAMBDA_RUNTIME_API"), path);
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	/* the body goes to a memory stream through curl's default fwrite */
+	FILE *mem = open_memstream(&resp->data, &resp->len);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, mem);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_line);
 	struct curl_slist *hdrs = NULL;
 	char line[128];
@@ -92,6 +80,7 @@ static long lambda_http(CURL *h, const char *method, const char *path, const cha
 	long status = 0;
 	if (curl_easy_perform(h) == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	fclose(mem);
 	curl_slist_free_all(hdrs);
 	return status;
 }
