@@ -557,8 +557,10 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 	else
 		handle_s3_event(ctx, res, records);
 out:
-	fprintf(stderr, "owlet-lambda: %s %s %s %d %s %lld ms\n", inv->request_id, method ? method : "-",
-		path ? path : "-", res->status, res->error_type ? res->error_type : "",
-		(long long)(owlet_runtime_now_ms() - start));
+	const char *trace = getenv("_X_AMZN_TRACE_ID");
+	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
+		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",
+		res->error_type ? res->error_type : "", (long long)(owlet_runtime_now_ms() - start),
+		trace ? trace : "-");
 	json_decref(event);
 }
