@@ -6,51 +6,7 @@
 # loop.
 . "$(dirname "$0")/lib.sh"
 
-BOOTSTRAP=$OWLET_BUILD/lambda/bootstrap
-[ -x "$BOOTSTRAP" ] || skip_all "no build/lambda/bootstrap"
-t=$(tmpdir)
-MODEL=$(cat "$OWLET_SRC/tests/fixtures/lambda/model.json")
-P=/2018-06-01/runtime
-
-# run_plan NAME PLAN_JSON [ENV=VALUE...]: runs bootstrap under a fresh
-# Runtime API server until the plan is used up; sets $log, $stderr, $rc.
-run_plan() {
-	local name=$1 plan=$2
-	shift 2
-	local d=$t/$name
-	mkdir -p "$d"
-	printf '%s\n' "$plan" >"$d/plan.json"
-	python3 "$OWLET_SRC/tests/lambda_runtime_api.py" "$d/plan.json" "$d/log.json" "$d/port" &
-	local srv=$!
-	at_exit "kill $srv 2>/dev/null"
-	for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
-	env -i PATH=/usr/bin:/bin AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$d/port")" "$@" \
-		timeout 20 "$BOOTSTRAP" 2>"$d/stderr"
-	rc=$?
-	wait "$srv"
-	log=$d/log.json
-	stderr=$(cat "$d/stderr")
-}
-# q PYTHON_EXPR: evaluates with r = the list of recorded requests of $log,
-# j = json.loads; one python process answers every query (startup is slow)
-coproc PYQ { python3 -u -c '
-import json, sys
-for line in sys.stdin:
-    path, expr = line.rstrip("\n").split("\t", 1)
-    try:
-        r = json.load(open(path))["requests"]
-        out = str(eval(expr, {"r": r, "j": json.loads}))
-    except Exception as e:
-        out = "error: %r" % e
-    print(out.replace("\n", "\\n"))
-'; }
-at_exit "kill $PYQ_PID 2>/dev/null"
-q() {
-	printf '%s\t%s\n' "$log" "$1" >&"${PYQ[1]}"
-	local line
-	IFS= read -r line <&"${PYQ[0]}"
-	printf '%s\n' "$line"
-}
+. "$(dirname "$0")/lambda_lib.sh"
 
 http_event() { # METHOD PATH [GROUPS_JSON]
 	printf '{"version":"2.0","routeKey":"%s %s","rawPath":"%s","requestContext":{"stage":"$default","http":{"method":"%s","path":"%s"},"authorizer":{"jwt":{"claims":{"sub":"u-1","cognito:groups":%s}}}}}' \
@@ -78,7 +34,6 @@ is "$(q '[x["path"] for x in r if x["method"]=="POST"]')" \
 	"each invocation is answered once, in order, at the path of its request id"
 is "$(q 'len(set(x["client_port"] for x in r))')" 1 "one connection is reused for every request"
 
-resp() { q "[j(x['body']) for x in r if x['path']=='$P/invocation/$1/response'][0]$2"; }
 err_req() { q "[x for x in r if x['path']=='$P/invocation/$1/error'][0]$2"; }
 
 is "$(resp ok-1 '["statusCode"]')" 200 "GET /datasets answers 200"
