@@ -16,7 +16,7 @@
 
 #include "jwt.h"
 
-static char *b64url(const unsigned char *in, size_t len)
+static inline char *b64url(const unsigned char *in, size_t len)
 {
 	char *s = owlet_base64_encode(in, len);
 	size_t o = 0;
@@ -29,7 +29,7 @@ static char *b64url(const unsigned char *in, size_t len)
 	return s;
 }
 
-static char *b64url_json(json_t *j)
+static inline char *b64url_json(json_t *j)
 {
 	char *text = json_dumps(j, JSON_COMPACT);
 	char *s = b64url((const unsigned char *)text, strlen(text));
@@ -37,7 +37,7 @@ static char *b64url_json(json_t *j)
 	return s;
 }
 
-static char *bn_b64url(EVP_PKEY *pkey, const char *name)
+static inline char *bn_b64url(EVP_PKEY *pkey, const char *name)
 {
 	BIGNUM *bn = NULL;
 	EVP_PKEY_get_bn_param(pkey, name, &bn);
@@ -50,7 +50,7 @@ static char *bn_b64url(EVP_PKEY *pkey, const char *name)
 	return s;
 }
 
-static json_t *jwk_of(EVP_PKEY *pkey, const char *kid)
+static inline json_t *jwk_of(EVP_PKEY *pkey, const char *kid)
 {
 	char *n = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_N), *e = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_E);
 	json_t *k = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "RSA", "alg", "RS256", "use", "sig",
@@ -61,7 +61,7 @@ static json_t *jwk_of(EVP_PKEY *pkey, const char *kid)
 }
 
 /* header.payload.signature; alg "none" gives an empty signature. */
-static char *make_token(EVP_PKEY *pkey, const char *alg, const char *kid, json_t *claims)
+static inline char *make_token(EVP_PKEY *pkey, const char *alg, const char *kid, json_t *claims)
 {
 	json_t *header = json_pack("{s:s, s:s}", "alg", alg, "typ", "JWT");
 	if (kid)

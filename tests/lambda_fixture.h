@@ -23,9 +23,9 @@ struct buf {
 	size_t len;
 };
 
-static json_t *lambda_headers;
+static json_t *lambda_headers __attribute__((unused));
 
-static size_t header_line(char *p, size_t size, size_t n, void *userdata)
+static inline size_t header_line(char *p, size_t size, size_t n, void *userdata)
 {
 	(void)userdata;
 	size_t len = size * n;
@@ -47,7 +47,7 @@ static size_t header_line(char *p, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-static long lambda_http(CURL *h, const char *method, const char *path, const char *body, size_t len,
+static inline long lambda_http(CURL *h, const char *method, const char *path, const char *body, size_t len,
 			const char *error_type, struct buf *resp)
 {
 	char url[256];
@@ -78,7 +78,7 @@ static long lambda_http(CURL *h, const char *method, const char *path, const cha
 	return status;
 }
 
-static long post_json(CURL *h, const char *path, json_t *doc, const char *error_type)
+static inline long post_json(CURL *h, const char *path, json_t *doc, const char *error_type)
 {
 	char *s = json_dumps(doc, JSON_COMPACT);
 	struct buf r = { 0 };
@@ -91,7 +91,7 @@ static long post_json(CURL *h, const char *path, json_t *doc, const char *error_
 
 /* GET /invocation/next: the event (caller decrefs) and its request id in
  * id; NULL when the server is gone.  lambda_headers holds the headers. */
-static json_t *fixture_next(CURL *h, char *id, size_t id_size)
+static inline json_t *fixture_next(CURL *h, char *id, size_t id_size)
 {
 	struct buf ev = { 0 };
 	json_decref(lambda_headers);
@@ -104,11 +104,12 @@ static json_t *fixture_next(CURL *h, char *id, size_t id_size)
 	return event;
 }
 
-/* dir/task with a bootstrap that is this program; its path in root. */
-static int fixture_task_root(char *root, size_t size, const char *dir, const char *argv0)
+/* dir/task whose bootstrap is a link to `program` (a test passes its own
+ * argv[0]); the task root's path in root. */
+static inline int fixture_task_root(char *root, size_t size, const char *dir, const char *program)
 {
 	char self[4096], link[4200];
-	if (!realpath(argv0, self))
+	if (!realpath(program, self))
 		return -1;
 	snprintf(root, size, "%s/task", dir);
 	mkdir(root, 0755);
@@ -116,7 +117,7 @@ static int fixture_task_root(char *root, size_t size, const char *dir, const cha
 	return symlink(self, link);
 }
 
-static void fixture_remove_tree(const char *dir)
+static inline void fixture_remove_tree(const char *dir)
 {
 	pid_t p = fork();
 	if (p == 0) {
