@@ -13,33 +13,8 @@ command -v curl >/dev/null || skip_all "curl is not installed"
 
 t=$(tmpdir)
 cd "$t" || exit 1
-cp "$OWLET_SRC/data_model.yml" .
-mkdir -p environments state/local
-cp "$OWLET_SRC/environments/local.yml" environments/
-
-port=$(free_port)
-moto_server -H 127.0.0.1 -p "$port" >"$t/moto.log" 2>&1 &
-moto_pid=$!
-at_exit "kill $moto_pid 2>/dev/null; wait $moto_pid 2>/dev/null"
-endpoint="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$endpoint/moto-api/" >/dev/null && break; sleep 0.1; done
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-awsl() { aws --endpoint-url "$endpoint" "$@"; }
-bucket=owlet-demo-local-data
-awsl s3api create-bucket --bucket "$bucket" >/dev/null
-pool=$(awsl cognito-idp create-user-pool --pool-name owlet-demo-local --query UserPool.Id --output text)
-client=$(awsl cognito-idp create-user-pool-client --user-pool-id "$pool" --client-name api \
-	--explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH --query UserPoolClient.ClientId --output text)
-for g in analysts editors drivers; do awsl cognito-idp create-group --user-pool-id "$pool" --group-name "$g" >/dev/null; done
-cat >state/local/emulator.json <<EOF
-{"endpoint": "$endpoint", "pid": $moto_pid, "port": $port}
-EOF
-cat >state/local/outputs.json <<EOF
-{"api_url": "", "api_id": "localapi", "user_pool_id": "$pool", "user_pool_client_id": "$client",
- "issuer": "https://cognito-idp.us-east-1.amazonaws.com/$pool", "data_bucket": "$bucket",
- "function_name": "owlet-demo-local-api", "region": "us-east-1"}
-EOF
+. "$OWLET_SRC/tests/localapi_stack.sh"
+localapi_stack
 
 run_owlet serve --env local --detach
 is "$rc" 1 "serve without an artifact fails"

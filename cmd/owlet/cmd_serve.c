@@ -215,7 +215,11 @@ static int serve(struct serve_setup *s, int ready_fd)
 	}
 	int sig = 0;
 	sigwait(&stop, &sig);
-	fprintf(stderr, "owlet: %s: stopping the local API\n", strsignal(sig));
+	struct owlet_runtime_stats st;
+	owlet_runtime_get_stats(&st, rt);
+	fprintf(stderr, "owlet: %s: stopping the local API after %ld invocations by %ld Lambda processes "
+			"(init, exec to first /next: first %.1f ms, last %.1f ms)\n",
+		strsignal(sig), st.invocations, st.starts, st.first_init_ms, st.last_init_ms);
 	unlink(s->path_json);
 out:
 	owlet_localapi_stop(api);
