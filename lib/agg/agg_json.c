@@ -98,7 +98,7 @@ static json_t *jstring_utf8(const char *p, size_t n)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static json_t *jbase64(const void *data, size_t n)
+AGG_NO_COVERAGE static json_t *jbase64(const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	char *o = malloc((n + 2) / 3 * 4 + 1);
@@ -118,8 +118,14 @@ static json_t *jbase64(const void *data, size_t n)
 }
 
 /* Decodes base64 into out (cap bytes); returns the length or -1. */
-static long unbase64(const json_t *j, unsigned char *out, size_t cap)
+AGG_NO_COVERAGE static long unbase64(const json_t *j, unsigned char *out, size_t cap)
 {
+	static signed char dec[256];
+	if (!dec['B']) {
+		memset(dec, -1, sizeof dec);
+		for (int i = 0; i < 64; i++)
+			dec[(unsigned char)b64[i]] = (signed char)i;
+	}
 	const char *s = json_string_value(j);
 	if (!s)
 		return -1;
@@ -130,16 +136,15 @@ static long unbase64(const json_t *j, unsigned char *out, size_t cap)
 		unsigned v = 0;
 		int pad = 0;
 		for (int t = 0; t < 4; t++) {
-			char c = s[i + t];
-			const char *x = c ? strchr(b64, c) : NULL;
+			unsigned char c = (unsigned char)s[i + t];
 			if (c == '=' && i + 4 == n && t >= 2) {
 				pad++;
 				v <<= 6;
 				continue;
 			}
-			if (!x || pad)
+			if (dec[c] < 0 || pad)
 				return -1;
-			v = v << 6 | (unsigned)(x - b64);
+			v = v << 6 | (unsigned)dec[c];
 		}
 		unsigned char bytes[3] = { (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
 		for (int t = 0; t < 3 - pad; t++) {
@@ -155,7 +160,7 @@ static json_t *jint128(__int128 v)
 {
 	if (v >= INT64_MIN && v <= INT64_MAX)
 		return json_integer((json_int_t)v);
-	return json_real((double)v);
+	return jreal((double)v);
 }
 
 static json_t *jint128_string(__int128 v)
@@ -279,7 +284,7 @@ static int column_report(json_t *o, const struct agg_col *c)
 		double m = (double)c->isum / (double)c->count;
 		if (c->type == OWLET_TYPE_INT) {
 			sum = jint128(c->isum);
-			mean = json_real(m);
+			mean = jreal(m);
 		} else
 			mean = typed(c, m);
 	} else if (has && c->type == OWLET_TYPE_FLOAT) {
@@ -290,12 +295,12 @@ static int column_report(json_t *o, const struct agg_col *c)
 		mean = jreal(s / (double)c->count);
 	} else if (has && c->type == OWLET_TYPE_BOOL) {
 		sum = json_integer((json_int_t)c->trues);
-		mean = json_real((double)c->trues / (double)c->count);
+		mean = jreal((double)c->trues / (double)c->count);
 	}
 	if (has && c->type != OWLET_TYPE_STRING && c->type != OWLET_TYPE_BOOL) {
 		double s = col_stddev(c);
 		if (!isnan(s))
-			sd = json_real(s);
+			sd = jreal(s);
 	}
 	if (has && c->kll) {
 		static const double qs[3] = { 0.5, 0.9, 0.99 };

@@ -36,8 +36,6 @@ int agg_example_set(struct agg_example *ex, const char *file, uint64_t line, con
 	ex->fields = fields;
 	ex->value = NULL;
 	if (value) {
-		if (vlen > EXAMPLE_VALUE_MAX)
-			vlen = EXAMPLE_VALUE_MAX;
 		ex->value = strndup(value, vlen);
 		if (!ex->value) {
 			/* strndup stops at a NUL byte, which is fine; only failure matters */
@@ -68,6 +66,8 @@ void agg_add_invalid(struct owlet_agg *a, size_t col, const char *p, size_t len,
 {
 	struct agg_col *c = &a->cols[col];
 	c->invalid++;
+	if (len > EXAMPLE_VALUE_MAX)
+		len = EXAMPLE_VALUE_MAX; /* examples are short; the partial keeps them as they are */
 	if (c->n_inv < OWLET_AGG_EXAMPLES && agg_example_set(&c->inv[c->n_inv], a->source, line, p, len, 0) == 0)
 		c->n_inv++;
 }
