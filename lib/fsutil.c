@@ -130,6 +130,24 @@ out_free:
 	return rc;
 }
 
+int owlet_fs_write_json(const char *path, const json_t *value, size_t flags)
+{
+	char *text = json_dumps(value, flags);
+	if (!text)
+		return owlet_error_setc(OWLET_ENOMEM, "cannot serialise '%s'", path);
+	size_t n = strlen(text);
+	char *with_nl = realloc(text, n + 2);
+	if (!with_nl) {
+		free(text);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	with_nl[n] = '\n';
+	with_nl[n + 1] = '\0';
+	int rc = owlet_fs_write_atomic(path, with_nl, n + 1);
+	free(with_nl);
+	return rc;
+}
+
 int owlet_fs_mkdirs(const char *path)
 {
 	char *copy = strdup(path);

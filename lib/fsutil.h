@@ -9,9 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 /* Writes data to path through a temporary file and rename; leaves the file
  * untouched (mtime included) when it already holds exactly these bytes. */
 int owlet_fs_write_atomic(const char *path, const char *data, size_t len);
+/* json_dumps(value, flags) plus a final newline, written atomically. */
+int owlet_fs_write_json(const char *path, const json_t *value, size_t flags);
 /* Reads a whole file into a new NUL-terminated buffer (caller frees);
  * OWLET_ENOTFOUND when it does not exist. */
 int owlet_fs_read(char **out, size_t *len, const char *path);
