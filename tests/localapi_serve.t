@@ -106,4 +106,21 @@ for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "SIGTERM stops the server"
 ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
 ok "$(pgrep -f "$t/state/local/lambda/bootstrap" >/dev/null && echo 1 || echo 0)" "no Lambda process is left"
+
+# --- in the foreground, on a given port
+fport=$(free_port)
+"$OWLET" serve --port "$fport" >fg.out 2>fg.err &
+fg=$!
+at_exit "kill $fg 2>/dev/null"
+for _ in $(seq 100); do [ -e state/local/localapi.json ] && break; sleep 0.1; done
+url="http://127.0.0.1:$fport"
+is "$(head -1 fg.out)" "$url" "serve in the foreground prints its URL, on the --port asked"
+req GET /datasets/stations "$token"
+is "$status" 200 "and answers"
+like "$(cat fg.err)" "GET /datasets/stations 200" "logging each request to stderr"
+kill -INT "$fg"
+wait "$fg"
+is "$?" 0 "SIGINT stops it with status 0"
+like "$(cat fg.err)" "stopping the local API after 1 invocations by 1 Lambda processes" "saying what it ran"
+ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
 done_testing
