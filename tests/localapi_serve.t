@@ -75,6 +75,10 @@ req GET /datasets
 is "$status $body" '401 {"message":"Unauthorized"}' "no token: 401 Unauthorized"
 req GET /nowhere "$token"
 is "$status $body" '404 {"message":"Not Found"}' "no route: 404 Not Found"
+req GET /datasets/nosuchdataset "$token"
+is "$status $body" '404 {"message":"Not Found"}' "a dataset without a route (outputs.json 'routes'): 404"
+req POST /datasets/readings/records "$token" '{}'
+is "$status $body" '404 {"message":"Not Found"}' "POST to a dataset no one may write has no route: 404"
 id_token=$(awsl cognito-idp initiate-auth --client-id "$client" --auth-flow USER_PASSWORD_AUTH \
 	--auth-parameters "USERNAME=bob,PASSWORD=Known-passw0rd!" --query AuthenticationResult.IdToken --output text)
 req GET /datasets "$id_token"

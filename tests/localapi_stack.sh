@@ -34,7 +34,10 @@ JSON
 	cat >state/local/outputs.json <<JSON
 {"api_url": "", "api_id": "localapi", "user_pool_id": "$pool", "user_pool_client_id": "$client",
  "issuer": "https://cognito-idp.us-east-1.amazonaws.com/$pool", "data_bucket": "$bucket",
- "function_name": "owlet-demo-local-api", "region": "us-east-1"}
+ "function_name": "owlet-demo-local-api", "region": "us-east-1",
+ "routes": ["GET /datasets", "GET /datasets/readings", "GET /datasets/readings/stats", "GET /datasets/stations",
+            "GET /datasets/stations/stats", "GET /datasets/trips", "GET /datasets/trips/stats",
+            "POST /datasets/stations/records", "POST /datasets/trips/records"]}
 JSON
 }
 awsl() { aws --endpoint-url "$endpoint" "$@"; }
