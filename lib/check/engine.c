@@ -50,27 +50,18 @@ static const struct rule_group groups[] = {
 };
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 
-static struct owlet_check_rule *all_rules;
+/* One flat array, filled once from the groups (constant data). */
+static struct owlet_check_rule all_rules[128];
 static size_t n_all_rules;
 
 const struct owlet_check_rule *owlet_check_rules(size_t *n)
 {
-	/* One flat array, built once: the groups are constant. */
-	if (!all_rules) {
-		size_t total = 0;
-		for (size_t g = 0; g < N_GROUPS; g++)
-			total += *groups[g].count;
-		struct owlet_check_rule *a = calloc(total, sizeof *a);
-		if (!a) {
-			*n = 0;
-			return NULL;
-		}
+	if (!n_all_rules) {
 		size_t k = 0;
 		for (size_t g = 0; g < N_GROUPS; g++)
-			for (size_t i = 0; i < *groups[g].count; i++)
-				a[k++] = groups[g].rules[i];
-		all_rules = a;
-		n_all_rules = total;
+			for (size_t i = 0; i < *groups[g].count && k < sizeof all_rules / sizeof all_rules[0]; i++)
+				all_rules[k++] = groups[g].rules[i];
+		n_all_rules = k;
 	}
 	*n = n_all_rules;
 	return all_rules;
@@ -364,21 +355,27 @@ static char *path_join(const char *dir, const char *rel)
 		return NULL;
 	}
 	snprintf(buf, cap, "%s%s%s", dir, dir[0] ? "/" : "", rel);
+	bool absolute = buf[0] == '/';
 	out[0] = '\0';
 	size_t olen = 0;
+	if (absolute) {
+		out[0] = '/';
+		out[1] = '\0';
+		olen = 1;
+	}
 	char *save = NULL;
 	for (char *seg = strtok_r(buf, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
 		if (strcmp(seg, ".") == 0)
 			continue;
 		if (strcmp(seg, "..") == 0) {
 			char *slash = strrchr(out, '/');
-			if (olen > 0 && strcmp(slash ? slash + 1 : out, "..") != 0) {
-				olen = slash ? (size_t)(slash - out) : 0;
+			if (olen > (absolute ? 1u : 0u) && strcmp(slash ? slash + 1 : out, "..") != 0) {
+				olen = slash ? (size_t)(slash - out) + (slash == out) : 0;
 				out[olen] = '\0';
 				continue;
 			}
 		}
-		olen += (size_t)snprintf(out + olen, cap - olen, "%s%s", olen ? "/" : "", seg);
+		olen += (size_t)snprintf(out + olen, cap - olen, "%s%s", olen && out[olen - 1] != '/' ? "/" : "", seg);
 	}
 	free(buf);
 	return out;
@@ -857,10 +854,6 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 		goto out_ctx;
 	size_t n_rules;
 	const struct owlet_check_rule *rules = owlet_check_rules(&n_rules);
-	if (!rules) {
-		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		goto out_ctx;
-	}
 	for (size_t k = 0; k < opts->n_skips; k++)
 		if (!owlet_check_rule_find(opts->skips[k].id) &&
 		    (rc = owlet_check_report_note(report, "%s:%d: skip of '%s' names no built-in rule (kept for checkov)",
