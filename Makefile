@@ -16,7 +16,7 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -Ilib -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 LDLIBS_OWLET  = -lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread
-LDLIBS_LAMBDA = -ljansson -lcurl -lssl -lcrypto -lm -lpthread
+LDLIBS_LAMBDA = -lyaml -ljansson -lcurl -lssl -lcrypto -lm -lpthread
 
 LIB_SRC    := $(sort $(wildcard lib/*.c lib/*/*.c))
 OWLET_SRC  := $(sort $(wildcard cmd/owlet/*.c))
@@ -71,7 +71,7 @@ $(B)/owlet: $(OWLET_OBJ) $(B)/libowlet.a
 lambda: $(B)/lambda/bootstrap
 $(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/libowlet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
 
 tests: $(TEST_BIN)
 $(B)/tests/%: $(B)/obj/tests/%.o $(B)/libowlet.a
