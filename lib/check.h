@@ -122,15 +122,19 @@ void owlet_check_report_free(struct owlet_check_report *report);
 /* What `owlet check` checks: one of env, dir, plan_json (env may come with
  * plan_json, for its skips). */
 struct owlet_check_run {
-	const char *env;       /* owlet's environment: render, plan, check */
-	const char *dir;       /* any Terraform root: planned against the emulator */
-	const char *plan_json; /* a plan's JSON, made elsewhere */
-	const char *root;      /* plan_json's root module directory (default: its directory) */
+	const char *dir;       /* any Terraform root: planned offline against the emulator */
+	const char *plan_json; /* or a plan's JSON, made elsewhere */
+	const char *root;      /* the root module's directory (plan_json: default its directory) */
+	const struct owlet_environment *env; /* owlet's environment: its region and skips; may be NULL */
 	bool checkov;          /* also run checkov when it is on PATH */
+	/* terraform's output while planning a directory, line by line */
+	void (*on_line)(void *ctx, const char *line);
+	void *ctx;
 };
 
-/* Plans (for env and dir), runs the rules, runs and merges checkov.  A
- * note in the report says when checkov is absent. */
+/* Plans dir (or reads plan_json), runs the rules with the environment's
+ * skips, runs and merges checkov.  A note in the report says when checkov
+ * is absent. */
 int owlet_check_run(struct owlet_check_report **out, const struct owlet_check_run *run);
 
 /* Runs `checkov` (found on PATH) with args and merges what it prints; adds

@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "check_gate.h"
 #include "commands.h"
 #include "error.h"
+#include "spine.h"
 
 static const char *opt_env;
 static const char *opt_dir;
@@ -70,14 +72,30 @@ int cmd_check(int argc, char **argv)
 	if (rc < 0)
 		return rc;
 	struct owlet_check_run run = {
-		.env = opt_env ? opt_env : (given ? NULL : "local"),
 		.dir = opt_dir,
 		.plan_json = opt_plan_json,
 		.root = opt_root,
 		.checkov = !opt_no_checkov,
 	};
 	struct owlet_check_report *report = NULL;
-	rc = owlet_check_run(&report, &run);
+	struct spine s;
+	bool with_env = opt_env || !given;
+	if (with_env) {
+		/* owlet's stack: render state/<env>/, plan it offline, the environment's skips */
+		rc = spine_open(&s, opt_env ? opt_env : "local", "check");
+		if (rc == 0 && !opt_plan_json) {
+			s.quiet = true;
+			rc = spine_render(&s);
+			run.dir = s.state_dir;
+			fprintf(stderr, "check: planning %s/ offline against a local moto_server\n", s.state_dir);
+		}
+		run.env = s.env;
+		if (rc == 0)
+			rc = owlet_check_run(&report, &run);
+		spine_close(&s);
+	} else {
+		rc = owlet_check_run(&report, &run);
+	}
 	if (rc < 0)
 		return rc;
 	char *text = owlet_check_report_format(report, format);

@@ -16,6 +16,10 @@
  * the child).  Links are undirected, as checkov's "connection exists".
  * Instances: a reference without a key (aws_s3_bucket.this[each.key]) links
  * the instance with the same key when both have keys, else every instance.
+ * The plan's configuration does not carry locals (bucket = local.x[...]),
+ * which checkov resolves when it reads the source; so a bucket is also
+ * linked to every resource whose `bucket` or `target_bucket` value (known
+ * at plan time) is the bucket's name.
  *
  * Rules then run per resource of the types they name.  Skips are resolved
  * here: environment skips for every resource, inline skips (read from the
@@ -174,6 +178,11 @@ bool check_attr_given(const struct check_res *r, const char *path)
 {
 	if (check_attr_present(r, path))
 		return true;
+	/* inside a block that is there (configured), a value known after apply;
+	 * not at the top level, where after_unknown also marks computed values
+	 * nobody configured */
+	if (strchr(path, '.') && json_is_true(check_json_path(r->unknown, path)))
+		return true;
 	const json_t *e = check_json_path(r->expressions, path);
 	if (!json_is_object(e))
 		return false;
@@ -291,6 +300,7 @@ struct walk {
 	bool data_only; /* prior_state: data sources read during the plan */
 	size_t cap;
 	const json_t *root_conf; /* configuration.root_module */
+	json_t *changes;         /* address -> resource_changes[].change.after_unknown */
 	const char *root_dir;
 };
 
@@ -449,6 +459,7 @@ static int add_resource(struct walk *w, const json_t *jr, const char *module)
 	r->name = name;
 	r->data = mode && strcmp(mode, "data") == 0;
 	r->values = json_object_get(jr, "values");
+	r->unknown = json_object_get(w->changes, address);
 	r->address = strdup(address);
 	r->module = strdup(module);
 	if (asprintf(&r->config_addr, "%s%s.%s", r->data ? "data." : "", type, name) < 0)
@@ -708,6 +719,29 @@ static int link_expressions(struct check_ctx *ctx, const json_t *root_conf, size
 	return 0;
 }
 
+/* Links resources to the aws_s3_bucket they name by value. */
+static int link_bucket_names(struct check_ctx *ctx)
+{
+	static const char *const attrs[] = { "bucket", "target_bucket" };
+	for (size_t j = 0; j < ctx->n; j++) {
+		const struct check_res *b = &ctx->res[j];
+		const char *name = b->data || strcmp(b->type, "aws_s3_bucket") != 0 ? NULL : check_attr_str(b, "bucket");
+		if (!name)
+			continue;
+		for (size_t i = 0; i < ctx->n; i++) {
+			if (i == j || ctx->res[i].data)
+				continue;
+			for (size_t k = 0; k < 2; k++) {
+				const char *v = check_attr_str(&ctx->res[i], attrs[k]);
+				int rc = v && strcmp(v, name) == 0 ? link_both(ctx, i, j) : 0;
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ running */
 
 static void ctx_free(struct check_ctx *ctx)
@@ -826,9 +860,18 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 		.root_dir = opts->root_dir,
 	};
 	struct owlet_check_report *report = calloc(1, sizeof *report);
-	int rc = report ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	w.changes = json_object();
+	int rc = report && w.changes ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc < 0)
 		goto out_ctx;
+	size_t ci;
+	const json_t *ch;
+	json_array_foreach(json_object_get(plan_json, "resource_changes"), ci, ch) {
+		const char *a = json_string_value(json_object_get(ch, "address"));
+		const json_t *u = json_object_get(json_object_get(ch, "change"), "after_unknown");
+		if (a && u)
+			json_object_set(w.changes, a, (json_t *)u);
+	}
 	const json_t *root = json_object_get(pv, "root_module");
 	if (root && (rc = walk_module(&w, root, 0)) < 0)
 		goto out_ctx;
@@ -850,7 +893,7 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "for_each_expression"))) < 0 ||
 		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "count_expression"))) < 0)
 			goto out_ctx;
-	if ((rc = validate_skips(&ctx, opts)) < 0)
+	if ((rc = link_bucket_names(&ctx)) < 0 || (rc = validate_skips(&ctx, opts)) < 0)
 		goto out_ctx;
 	size_t n_rules;
 	const struct owlet_check_rule *rules = owlet_check_rules(&n_rules);
@@ -870,5 +913,6 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 out_ctx:
 	owlet_check_report_free(report);
 	ctx_free(&ctx);
+	json_decref(w.changes);
 	return rc;
 }

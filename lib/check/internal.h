@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "proc.h"
 
 enum { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_UNKNOWN = 2 };
 
@@ -31,6 +32,7 @@ struct check_res {
 	const char *name;
 	bool data;          /* a data source */
 	const json_t *values;       /* planned values (borrowed) */
+	const json_t *unknown;      /* resource_changes' after_unknown: what apply will know (borrowed; may be NULL) */
 	const json_t *conf;         /* configuration block (borrowed; may be NULL) */
 	const json_t *expressions;  /* its expressions (borrowed; may be NULL) */
 	const json_t *module_conf;  /* configuration of its module (borrowed) */
@@ -94,10 +96,10 @@ bool check_attr_false(const struct check_res *r, const char *path);
 /* Whether the configuration gives the attribute (at the top level) through
  * references: its value is then unknown until apply. */
 bool check_attr_referenced(const struct check_res *r, const char *name);
-/* Given a value: present in the planned values, or set in the
- * configuration by an expression whose value is unknown until apply (a
- * reference to a resource not yet created).  What checkov sees in the
- * Terraform source, where the expression is there. */
+/* Given a value: present in the planned values, or known only after apply
+ * (after_unknown, e.g. the ARN of a queue not yet created), or set in the
+ * configuration by an expression.  What checkov sees in the Terraform
+ * source, where the expression is there. */
 bool check_attr_given(const struct check_res *r, const char *path);
 /* The same walk on any JSON value. */
 const json_t *check_json_path(const json_t *v, const char *path);
@@ -132,5 +134,11 @@ bool check_policy_star_resource(const json_t *policy);
 int check_source_find(const char *dir, const char *block_kind, const char *type, const char *name,
 		      char **file, int *line_start, int *line_end,
 		      struct check_inline_skip **skips, size_t *n_skips);
+
+/* Plans the Terraform root in dir offline against a moto_server of its
+ * own (dir.c); *out is `terraform show -json` of the plan.  on_line gets
+ * terraform's output. */
+int check_plan_dir_offline(json_t **out, const char *dir, const char *region,
+			   owlet_proc_line_fn on_line, void *ctx);
 
 #endif

@@ -3,85 +3,20 @@
  * it, or plan a directory against the emulator, or render and plan an
  * environment), run the rules, run checkov when it is there and merge.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "check/internal.h"
 #include "error.h"
-
-extern char **environ;
-
-/* `name` on PATH, as a new string; NULL when absent. */
-static char *which(const char *name)
-{
-	const char *path = getenv("PATH");
-	if (!path)
-		return NULL;
-	char *copy = strdup(path);
-	char *found = NULL;
-	char *save = NULL;
-	for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *full;
-		if (asprintf(&full, "%s/%s", dir[0] ? dir : ".", name) < 0)
-			break;
-		if (access(full, X_OK) == 0)
-			found = full;
-		else
-			free(full);
-	}
-	free(copy);
-	return found;
-}
-
-/* Runs argv with stdout to a temporary file (not a pipe: no SIGPIPE) and
- * stderr to /dev/null; *output is what it printed. */
-static int run_capture(int *status, char **output, const char *const *argv)
-{
-	char tmpl[] = "/tmp/owlet-checkov.XXXXXX";
-	int fd = mkstemp(tmpl);
-	if (fd < 0)
-		return owlet_error_setc(OWLET_EIO, "cannot create a temporary file: %s", strerror(errno));
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd, 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		close(fd);
-		unlink(tmpl);
-		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(rc));
-	}
-	int ws = 0;
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-		;
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-	struct stat st;
-	rc = 0;
-	if (fstat(fd, &st) == 0 && (*output = malloc((size_t)st.st_size + 1))) {
-		ssize_t n = pread(fd, *output, (size_t)st.st_size, 0);
-		(*output)[n > 0 ? n : 0] = '\0';
-	} else {
-		rc = owlet_error_setc(OWLET_EIO, "cannot read the output of '%s'", argv[0]);
-	}
-	close(fd);
-	unlink(tmpl);
-	return rc;
-}
+#include "fsutil.h"
+#include "proc.h"
 
 int owlet_check_with_checkov(struct owlet_check_report *report, const char *const *args)
 {
-	char *path = which("checkov");
+	char *path = owlet_proc_which("checkov");
 	if (!path)
 		return owlet_check_report_note(report, "checkov is not on PATH: owlet's built-in rules only");
 	const char *argv[16] = { path };
@@ -89,12 +24,29 @@ int owlet_check_with_checkov(struct owlet_check_report *report, const char *cons
 	for (size_t i = 0; args[i] && n < 14; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	char tmpl[] = "/tmp/owlet-checkov.XXXXXX";
+	char *work = mkdtemp(tmpl);
+	char *out_path = work ? owlet_fs_join(work, "stdout.json") : NULL;
+	char *log_path = work ? owlet_fs_join(work, "checkov.log") : NULL;
+	int rc = out_path && log_path ? 0 : owlet_error_setc(OWLET_EIO, "cannot create a temporary directory");
 	int status = 0;
+	if (rc == 0) {
+		struct owlet_proc_opts opts = { .argv = argv, .log_path = log_path, .stdout_path = out_path,
+						.timeout_s = 600, .parent_death_signal = SIGTERM };
+		rc = owlet_proc_run(&status, &opts);
+	}
 	char *out = NULL;
-	int rc = run_capture(&status, &out, argv);
+	if (rc == 0)
+		rc = owlet_fs_read(&out, NULL, out_path);
 	free(path);
-	if (rc < 0)
+	free(out_path);
+	free(log_path);
+	if (work)
+		owlet_fs_rmtree(work);
+	if (rc < 0) {
+		free(out);
 		return owlet_check_report_note(report, "checkov did not run: %s", owlet_error_last());
+	}
 	/* checkov exits 1 when a check fails: its output counts either way */
 	json_error_t jerr;
 	json_t *doc = json_loads(out, 0, &jerr);
@@ -107,6 +59,15 @@ int owlet_check_with_checkov(struct owlet_check_report *report, const char *cons
 	if (rc < 0)
 		return owlet_check_report_note(report, "checkov's report was not understood: %s", owlet_error_last());
 	return owlet_check_report_note(report, "checkov ran: %d finding%s of its own merged", rc, rc == 1 ? "" : "s");
+}
+
+static void env_options(struct owlet_check_options *opts, const struct owlet_environment *env)
+{
+	if (!env)
+		return;
+	opts->skips = env->skips;
+	opts->n_skips = env->n_skips;
+	opts->skips_file = env->path;
 }
 
 static int check_plan_file(struct owlet_check_report **out, const struct owlet_check_run *run)
@@ -122,6 +83,7 @@ static int check_plan_file(struct owlet_check_report **out, const struct owlet_c
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}
 	struct owlet_check_options opts = { .root_dir = run->root ? run->root : dirname(copy) };
+	env_options(&opts, run->env);
 	int rc = owlet_check_plan(out, plan, &opts);
 	json_decref(plan);
 	if (rc == 0 && run->checkov) {
@@ -132,6 +94,23 @@ static int check_plan_file(struct owlet_check_report **out, const struct owlet_c
 	return rc;
 }
 
+static int check_dir(struct owlet_check_report **out, const struct owlet_check_run *run)
+{
+	json_t *plan = NULL;
+	int rc = check_plan_dir_offline(&plan, run->dir, run->env ? run->env->region : NULL, run->on_line, run->ctx);
+	if (rc < 0)
+		return rc;
+	struct owlet_check_options opts = { .root_dir = run->dir };
+	env_options(&opts, run->env);
+	rc = owlet_check_plan(out, plan, &opts);
+	json_decref(plan);
+	if (rc == 0 && run->checkov) {
+		const char *args[] = { "-d", run->dir, "--framework", "terraform", "-o", "json", "--quiet", NULL };
+		rc = owlet_check_with_checkov(*out, args);
+	}
+	return rc;
+}
+
 int owlet_check_run(struct owlet_check_report **out, const struct owlet_check_run *run)
 {
 	*out = NULL;
@@ -139,9 +118,9 @@ int owlet_check_run(struct owlet_check_report **out, const struct owlet_check_ru
 	if (run->plan_json)
 		rc = check_plan_file(out, run);
 	else if (run->dir)
-		rc = owlet_error_setc(OWLET_ERROR, "'owlet check --dir' needs the terraform runner, not built yet");
+		rc = check_dir(out, run);
 	else
-		rc = owlet_error_setc(OWLET_ERROR, "'owlet check --env' needs render and plan, not built yet");
+		rc = owlet_error_setc(OWLET_EUSAGE, "nothing to check: give a directory or a plan's JSON");
 	if (rc < 0 && *out) {
 		owlet_check_report_free(*out);
 		*out = NULL;
