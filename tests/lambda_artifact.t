@@ -71,6 +71,15 @@ else
 	is "$rc" 1 "arm64 is refused without a cross compiler"
 	like "$err" "error: cannot build the Lambda for arm64: no aarch64 cross compiler" "the refusal says why"
 fi
+mkdir -p environments
+printf 'target: local\nfunction:\n  architecture: arm64\n' >environments/armed.yml
+printf 'target: local\nfunction:\n  architecture: sparc\n' >environments/odd.yml
+run_owlet build --env armed
+is "$rc" 1 "the environment's function.architecture is used (arm64 refused here)"
+like "$err" "arm64" "and the refusal names it"
+run_owlet build --env odd
+is "$rc" 1 "a bad environment file fails the build"
+like "$err" "environments/odd.yml:3:[0-9]+: error: unknown function.architecture 'sparc'" "with a located message"
 run_owlet build --env ../escape
 is "$rc" 2 "a bad environment name is a usage error"
 OWLET_BOOTSTRAP=/nonexistent run_owlet build --out "$t/none"

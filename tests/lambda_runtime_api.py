@@ -47,6 +47,7 @@ def main():
             log["requests"].append({
                 "time": time.time(),
                 "method": self.command,
+                "client_port": self.client_address[1],
                 "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body": body.decode("utf-8", "replace"),
@@ -108,9 +109,10 @@ def main():
         f.write(str(server.server_address[1]))
     import os
     os.replace(port_path + ".tmp", port_path)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     done.wait()
-    time.sleep(0.05)
+    time.sleep(0.02)
     server.shutdown()
 
 

@@ -173,6 +173,12 @@ static json_t *str_array(char **items, size_t n)
 	return a;
 }
 
+/* A bound of a field: an integer for int fields. */
+static json_t *number_json(const struct owlet_field *f, double v)
+{
+	return f->type == OWLET_TYPE_INT ? json_integer((json_int_t)v) : json_real(v);
+}
+
 /* The schema of a dataset, as GET /datasets/{name} returns it. */
 static json_t *schema_json(const struct owlet_dataset *ds)
 {
@@ -183,8 +189,8 @@ static json_t *schema_json(const struct owlet_dataset *ds)
 				      "required", f->required);
 		if (!o || json_array_append_new(fields, o) < 0 ||
 		    (f->enum_values && json_object_set_new(o, "enum", str_array(f->enum_values, f->n_enum)) < 0) ||
-		    (f->has_min && json_object_set_new(o, "min", json_real(f->min)) < 0) ||
-		    (f->has_max && json_object_set_new(o, "max", json_real(f->max)) < 0) ||
+		    (f->has_min && json_object_set_new(o, "min", number_json(f, f->min)) < 0) ||
+		    (f->has_max && json_object_set_new(o, "max", number_json(f, f->max)) < 0) ||
 		    (f->max_length >= 0 && json_object_set_new(o, "max_length", json_integer(f->max_length)) < 0)) {
 			json_decref(fields);
 			return NULL;
@@ -338,6 +344,41 @@ static char *request_body(const json_t *event, size_t *len)
 	return (char *)out;
 }
 
+/* One record as a JSON line.  Validated records are flat objects of
+ * scalars; reals are written in their shortest form that reads back to the
+ * same double (jansson would write 3.4 as 3.3999999999999999). */
+static void write_record(FILE *f, const json_t *rec)
+{
+	const char *k;
+	const json_t *v;
+	int first = 1;
+	fputc('{', f);
+	json_object_foreach((json_t *)rec, k, v) {
+		if (!first)
+			fputc(',', f);
+		first = 0;
+		json_t *key = json_string(k);
+		json_dumpf(key, f, JSON_ENCODE_ANY);
+		json_decref(key);
+		fputc(':', f);
+		if (json_is_real(v)) {
+			double d = json_real_value(v);
+			char buf[40];
+			for (int prec = 15; prec <= 17; prec++) {
+				snprintf(buf, sizeof buf, "%.*g", prec, d);
+				if (strtod(buf, NULL) == d)
+					break;
+			}
+			fputs(buf, f);
+			if (!strpbrk(buf, ".e"))
+				fputs(".0", f);
+		} else {
+			json_dumpf(v, f, JSON_ENCODE_ANY | JSON_COMPACT);
+		}
+	}
+	fputs("}\n", f);
+}
+
 static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
 			 const struct owlet_dataset *ds)
 {
@@ -378,8 +419,7 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 	}
 	for (int i = 0; i < n; i++) {
 		const json_t *rec = json_is_array(payload) ? json_array_get(payload, (size_t)i) : payload;
-		json_dumpf(rec, f, JSON_COMPACT);
-		fputc('\n', f);
+		write_record(f, rec);
 	}
 	if (fclose(f) != 0) {
 		free(lines);
@@ -557,8 +597,10 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 	else
 		handle_s3_event(ctx, res, records);
 out:
-	fprintf(stderr, "owlet-lambda: %s %s %s %d %s %lld ms\n", inv->request_id, method ? method : "-",
-		path ? path : "-", res->status, res->error_type ? res->error_type : "",
-		(long long)(owlet_runtime_now_ms() - start));
+	const char *trace = getenv("_X_AMZN_TRACE_ID");
+	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
+		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",
+		res->error_type ? res->error_type : "", (long long)(owlet_runtime_now_ms() - start),
+		trace ? trace : "-");
 	json_decref(event);
 }
