@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Skips: inline #checkov:skip=ID:reason in the resource's block is honoured
 # and listed; an inline skip without a reason is an error naming file:line.
-# (Environment skips: tests/check_skips_test.c.)
+# Environment skips from environments/E.yml (checks: skip:) apply to every
+# resource, are listed with the file they come from, and need a reason
+# (the engine's side of that: tests/check_skips_test.c).
 . "$(dirname "$0")/lib.sh"
 fx=$OWLET_SRC/tests/fixtures/check
 t=$(tmpdir)
@@ -33,4 +35,19 @@ sed -i 's/^resource "aws_s3_bucket" "bare" {/#checkov:skip=CKV_AWS_21:outside th
 run_owlet check --plan-json "$fx/rules.plan.json" --root "$t/rules" --no-checkov
 like "$out" '^CKV_AWS_21 aws_s3_bucket\.bare ' "a skip before the block is not the block's"
 like "$out" '^skipped: CKV_AWS_145 aws_s3_bucket\.bare .*: SSE-S3 is enough here \[inline\]' "bridgecrew:skip= is read too"
+
+# environment skips, through the environment file
+mkdir -p "$t/proj/environments"
+cp "$OWLET_SRC/data_model.yml" "$t/proj/"
+printf 'target: aws\nregion: eu-west-1\nbackend:\n  bucket: x-state\nchecks:\n  skip:\n    - { id: CKV_AWS_117, reason: "no VPC in a $1/month sandbox" }\n' \
+	>"$t/proj/environments/sandbox.yml"
+printf 'target: aws\nbackend:\n  bucket: x-state\nchecks:\n  skip:\n    - { id: CKV_AWS_117 }\n' >"$t/proj/environments/bad.yml"
+cd "$t/proj" || exit 1
+run_owlet check --env sandbox --plan-json "$fx/rules.plan.json" --root "$fx/rules" --no-checkov
+is "$(printf '%s\n' "$out" | grep -c '^skipped: CKV_AWS_117 .*: no VPC in a \$1/month sandbox \[environments/sandbox.yml\]$')" 3 \
+	"an environment skip covers every Lambda function, listed with its file"
+unlike "$out" '^CKV_AWS_117 ' "no CKV_AWS_117 failure left"
+run_owlet check --env bad --plan-json "$fx/rules.plan.json" --root "$fx/rules" --no-checkov
+is "$rc" 1 "an environment skip without a reason: exit 1"
+like "$err" "environments/bad.yml:6:7: error: .*'CKV_AWS_117'.*reason" "named at its file:line:col"
 done_testing
