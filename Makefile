@@ -33,9 +33,9 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages that building and testing need (make deps installs them).
 DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
-           clang libclang-rt-14-dev zip unzip git
+           clang libclang-rt-14-dev cppcheck zip unzip git
 
-.PHONY: all deps test check-asan fuzz install up down clean help lambda tests
+.PHONY: all deps test check-asan fuzz install up down clean help lambda tests lint
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
@@ -46,6 +46,7 @@ help:
 	@echo 'make test       build and run every test through prove (TAP)'
 	@echo 'make check-asan the same tests under AddressSanitizer + UBSan'
 	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
+	@echo 'make lint       cppcheck over every C file'
 	@echo 'make install    install owlet under PREFIX (default /usr/local)'
 
 deps:
@@ -70,7 +71,7 @@ $(B)/owlet: $(OWLET_OBJ) $(B)/libowlet.a
 lambda: $(B)/lambda/bootstrap
 $(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/libowlet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
 
 tests: $(TEST_BIN)
 $(B)/tests/%: $(B)/obj/tests/%.o $(B)/libowlet.a
@@ -95,11 +96,18 @@ fuzz: $(FUZZ_BIN)
 	@if [ "$(FUZZ_SECONDS)" != 0 ]; then for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
+	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$d $(B)/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
 	done; fi
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS_OWLET)
+
+# cppcheck over every C file; tests/lint.t runs the same as part of make test.
+CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr \
+                 --error-exitcode=1 -Ilib -D_GNU_SOURCE --std=c11
+lint:
+	cppcheck $(CPPCHECK_FLAGS) lib cmd tests bench
 
 install: $(B)/owlet
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet

@@ -30,7 +30,11 @@ int owlet_diags_add(struct owlet_diags *d, const char *file, int line, int col,
 			free(msg);
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}
-	d->items[d->count++] = (struct owlet_diag){ f, line, col, msg };
+	struct owlet_diag *item = &d->items[d->count++];
+	item->file = f;
+	item->line = line;
+	item->col = col;
+	item->message = msg;
 	return 0;
 }
 

@@ -12,7 +12,7 @@
  *   stack_suffix: ""         # appended to every cloud name; "developer" = the git identity (sandboxes)
  *   backend:                 # terraform state (S3 backend, use_lockfile = true)
  *     bucket: ""             # required for target aws; local creates "<project>-tfstate" in the emulator
- *     key: ""                # default "<project>/<env>/terraform.tfstate"
+ *     key: ""                # default "<project>/<env>/terraform.tfstate" ("<env>/..." without a project)
  *     region: ""             # default: region
  *   network:
  *     enabled: true          # VPC with private subnets in two AZs for the Lambda
@@ -95,9 +95,17 @@ struct owlet_environment {
 	size_t n_skips;
 };
 
+/* Environment names: 1 to 16 of [a-z0-9-], starting with a letter, not
+ * ending with '-' (they become part of cloud names). */
+bool owlet_environment_valid_name(const char *name);
+/* "environments/<name>.yml" under project_dir (no "./" prefix for "." or
+ * NULL), in a new string; OWLET_EUSAGE for a bad name. */
+int owlet_environment_path(char **out, const char *project_dir, const char *name);
+
 /* Loads environments/<name>.yml under `project_dir` ("." for the current
  * directory).  Problems are appended to diags and OWLET_EINVALID returned.
- * `project` (may be NULL) fills the default backend key. */
+ * `project` (may be NULL) fills the default backend key.  A missing file is
+ * OWLET_ENOTFOUND ("no environment 'x': 'environments/x.yml' does not exist"). */
 int owlet_environment_load(struct owlet_environment **out, struct owlet_diags *diags,
 			   const char *project_dir, const char *name, const char *project);
 /* The same from memory; `path` names it in diagnostics. */

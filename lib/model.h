@@ -14,7 +14,11 @@
  *        "fields": {NAME: {"type","required","enum","min","max","max_length"}},
  *        "access": {"read":[...], "write":[...]}}}}
  * Absent optional values are JSON null; datasets and fields keep file order.
- * Without `access`, "read" is ["*"] (any signed-in user) and "write" is [].
+ * Without `access` (or without its `read`), "read" is ["*"] (any signed-in
+ * user); without `write`, "write" is [] (no one).  "*" may also be written
+ * in either list.  min/max are JSON integers for int fields.
+ * A partitioned dataset (partition_by) has the partition column "dt", so no
+ * field of it may be called "dt".
  */
 #ifndef OWLET_MODEL_H
 #define OWLET_MODEL_H
@@ -41,6 +45,7 @@ enum owlet_format {
 	OWLET_FORMAT_JSONL,
 };
 
+/* Every list of strings below is also NULL-terminated (NULL when empty). */
 struct owlet_field {
 	char *name;
 	enum owlet_type type;
@@ -100,6 +105,12 @@ const struct owlet_field *owlet_dataset_field(const struct owlet_dataset *ds, co
 const char *owlet_type_name(enum owlet_type type);
 int owlet_type_parse(const char *name);
 const char *owlet_format_name(enum owlet_format format);
+
+/* Name rules: a project is [a-z][a-z0-9-]{2,23} not ending with '-'; a
+ * dataset or field is [a-z][a-z0-9_]{0,62}.  (Groups: [a-z][a-z0-9_-]{0,62},
+ * or "*" in an access list for any signed-in user.) */
+bool owlet_model_valid_project(const char *name);
+bool owlet_model_valid_name(const char *name);
 
 /* Whether a caller in `groups` may read / write the dataset. */
 bool owlet_dataset_can_read(const struct owlet_dataset *ds, const char *const *groups, size_t n_groups);

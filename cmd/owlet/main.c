@@ -136,7 +136,7 @@ static int parse_options(const struct owlet_command *cmd, int argc, char **argv)
 			if (eq)
 				inline_value = eq + 1;
 		} else {
-			o = a[2] ? NULL : find_option(cmd->options, NULL, 0, a[1]);
+			o = a[2] ? NULL : find_option(cmd->options, "", 0, a[1]);
 		}
 		if (!o)
 			return owlet_error_setc(OWLET_EUSAGE, "unknown option '%s' for 'owlet %s'", a, cmd->name);

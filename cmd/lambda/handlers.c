@@ -1,0 +1,606 @@
+/*
+ * handlers.c: the dataset API on API Gateway HTTP API payload 2.0 events,
+ * and the entry point of S3 events (see handlers.h).
+ *
+ * Row counts (GET /datasets): every object the API writes carries its number
+ * of records in its key, raw/<name>/dt=YYYY-MM-DD/<time>-<random>-r<N>.jsonl,
+ * so counting is one ListObjectsV2 walk of raw/<name>/ and no object is read.
+ * Objects that arrived another way (bulk uploads) have no count in their key:
+ * they are read and their lines counted (minus the header line of a .csv).
+ */
+#include "handlers.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "model.h"
+#include "records.h"
+#include "s3.h"
+
+/* Below this much time left, an invocation is answered 504 at once. */
+#define MIN_TIME_MS 100
+#define MAX_GROUPS 32
+
+struct caller {
+	bool signed_in;
+	char *groups_buf;               /* owned storage of the names */
+	const char *groups[MAX_GROUPS];
+	size_t n_groups;
+};
+
+int lambda_init(struct lambda_ctx *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	const char *model_text = getenv("OWLET_MODEL");
+	if (!model_text || !*model_text)
+		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL is not set");
+	json_error_t jerr;
+	json_t *j = json_loads(model_text, 0, &jerr);
+	if (!j)
+		return owlet_error_setc(OWLET_EINVALID, "OWLET_MODEL:%d:%d: %s", jerr.line, jerr.column, jerr.text);
+	int rc = owlet_model_from_json(&ctx->model, j);
+	json_decref(j);
+	if (rc < 0)
+		return owlet_error_setc(rc, "OWLET_MODEL: %s", owlet_error_last());
+	ctx->bucket = getenv("OWLET_DATA_BUCKET");
+	if (ctx->bucket && *ctx->bucket) {
+		rc = owlet_s3_open_env(&ctx->s3);
+		if (rc < 0) {
+			lambda_fini(ctx);
+			return rc;
+		}
+	} else {
+		ctx->bucket = NULL;
+	}
+	return 0;
+}
+
+void lambda_fini(struct lambda_ctx *ctx)
+{
+	owlet_model_free(ctx->model);
+	owlet_s3_free(ctx->s3);
+	memset(ctx, 0, sizeof *ctx);
+}
+
+void lambda_result_clear(struct lambda_result *res)
+{
+	free(res->body);
+	free(res->error_message);
+	memset(res, 0, sizeof *res);
+}
+
+static void set_error(struct lambda_result *res, const char *type, const char *msg)
+{
+	res->error_type = type;
+	res->error_message = strdup(msg);
+}
+
+/* The payload 2.0 response around a JSON body (stolen). */
+static void respond(struct lambda_result *res, int status, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	json_t *r = text ? json_pack("{s:i, s:{s:s}, s:s, s:b}", "statusCode", status, "headers",
+				     "content-type", "application/json", "body", text,
+				     "isBase64Encoded", 0)
+			 : NULL;
+	free(text);
+	res->body = r ? json_dumps(r, JSON_COMPACT) : NULL;
+	res->status = status;
+	json_decref(r);
+	if (!res->body)
+		set_error(res, "Runtime.OutOfMemory", "out of memory");
+}
+
+static void respond_message(struct lambda_result *res, int status, const char *msg)
+{
+	respond(res, status, json_pack("{s:s}", "message", msg));
+}
+
+/* Maps a failed S3 call to 504 (deadline) or 502. */
+static void respond_s3_error(struct lambda_result *res, int rc)
+{
+	fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
+	if (rc == OWLET_EINTR)
+		respond_message(res, 504, "the request ran out of time");
+	else
+		respond_message(res, 502, "the data store failed; try again");
+}
+
+/* cognito:groups arrives as a JSON array, or (API Gateway's JWT authorizer
+ * flattens arrays) as a string "[analysts editors]"; commas are accepted
+ * too. */
+static int caller_from_event(struct caller *c, const json_t *event)
+{
+	memset(c, 0, sizeof *c);
+	const json_t *claims = json_object_get(
+		json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"), "jwt"),
+		"claims");
+	if (!json_is_object(claims))
+		return 0;
+	c->signed_in = true;
+	const json_t *g = json_object_get(claims, "cognito:groups");
+	size_t total = 1;
+	if (json_is_string(g)) {
+		total += json_string_length(g);
+	} else if (json_is_array(g)) {
+		size_t i;
+		const json_t *v;
+		json_array_foreach((json_t *)g, i, v)
+			total += json_is_string(v) ? json_string_length(v) + 1 : 0;
+	}
+	c->groups_buf = calloc(total + 1, 1);
+	if (!c->groups_buf)
+		return OWLET_ENOMEM;
+	char *buf = c->groups_buf;
+	if (json_is_string(g)) {
+		memcpy(buf, json_string_value(g), json_string_length(g));
+	} else if (json_is_array(g)) {
+		size_t i, off = 0;
+		const json_t *v;
+		json_array_foreach((json_t *)g, i, v) {
+			if (!json_is_string(v))
+				continue;
+			memcpy(buf + off, json_string_value(v), json_string_length(v));
+			off += json_string_length(v);
+			buf[off++] = ' ';
+		}
+	}
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, "[], \t", &save); tok && c->n_groups < MAX_GROUPS;
+	     tok = strtok_r(NULL, "[], \t", &save))
+		c->groups[c->n_groups++] = tok;
+	return 0;
+}
+
+static json_t *str_array(char **items, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_string(items[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* A bound of a field: an integer for int fields. */
+static json_t *number_json(const struct owlet_field *f, double v)
+{
+	return f->type == OWLET_TYPE_INT ? json_integer((json_int_t)v) : json_real(v);
+}
+
+/* The schema of a dataset, as GET /datasets/{name} returns it. */
+static json_t *schema_json(const struct owlet_dataset *ds)
+{
+	json_t *fields = json_array();
+	for (size_t i = 0; fields && i < ds->n_fields; i++) {
+		const struct owlet_field *f = &ds->fields[i];
+		json_t *o = json_pack("{s:s, s:s, s:b}", "name", f->name, "type", owlet_type_name(f->type),
+				      "required", f->required);
+		if (!o || json_array_append_new(fields, o) < 0 ||
+		    (f->enum_values && json_object_set_new(o, "enum", str_array(f->enum_values, f->n_enum)) < 0) ||
+		    (f->has_min && json_object_set_new(o, "min", number_json(f, f->min)) < 0) ||
+		    (f->has_max && json_object_set_new(o, "max", number_json(f, f->max)) < 0) ||
+		    (f->max_length >= 0 && json_object_set_new(o, "max_length", json_integer(f->max_length)) < 0)) {
+			json_decref(fields);
+			return NULL;
+		}
+	}
+	if (!fields)
+		return NULL;
+	return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:o, s:{s:o, s:o}}", "name", ds->name, "description",
+			 ds->description, "format", owlet_format_name(ds->format), "key", ds->key,
+			 "partition_by", ds->partition_by, "fields", fields, "access", "read",
+			 str_array(ds->read, ds->n_read), "write", str_array(ds->write, ds->n_write));
+}
+
+/* The record count in a key written by this API: "...-r<N>.jsonl"; -1 when
+ * the key has none. */
+static long long count_in_key(const char *key)
+{
+	const char *dot = strrchr(key, '.');
+	if (!dot || strcmp(dot, ".jsonl") != 0)
+		return -1;
+	const char *p = dot;
+	while (p > key && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	if (p == dot || p - key < 2 || p[-1] != 'r' || p[-2] != '-')
+		return -1;
+	return strtoll(p, NULL, 10);
+}
+
+static long long count_lines(const char *body, size_t len, bool csv)
+{
+	long long n = 0;
+	bool content = false;
+	for (size_t i = 0; i < len; i++) {
+		if (body[i] == '\n') {
+			n += content;
+			content = false;
+		} else if (body[i] != '\r' && body[i] != ' ') {
+			content = true;
+		}
+	}
+	n += content;
+	return csv && n > 0 ? n - 1 : n;
+}
+
+static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_dataset *ds)
+{
+	*out = 0;
+	char prefix[128];
+	snprintf(prefix, sizeof prefix, "raw/%s/", ds->name);
+	struct owlet_s3_list list = { 0 };
+	int rc = owlet_s3_list(ctx->s3, &list, ctx->bucket, prefix, 0);
+	for (size_t i = 0; rc >= 0 && i < list.count; i++) {
+		long long n = count_in_key(list.items[i].key);
+		if (n < 0 && list.items[i].size > 0) {
+			char *body;
+			size_t len;
+			rc = owlet_s3_get(ctx->s3, &body, &len, ctx->bucket, list.items[i].key);
+			if (rc == OWLET_ENOTFOUND) { /* deleted meanwhile */
+				rc = 0;
+				continue;
+			}
+			if (rc < 0)
+				break;
+			const char *ext = strrchr(list.items[i].key, '.');
+			n = count_lines(body, len, ext && strcmp(ext, ".csv") == 0);
+			free(body);
+		}
+		*out += n > 0 ? n : 0;
+	}
+	owlet_s3_list_clear(&list);
+	return rc;
+}
+
+static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, const struct caller *c)
+{
+	json_t *arr = json_array();
+	if (!arr)
+		return respond(res, 500, NULL);
+	for (size_t i = 0; i < ctx->model->n_datasets; i++) {
+		const struct owlet_dataset *ds = &ctx->model->datasets[i];
+		if (!owlet_dataset_can_read(ds, c->groups, c->n_groups))
+			continue;
+		json_t *o = schema_json(ds);
+		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			return respond(res, 500, NULL);
+		}
+		json_t *count = json_null();
+		if (ctx->s3) {
+			long long n;
+			int rc = row_count(ctx, &n, ds);
+			if (rc < 0) {
+				json_decref(arr);
+				return respond_s3_error(res, rc);
+			}
+			count = json_integer(n);
+		}
+		json_object_set_new(o, "row_count", count);
+	}
+	respond(res, 200, json_pack("{s:o}", "datasets", arr));
+}
+
+static int random_hex(char *out, size_t n_bytes)
+{
+	unsigned char b[32];
+	if (n_bytes > sizeof b)
+		n_bytes = sizeof b;
+	size_t got = 0;
+	while (got < n_bytes) {
+		ssize_t r = getrandom(b + got, n_bytes - got, 0);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r > 0)
+			got += (size_t)r;
+	}
+	for (size_t i = 0; i < n_bytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+/* The body of the request, decoded from base64 when the event says so;
+ * NULL when absent or undecodable. */
+static char *request_body(const json_t *event, size_t *len)
+{
+	const json_t *b = json_object_get(event, "body");
+	if (!json_is_string(b))
+		return NULL;
+	const char *s = json_string_value(b);
+	size_t n = json_string_length(b);
+	if (!json_is_true(json_object_get(event, "isBase64Encoded"))) {
+		*len = n;
+		return strndup(s, n);
+	}
+	unsigned char *out = malloc(n / 4 * 3 + 4);
+	if (!out || n % 4 != 0) {
+		free(out);
+		return NULL;
+	}
+	int m = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (m < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes */
+	while (n > 0 && s[n - 1] == '=' && m > 0) {
+		m--;
+		n--;
+	}
+	out[m] = '\0';
+	*len = (size_t)m;
+	return (char *)out;
+}
+
+/* One record as a JSON line.  Validated records are flat objects of
+ * scalars; reals are written in their shortest form that reads back to the
+ * same double (jansson would write 3.4 as 3.3999999999999999). */
+static void write_record(FILE *f, const json_t *rec)
+{
+	const char *k;
+	const json_t *v;
+	int first = 1;
+	fputc('{', f);
+	json_object_foreach((json_t *)rec, k, v) {
+		if (!first)
+			fputc(',', f);
+		first = 0;
+		json_t *key = json_string(k);
+		json_dumpf(key, f, JSON_ENCODE_ANY);
+		json_decref(key);
+		fputc(':', f);
+		if (json_is_real(v)) {
+			double d = json_real_value(v);
+			char buf[40];
+			for (int prec = 15; prec <= 17; prec++) {
+				snprintf(buf, sizeof buf, "%.*g", prec, d);
+				if (strtod(buf, NULL) == d)
+					break;
+			}
+			fputs(buf, f);
+			if (!strpbrk(buf, ".e"))
+				fputs(".0", f);
+		} else {
+			json_dumpf(v, f, JSON_ENCODE_ANY | JSON_COMPACT);
+		}
+	}
+	fputs("}\n", f);
+}
+
+static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
+			 const struct owlet_dataset *ds)
+{
+	size_t len = 0;
+	char *body = request_body(event, &len);
+	if (!body)
+		return respond_message(res, 400, "the request has no body: send a JSON record or an array of records");
+	json_error_t jerr;
+	json_t *payload = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	free(body);
+	if (!payload) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "the body is not JSON: %d:%d: %s", jerr.line, jerr.column, jerr.text);
+		return respond_message(res, 400, msg);
+	}
+	struct owlet_record_problems problems = { 0 };
+	int n = owlet_records_validate(&problems, ds, payload);
+	if (n == OWLET_EINVALID) {
+		json_t *errs = owlet_record_problems_to_json(&problems);
+		respond(res, 400, errs ? json_pack("{s:s, s:o}", "message", "invalid records", "errors", errs) : NULL);
+		goto out;
+	}
+	if (n < 0) {
+		respond(res, 500, NULL);
+		goto out;
+	}
+	if (!ctx->s3) {
+		respond_message(res, 500, "the function has no data bucket (OWLET_DATA_BUCKET)");
+		goto out;
+	}
+	/* JSON Lines: one compact object per line, in the order received */
+	size_t size = 0;
+	char *lines = NULL;
+	FILE *f = open_memstream(&lines, &size);
+	if (!f) {
+		respond(res, 500, NULL);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		const json_t *rec = json_is_array(payload) ? json_array_get(payload, (size_t)i) : payload;
+		write_record(f, rec);
+	}
+	if (fclose(f) != 0) {
+		free(lines);
+		respond(res, 500, NULL);
+		goto out;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char day[16], stamp[32], rnd[17], key[256];
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+	if (random_hex(rnd, 8) < 0) {
+		free(lines);
+		respond_message(res, 500, "no random numbers");
+		goto out;
+	}
+	snprintf(key, sizeof key, "raw/%s/dt=%s/%s%03ldZ-%s-r%d.jsonl", ds->name, day, stamp,
+		 ts.tv_nsec / 1000000, rnd, n);
+	int rc = owlet_s3_put(ctx->s3, ctx->bucket, key, lines, size, "application/x-ndjson");
+	free(lines);
+	if (rc < 0) {
+		respond_s3_error(res, rc);
+		goto out;
+	}
+	respond(res, 201, json_pack("{s:s, s:s, s:i}", "bucket", ctx->bucket, "key", key, "records", n));
+out:
+	owlet_record_problems_clear(&problems);
+	json_decref(payload);
+}
+
+/* The path of the request without the stage prefix ("/v1/datasets" on a
+ * stage named v1; "$default" has none). */
+static const char *route_path(const json_t *event)
+{
+	const char *path = json_string_value(json_object_get(event, "rawPath"));
+	const json_t *rc = json_object_get(event, "requestContext");
+	if (!path)
+		path = json_string_value(json_object_get(json_object_get(rc, "http"), "path"));
+	if (!path)
+		return NULL;
+	const char *stage = json_string_value(json_object_get(rc, "stage"));
+	if (stage && *stage && strcmp(stage, "$default") != 0) {
+		size_t n = strlen(stage);
+		if (path[0] == '/' && strncmp(path + 1, stage, n) == 0 && (path[n + 1] == '/' || !path[n + 1]))
+			path += n + 1;
+	}
+	return path;
+}
+
+static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
+			const char *method)
+{
+	const char *path = route_path(event);
+	if (!path)
+		return respond_message(res, 400, "the event has no rawPath");
+	struct caller c;
+	if (caller_from_event(&c, event) < 0)
+		return respond(res, 500, NULL);
+	if (!c.signed_in) {
+		respond_message(res, 401, "Unauthorized");
+		goto out;
+	}
+	/* /datasets[/NAME[/stats|/records]] */
+	char name[64] = "", tail[16] = "";
+	int n = 0;
+	if (strcmp(path, "/datasets") == 0 || strcmp(path, "/datasets/") == 0) {
+		n = 1;
+	} else if (strncmp(path, "/datasets/", 10) == 0) {
+		const char *p = path + 10, *slash = strchr(p, '/');
+		size_t nl = slash ? (size_t)(slash - p) : strlen(p);
+		if (nl > 0 && nl < sizeof name) {
+			memcpy(name, p, nl);
+			n = 2;
+			if (slash && strlen(slash + 1) < sizeof tail && !strchr(slash + 1, '/')) {
+				snprintf(tail, sizeof tail, "%s", slash + 1);
+				n = 3;
+			} else if (slash) {
+				n = 0;
+			}
+		}
+	}
+	const char *want = n == 3 && strcmp(tail, "records") == 0 ? "POST" : "GET";
+	if (n == 0 || (n == 3 && strcmp(tail, "records") != 0 && strcmp(tail, "stats") != 0)) {
+		respond_message(res, 404, "no such route");
+		goto out;
+	}
+	if (strcmp(method, want) != 0) {
+		respond_message(res, 405, "method not allowed");
+		goto out;
+	}
+	if (n == 1) {
+		list_datasets(ctx, res, &c);
+		goto out;
+	}
+	const struct owlet_dataset *ds = owlet_model_dataset(ctx->model, name);
+	if (!ds) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "no dataset '%s'", name);
+		respond_message(res, 404, msg);
+		goto out;
+	}
+	bool post = strcmp(want, "POST") == 0;
+	if (post ? !owlet_dataset_can_write(ds, c.groups, c.n_groups)
+		 : !owlet_dataset_can_read(ds, c.groups, c.n_groups)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "your groups may not %s dataset '%s'", post ? "write to" : "read", name);
+		respond_message(res, 403, msg);
+		goto out;
+	}
+	if (n == 2)
+		respond(res, 200, schema_json(ds));
+	else if (post)
+		post_records(ctx, res, event, ds);
+	else /* HANDLER SLOT: GET /datasets/{name}/stats, filled by the aggregation issue */
+		respond_message(res, 501, "statistics are not implemented yet");
+out:
+	free(c.groups_buf);
+}
+
+/* ENTRY POINT of the aggregation trigger (S3 ObjectCreated events):
+ * a STUB until the aggregation issue fills it.  Logs each object, answers OK. */
+static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *records)
+{
+	(void)ctx;
+	size_t i;
+	const json_t *r;
+	json_array_foreach((json_t *)records, i, r) {
+		const json_t *s3 = json_object_get(r, "s3");
+		fprintf(stderr, "owlet-lambda: s3 event (not aggregated yet): s3://%s/%s\n",
+			json_string_value(json_object_get(json_object_get(s3, "bucket"), "name")) ?: "?",
+			json_string_value(json_object_get(json_object_get(s3, "object"), "key")) ?: "?");
+	}
+	res->body = strdup("{\"ok\":true,\"aggregated\":0}");
+	if (!res->body)
+		set_error(res, "Runtime.OutOfMemory", "out of memory");
+}
+
+void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
+		   struct lambda_result *res)
+{
+	memset(res, 0, sizeof *res);
+	int64_t start = owlet_runtime_now_ms();
+	const char *method = NULL, *path = NULL;
+	json_error_t jerr;
+	json_t *event = json_loadb(inv->event, inv->event_len, 0, &jerr);
+	if (!json_is_object(event)) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "the event is not a JSON object: %d:%d: %s", jerr.line, jerr.column,
+			 event ? "not an object" : jerr.text);
+		set_error(res, "Owlet.InvalidEvent", msg);
+		goto out;
+	}
+	const json_t *http = json_object_get(json_object_get(event, "requestContext"), "http");
+	method = json_string_value(json_object_get(http, "method"));
+	path = route_path(event);
+	const json_t *records = json_object_get(event, "Records");
+	bool is_s3 = json_is_array(records) && json_array_size(records) > 0 &&
+		     json_is_object(json_object_get(json_array_get(records, 0), "s3"));
+	if (!method && !is_s3) {
+		set_error(res, "Owlet.InvalidEvent",
+			  "the event is neither an API Gateway HTTP API (payload 2.0) event nor an S3 event");
+		goto out;
+	}
+	bool late = inv->deadline_ms && inv->deadline_ms - start < MIN_TIME_MS;
+	if (ctx->s3)
+		owlet_s3_set_deadline(ctx->s3, inv->deadline_ms);
+	if (late && method)
+		respond_message(res, 504, "the request ran out of time");
+	else if (late)
+		set_error(res, "Owlet.DeadlineExceeded", "no time left to handle the event");
+	else if (method)
+		handle_http(ctx, res, event, method);
+	else
+		handle_s3_event(ctx, res, records);
+out:;
+	const char *trace = getenv("_X_AMZN_TRACE_ID");
+	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
+		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",
+		res->error_type ? res->error_type : "", (long long)(owlet_runtime_now_ms() - start),
+		trace ? trace : "-");
+	json_decref(event);
+}

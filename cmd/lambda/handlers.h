@@ -1,0 +1,55 @@
+/*
+ * handlers.h: what the owlet Lambda does with one event.
+ *
+ * HTTP events are API Gateway HTTP API payload format 2.0
+ * (requestContext.http.method, rawPath, pathParameters, the JWT claims under
+ * requestContext.authorizer.jwt.claims).  The answer is always a payload 2.0
+ * response {statusCode, headers, body, isBase64Encoded:false} with a JSON
+ * body, also for bad requests (4xx) and failures (5xx):
+ *
+ *   GET  /datasets                    200 the datasets the caller may read
+ *   GET  /datasets/{name}             200 the schema | 403 | 404
+ *   GET  /datasets/{name}/stats       501 until the aggregation core fills it
+ *   POST /datasets/{name}/records     201 {"key","records"} | 400 {"errors"} | 403 | 404
+ *   anything else                     404 (405 for a known path, wrong method)
+ *
+ * S3 events (Records[].s3) are routed to the aggregation entry point (a stub
+ * for now).  An event that is neither, or not JSON, gets an error post
+ * (errorType "Owlet.InvalidEvent"): there is no HTTP answer to give.
+ */
+#ifndef OWLET_LAMBDA_HANDLERS_H
+#define OWLET_LAMBDA_HANDLERS_H
+
+#include <stdint.h>
+
+#include "runtime_client.h"
+
+struct owlet_model;
+struct owlet_s3;
+
+struct lambda_ctx {
+	struct owlet_model *model;
+	struct owlet_s3 *s3;       /* NULL when OWLET_DATA_BUCKET is unset */
+	const char *bucket;        /* OWLET_DATA_BUCKET, borrowed from the environment */
+};
+
+/* The outcome of one invocation: a response body, or an error to post. */
+struct lambda_result {
+	char *body;                /* owned; the response JSON when error_type is NULL */
+	int status;                /* its statusCode (for the log), 0 when not HTTP */
+	const char *error_type;    /* static string, or NULL */
+	char *error_message;       /* owned */
+};
+
+/* Reads the environment (OWLET_MODEL, OWLET_DATA_BUCKET, AWS_*).  Returns 0,
+ * or a negative code with owlet_error_last() saying why. */
+int lambda_init(struct lambda_ctx *ctx);
+void lambda_fini(struct lambda_ctx *ctx);
+
+/* Handles one invocation; never fails: errors become 4xx/5xx responses or
+ * an error result. */
+void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
+		   struct lambda_result *res);
+void lambda_result_clear(struct lambda_result *res);
+
+#endif

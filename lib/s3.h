@@ -1,0 +1,80 @@
+/*
+ * s3.h: a small S3 client over libcurl, signed with CURLOPT_AWS_SIGV4.
+ *
+ * Configuration comes from the standard environment of the AWS SDKs:
+ *   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (sent as
+ *   x-amz-security-token), AWS_REGION / AWS_DEFAULT_REGION (us-east-1),
+ *   AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL: with an endpoint, requests
+ *   are path-style (ENDPOINT/BUCKET/KEY), as emulators need; without one,
+ *   virtual-hosted style on https://BUCKET.s3.REGION.amazonaws.com.
+ * Every request carries x-amz-content-sha256 (the payload's SHA-256).
+ * TLS trusts $SSL_CERT_FILE, else $CURL_CA_BUNDLE, else the first system
+ * bundle found (AL2023's /etc/pki/tls/certs/ca-bundle.crt, Debian's
+ * /etc/ssl/certs/ca-certificates.crt, /etc/ssl/cert.pem): the libcurl in the
+ * artifact was built for Debian's path, which AL2023 lacks.
+ * 5xx answers, 429, throttling (503 SlowDown) and transport failures are
+ * retried with exponential backoff and jitter (4 attempts), but never past
+ * the deadline set with owlet_s3_set_deadline: a request that cannot finish
+ * in time fails with OWLET_EINTR instead.
+ * One CURL handle per client, reused (keep-alive); not thread-safe.
+ */
+#ifndef OWLET_S3_H
+#define OWLET_S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct owlet_s3;
+
+struct owlet_s3_config {
+	const char *access_key;
+	const char *secret_key;
+	const char *session_token; /* NULL or "" when none */
+	const char *region;        /* NULL: us-east-1 */
+	const char *endpoint;      /* NULL or "": AWS itself */
+};
+
+struct owlet_s3_object {
+	char *key;
+	long long size;
+};
+
+struct owlet_s3_list {
+	struct owlet_s3_object *items;
+	size_t count, cap;
+};
+
+/* A client from the process environment (see above); fails when there are
+ * no credentials. */
+int owlet_s3_open_env(struct owlet_s3 **out);
+int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg);
+void owlet_s3_free(struct owlet_s3 *s3);
+
+/* Unix epoch milliseconds after which no request is started or retried; 0
+ * for none.  Requests also time out at it. */
+void owlet_s3_set_deadline(struct owlet_s3 *s3, int64_t deadline_ms);
+
+int owlet_s3_put(struct owlet_s3 *s3, const char *bucket, const char *key, const void *body,
+		 size_t len, const char *content_type);
+/* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
+ * a missing key or bucket. */
+int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);
+/* *size is the object's length; OWLET_ENOTFOUND when absent. */
+int owlet_s3_head(struct owlet_s3 *s3, long long *size, const char *bucket, const char *key);
+/* Every object under prefix (ListObjectsV2, all pages), appended to *out;
+ * at most max_keys of them (0: no limit). */
+int owlet_s3_list(struct owlet_s3 *s3, struct owlet_s3_list *out, const char *bucket,
+		  const char *prefix, size_t max_keys);
+void owlet_s3_list_clear(struct owlet_s3_list *list);
+
+/* The S3 error code of the last failed request ("NoSuchKey", "SlowDown"),
+ * "" when none; borrowed. */
+const char *owlet_s3_last_code(const struct owlet_s3 *s3);
+
+/* Parses a ListObjectsV2 answer: appends the objects to *out, sets
+ * *truncated and *next_token (caller frees; NULL when absent).  Exposed for
+ * tests. */
+int owlet_s3_parse_list(struct owlet_s3_list *out, int *truncated, char **next_token,
+			const char *xml, size_t len);
+
+#endif
