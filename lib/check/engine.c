@@ -132,10 +132,9 @@ const json_t *check_attr(const struct check_res *r, const char *path)
 	return check_json_path(r->values, path);
 }
 
-bool check_attr_present(const struct check_res *r, const char *path)
+bool check_json_nonempty(const json_t *v)
 {
-	const json_t *v = check_attr(r, path);
-	if (!v)
+	if (!v || json_is_null(v))
 		return false;
 	if (json_is_string(v))
 		return json_string_length(v) > 0;
@@ -144,6 +143,11 @@ bool check_attr_present(const struct check_res *r, const char *path)
 	if (json_is_object(v))
 		return json_object_size(v) > 0;
 	return true;
+}
+
+bool check_attr_present(const struct check_res *r, const char *path)
+{
+	return check_json_nonempty(check_attr(r, path));
 }
 
 const char *check_attr_str(const struct check_res *r, const char *path)
