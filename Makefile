@@ -16,7 +16,7 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -Ilib -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 LDLIBS_OWLET  = -lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread
-LDLIBS_LAMBDA = -lyaml -ljansson -lcurl -lssl -lcrypto -lm -lpthread
+LDLIBS_LAMBDA = -ljansson -lcurl -lssl -lcrypto -lm -lpthread
 
 LIB_SRC    := $(sort $(wildcard lib/*.c lib/*/*.c))
 OWLET_SRC  := $(sort $(wildcard cmd/owlet/*.c))

@@ -1,0 +1,209 @@
+/*
+ * agg_internal.h: the structures shared by the files of lib/agg/ (not part
+ * of the API: agg.h is).
+ */
+#ifndef OWLET_AGG_INTERNAL_H
+#define OWLET_AGG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "agg.h"
+#include "error.h"
+
+/* ---- hashing (64-bit, for HyperLogLog and top-k identity) ---- */
+
+/* The splitmix64 finaliser: a bijective avalanche of 64 bits. */
+static inline uint64_t agg_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static inline uint64_t agg_rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* Bytes: 8 at a time through multiply-rotate, then the finaliser. */
+static inline uint64_t agg_hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = agg_rotl(h ^ (w * 0x87c37b91114253d5ULL), 31) * 0x4cf5ad432745937fULL;
+		p += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, p, n);
+		h = agg_rotl(h ^ (w * 0x87c37b91114253d5ULL), 31) * 0x4cf5ad432745937fULL;
+	}
+	return agg_mix64(h);
+}
+
+/* ---- HyperLogLog (hll.c) ---- */
+#define HLL_P 14
+#define HLL_M (1u << HLL_P)
+#define HLL_Q (64 - HLL_P)
+struct hll {
+	uint8_t reg[HLL_M];
+};
+static inline void hll_add(struct hll *h, uint64_t hash)
+{
+	uint32_t idx = (uint32_t)(hash >> HLL_Q);
+	uint64_t rest = hash << HLL_P;
+	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(HLL_Q + 1);
+	if (rank > h->reg[idx])
+		h->reg[idx] = rank;
+}
+void hll_merge(struct hll *into, const struct hll *from);
+double hll_estimate(const struct hll *h);
+
+/* ---- KLL quantile sketch (kll.c) ---- */
+#define KLL_K 400
+#define KLL_MAX_LEVELS 60
+struct kll_level {
+	double *v;
+	uint32_t len, cap;
+};
+struct kll {
+	uint64_t n;          /* values added (the total weight) */
+	uint32_t levels;     /* in use */
+	uint32_t size;       /* items held, all levels */
+	uint32_t max_size;   /* compaction when size reaches it */
+	uint64_t rng;        /* xorshift state: which half survives */
+	struct kll_level lv[KLL_MAX_LEVELS];
+};
+int kll_init(struct kll *s);
+void kll_free(struct kll *s);
+int kll_compress(struct kll *s);
+int kll_grow_level(struct kll *s, uint32_t h, uint32_t need);
+static inline int kll_add(struct kll *s, double x)
+{
+	struct kll_level *l = &s->lv[0];
+	if (l->len == l->cap && kll_grow_level(s, 0, l->len + 1) < 0)
+		return OWLET_ENOMEM;
+	l->v[l->len++] = x;
+	s->n++;
+	if (++s->size >= s->max_size)
+		return kll_compress(s);
+	return 0;
+}
+int kll_merge(struct kll *into, const struct kll *from);
+/* qs ascending in [0,1]; out[i] the value at rank qs[i]*n (NAN when empty). */
+int kll_quantiles(const struct kll *s, const double *qs, size_t nq, double *out);
+/* Appends one item of weight 2^level (for deserialisation). */
+int kll_push(struct kll *s, uint32_t level, double x);
+
+/* ---- space-saving top-k (topk.c) ---- */
+#define TOPK_M 64
+#define TOPK_VAL 128
+struct topk_entry {
+	uint64_t hash;
+	uint64_t count; /* an upper bound of the true count */
+	uint64_t err;   /* count - err is a lower bound */
+	uint32_t len;   /* full length of the value */
+	char val[TOPK_VAL]; /* its first min(len, TOPK_VAL) bytes */
+};
+struct topk {
+	uint32_t n;
+	struct topk_entry e[TOPK_M];
+	uint8_t heap[TOPK_M]; /* entry indexes, min-heap on count */
+	uint8_t pos[TOPK_M];  /* entry -> heap position */
+	uint8_t slot[2 * TOPK_M]; /* open addressing on hash: entry + 1, 0 empty */
+};
+void topk_add(struct topk *t, uint64_t hash, const char *p, size_t len);
+void topk_merge(struct topk *into, const struct topk *from);
+/* Entries sorted by count (desc), then value; returns how many (<= TOPK_M). */
+size_t topk_sorted(const struct topk *t, const struct topk_entry **out);
+/* Inserts an entry as is (for deserialisation); false when full. */
+bool topk_load(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count, uint64_t err);
+
+/* ---- statistics (stats.c) ---- */
+struct agg_example {
+	char *file;
+	uint64_t line;
+	char *value;     /* the invalid value (truncated), or NULL */
+	uint64_t fields; /* bad rows: how many fields the row had */
+};
+
+struct agg_col {
+	const struct owlet_field *field;
+	enum owlet_type type;
+	uint64_t count, nulls, invalid;
+	struct agg_example inv[OWLET_AGG_EXAMPLES];
+	unsigned n_inv;
+	double mean, m2;     /* Welford over the values (as doubles) */
+	int64_t imin, imax;  /* int, date (days), timestamp (microseconds) */
+	__int128 isum;
+	double fmin, fmax;   /* float */
+	double fsum, fcomp;  /* Neumaier's compensated sum of finite floats */
+	uint64_t pinf, ninf; /* +inf and -inf values */
+	uint64_t minlen, maxlen; /* strings, in code points */
+	uint64_t trues;      /* bools */
+	struct hll *hll;
+	struct kll *kll;     /* numbers, dates, timestamps */
+	struct topk *top;    /* strings, bools */
+};
+
+struct owlet_agg {
+	const struct owlet_dataset *ds;
+	size_t ncols;
+	struct agg_col *cols;
+	uint64_t rows, lines, bad_rows;
+	struct agg_example bad[OWLET_AGG_EXAMPLES];
+	unsigned n_bad;
+	const char *source; /* the input being read (borrowed) */
+	/* CSV header: input column i feeds cols[map[i]] (-1: not in the model) */
+	int *map;
+	size_t n_map;
+	bool has_map;
+	size_t *missing;    /* model columns absent from the header */
+	size_t n_missing;
+};
+
+/* A value of column `col` at `line` (relative to the input). */
+void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line);
+void agg_add_null(struct owlet_agg *a, size_t col);
+void agg_add_invalid(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line);
+void agg_bad_row(struct owlet_agg *a, uint64_t line, uint64_t fields);
+/* Maps header names to columns (case-insensitive, blanks trimmed). */
+int agg_set_header(struct owlet_agg *a, const char *const *names, const size_t *lens, size_t n);
+int agg_column_index(const struct owlet_agg *a, const char *name, size_t len);
+int agg_example_set(struct agg_example *ex, const char *file, uint64_t line, const char *value,
+		    size_t vlen, uint64_t fields);
+
+int64_t owlet_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* ---- readers' shared input buffer (reader.c) ---- */
+struct agg_buf {
+	struct owlet_agg_input *in;
+	char *data;     /* cap + 64 bytes, the tail padding readable */
+	size_t cap;
+	size_t start;   /* first unconsumed byte */
+	size_t len;     /* bytes held */
+	uint64_t base;  /* input offset of data[0] */
+	bool eof;
+	char *scratch;  /* cap bytes: unescaped values of one record */
+};
+#define AGG_BUF_INITIAL (256u * 1024)
+#define AGG_PAD 64
+int agg_buf_init(struct agg_buf *b, struct owlet_agg_input *in);
+void agg_buf_free(struct agg_buf *b);
+/* Moves the unconsumed bytes (from `start`) to the front, grows the buffer
+ * when they fill it (up to OWLET_AGG_MAX_RECORD) and reads more.  Returns
+ * the bytes read (0 at the end of the input) or a negative code. */
+long agg_buf_fill(struct agg_buf *b);
+/* Whether the unconsumed bytes fill a buffer that cannot grow. */
+bool agg_buf_full(const struct agg_buf *b);
+
+#endif

@@ -1,0 +1,110 @@
+# catalog: a Glue database with one external table per dataset over
+# s3://<data bucket>/raw/<dataset>/, columns and types from the model, CSV
+# (OpenCSVSerde, header skipped) or JSON Lines (OpenX JSON SerDe), and
+# partition projection on dt= (type date) when the dataset has partition_by,
+# so that Athena needs no crawler and no partition maintenance.
+
+locals {
+  database = replace(var.name_prefix, "-", "_")
+
+  serde = {
+    csv = {
+      library = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+      parameters = {
+        separatorChar = ","
+        quoteChar     = "\""
+        escapeChar    = "\\"
+      }
+      table_parameters = { "skip.header.line.count" = "1" }
+    }
+    jsonl = {
+      library          = "org.openx.data.jsonserde.JsonSerDe"
+      parameters       = { "ignore.malformed.json" = "true" }
+      table_parameters = {}
+    }
+  }
+}
+
+resource "aws_glue_catalog_database" "this" {
+  name        = local.database
+  description = "owlet datasets of ${var.name_prefix}"
+
+  tags = var.tags
+}
+
+resource "aws_glue_catalog_table" "this" {
+  for_each = var.datasets
+
+  name          = each.key
+  database_name = aws_glue_catalog_database.this.name
+  description   = each.value.description
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = merge(
+    {
+      EXTERNAL       = "TRUE"
+      classification = each.value.format == "csv" ? "csv" : "json"
+    },
+    local.serde[each.value.format].table_parameters,
+    each.value.partition_by == null ? {} : {
+      "projection.enabled"          = "true"
+      "projection.dt.type"          = "date"
+      "projection.dt.format"        = "yyyy-MM-dd"
+      "projection.dt.range"         = "${var.partition_start},NOW"
+      "projection.dt.interval"      = "1"
+      "projection.dt.interval.unit" = "DAYS"
+      "storage.location.template"   = "s3://${var.data_bucket}/raw/${each.key}/dt=$${dt}/"
+    },
+  )
+
+  dynamic "partition_keys" {
+    for_each = each.value.partition_by == null ? [] : ["dt"]
+    content {
+      name    = partition_keys.value
+      type    = "date"
+      comment = "day of ${each.value.partition_by}"
+    }
+  }
+
+  storage_descriptor {
+    location      = "s3://${var.data_bucket}/raw/${each.key}/"
+    input_format  = "org.apache.hadoop.mapred.TextInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+
+    ser_de_info {
+      serialization_library = local.serde[each.value.format].library
+      parameters            = local.serde[each.value.format].parameters
+    }
+
+    dynamic "columns" {
+      for_each = each.value.columns
+      content {
+        name = columns.value.name
+        type = columns.value.glue_type
+      }
+    }
+  }
+}
+
+resource "aws_glue_security_configuration" "this" {
+  count = var.kms_key_arn == null ? 0 : 1
+
+  name = "${var.name_prefix}-glue"
+
+  encryption_configuration {
+    cloudwatch_encryption {
+      cloudwatch_encryption_mode = "SSE-KMS"
+      kms_key_arn                = var.kms_key_arn
+    }
+
+    job_bookmarks_encryption {
+      job_bookmarks_encryption_mode = "CSE-KMS"
+      kms_key_arn                   = var.kms_key_arn
+    }
+
+    s3_encryption {
+      s3_encryption_mode = "SSE-KMS"
+      kms_key_arn        = var.kms_key_arn
+    }
+  }
+}

@@ -1,0 +1,280 @@
+# function: the owlet Lambda (custom runtime provided.al2023, handler
+# bootstrap) that serves the HTTP API and aggregates uploaded files, with its
+# execution role (least privilege: the data prefixes of each dataset, its Glue
+# table, the Athena workgroup), log group, dead-letter queue, X-Ray tracing,
+# reserved concurrency, optional VPC attachment and the S3 trigger on raw/.
+#
+# ARNs in the policy are built from names, so the policy is known at plan
+# time and a plan shows exactly what the function may do.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id    = data.aws_caller_identity.current.account_id
+  partition     = data.aws_partition.current.partition
+  region        = data.aws_region.current.name
+  function_name = var.name_prefix
+  log_group     = "/aws/lambda/${local.function_name}"
+  with_dlq      = !var.emulator_compat
+
+  bucket_arn    = "arn:${local.partition}:s3:::${var.data_bucket}"
+  dlq_name      = "${var.name_prefix}-dlq"
+  dlq_arn       = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.dlq_name}"
+  glue_prefix   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
+  workgroup_arn = "arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/${var.athena_workgroup}"
+
+  dataset_names  = sort(keys(var.datasets))
+  writable_names = sort([for name, ds in var.datasets : name if length(ds.write_groups) > 0])
+
+  statements = concat(
+    [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group}:*"
+      },
+      {
+        Sid      = "ReadDatasetsAndStats"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = flatten([for n in local.dataset_names : ["${local.bucket_arn}/raw/${n}/*", "${local.bucket_arn}/stats/${n}/*"]])
+      },
+      {
+        Sid      = "WriteStats"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject"]
+        Resource = [for n in local.dataset_names : "${local.bucket_arn}/stats/${n}/*"]
+      },
+      {
+        Sid      = "ListDatasetPrefixes"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = local.bucket_arn
+        Condition = {
+          StringLike = {
+            "s3:prefix" = concat(
+              flatten([for n in local.dataset_names : ["raw/${n}/*", "stats/${n}/*"]]),
+              ["${var.athena_results_prefix}*"],
+            )
+          }
+        }
+      },
+      {
+        Sid      = "AthenaResults"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+        Resource = "${local.bucket_arn}/${var.athena_results_prefix}*"
+      },
+      {
+        Sid      = "AthenaResultsBucket"
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation"]
+        Resource = local.bucket_arn
+      },
+      {
+        Sid      = "AthenaQueries"
+        Effect   = "Allow"
+        Action   = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"]
+        Resource = local.workgroup_arn
+      },
+      {
+        Sid    = "GlueTablesOfDatasets"
+        Effect = "Allow"
+        Action = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"]
+        Resource = concat(
+          ["${local.glue_prefix}:catalog", "${local.glue_prefix}:database/${var.glue_database}"],
+          [for n in local.dataset_names : "${local.glue_prefix}:table/${var.glue_database}/${n}"],
+        )
+      },
+      {
+        # X-Ray's PutTraceSegments and PutTelemetryRecords support no
+        # resource-level permissions: "*" is the only valid resource.
+        Sid      = "XRayTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+    ],
+    [for st in [{
+      Sid      = "WriteRecordsOfWritableDatasets"
+      Effect   = "Allow"
+      Action   = ["s3:PutObject"]
+      Resource = [for n in local.writable_names : "${local.bucket_arn}/raw/${n}/*"]
+    }] : st if length(local.writable_names) > 0],
+    [for st in [{
+      Sid      = "UseDataKey"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource = var.kms_key_arn
+    }] : st if var.kms_key_arn != null],
+    [for st in [{
+      Sid      = "SendToDeadLetterQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = local.dlq_arn
+    }] : st if local.with_dlq],
+    [for st in [
+      {
+        Sid    = "ManageOwnNetworkInterfaces"
+        Effect = "Allow"
+        Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+        Resource = [
+          "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*",
+          "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/*",
+          "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*",
+        ]
+      },
+      {
+        # DescribeNetworkInterfaces supports no resource-level permissions.
+        Sid      = "DescribeNetworkInterfaces"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeNetworkInterfaces"]
+        Resource = "*"
+      },
+    ] : st if var.vpc_enabled],
+  )
+}
+
+# --- Logs --------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
+# --- Dead-letter queue (AWS only) ------------------------------------------------------
+
+resource "aws_sqs_queue" "dlq" {
+  count = local.with_dlq ? 1 : 0
+
+  name                              = local.dlq_name
+  message_retention_seconds         = var.dlq_retention_seconds
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+
+  tags = var.tags
+}
+
+# --- Execution role -------------------------------------------------------------------
+
+resource "aws_iam_role" "this" {
+  name                 = "${var.name_prefix}-lambda"
+  description          = "Execution role of the owlet function ${local.function_name}"
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaOfThisAccount"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "least-privilege"
+  role   = aws_iam_role.this.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.statements })
+}
+
+# --- The function ----------------------------------------------------------------------
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_272:owlet builds the zip reproducibly and pins it by sha256 (source_code_hash); signing would need AWS Signer jobs on an S3 copy, which owlet's build does not run
+  function_name    = local.function_name
+  description      = "owlet API and aggregation for ${var.name_prefix}"
+  role             = aws_iam_role.this.arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.architecture]
+  filename         = var.zip_path
+  source_code_hash = var.zip_sha256
+  memory_size      = var.memory_mb
+  timeout          = var.timeout_s
+
+  reserved_concurrent_executions = var.reserved_concurrency
+
+  # The emulator does not return KMSKeyArn: only set on AWS.
+  kms_key_arn = var.emulator_compat ? null : var.kms_key_arn
+
+  environment {
+    variables = merge(var.extra_environment, {
+      OWLET_DATA_BUCKET      = var.data_bucket
+      OWLET_MODEL            = var.model_json
+      OWLET_ENV              = var.environment
+      OWLET_GLUE_DATABASE    = var.glue_database
+      OWLET_ATHENA_WORKGROUP = var.athena_workgroup
+    })
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  # Not rendered for the emulator, which does not return them (see emulator_compat).
+  dynamic "dead_letter_config" {
+    for_each = local.with_dlq ? [1] : []
+    content {
+      target_arn = aws_sqs_queue.dlq[0].arn
+    }
+  }
+
+  dynamic "logging_config" {
+    for_each = var.emulator_compat ? [] : [1]
+    content {
+      log_format = "Text"
+      log_group  = aws_cloudwatch_log_group.this.name
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc_enabled ? [1] : []
+    content {
+      subnet_ids         = var.subnet_ids
+      security_group_ids = var.security_group_ids
+    }
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}
+
+# --- S3 trigger: every object created under raw/ -------------------------------------
+
+resource "aws_lambda_permission" "s3" {
+  count = var.s3_trigger ? 1 : 0
+
+  statement_id   = "AllowDataBucketNotifications"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this.function_name
+  principal      = "s3.amazonaws.com"
+  source_arn     = local.bucket_arn
+  source_account = local.account_id
+}
+
+resource "aws_s3_bucket_notification" "data" {
+  count = var.s3_trigger ? 1 : 0
+
+  bucket = var.data_bucket
+
+  lambda_function {
+    id                  = "owlet-aggregate-raw"
+    lambda_function_arn = aws_lambda_function.this.arn
+    events              = ["s3:ObjectCreated:*"]
+    filter_prefix       = "raw/"
+  }
+
+  depends_on = [aws_lambda_permission.s3]
+}

@@ -1,0 +1,271 @@
+# storage: the data bucket, the logs bucket that receives its access logs
+# (and the VPC flow logs), and optionally the customer-managed KMS key that
+# the other modules use for encryption at rest.
+#
+# Sub-resources refer to the buckets by their configured names (known at plan
+# time), so a plan shows every link between a bucket and its settings.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  bucket_names = {
+    data = "${var.name_prefix}-data-${local.account_id}"
+    logs = "${var.name_prefix}-logs-${local.account_id}"
+  }
+  bucket_arns = { for k, name in local.bucket_names : k => "arn:${local.partition}:s3:::${name}" }
+
+  # Where each bucket's server access logs go, inside the logs bucket.
+  access_log_prefix = "s3-access/data/"
+}
+
+# --- KMS (only when var.kms) --------------------------------------------------
+
+resource "aws_kms_key" "this" {
+  count = var.kms ? 1 : 0
+
+  description             = "${var.name_prefix}: data, logs and queues at rest"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_days
+  is_enabled              = true
+  # rotation_period_in_days is left to AWS's default (365): the emulator never
+  # returns it, which would show as drift on every plan.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersKeyThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsOfThisAccount"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:*" }
+        }
+      },
+    ]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = var.kms ? 1 : 0
+
+  name          = "alias/${var.name_prefix}"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+# --- Buckets --------------------------------------------------------------------
+
+resource "aws_s3_bucket" "data" {
+  #checkov:skip=CKV_AWS_144:cross-region replication doubles the storage bill; versioning and protect cover recovery
+  bucket        = local.bucket_names.data
+  force_destroy = var.force_destroy
+
+  tags = merge(var.tags, { Name = local.bucket_names.data, Purpose = "data" })
+}
+
+resource "aws_s3_bucket" "logs" {
+  #checkov:skip=CKV_AWS_18:this is the access-log target bucket; logging it into itself would log its own deliveries in a loop
+  #checkov:skip=CKV_AWS_145:S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS, so this bucket keeps SSE-S3
+  #checkov:skip=CKV_AWS_144:cross-region replication of logs doubles their cost for no recovery need
+  bucket        = local.bucket_names.logs
+  force_destroy = var.force_destroy
+
+  tags = merge(var.tags, { Name = local.bucket_names.logs, Purpose = "logs" })
+}
+
+locals {
+  # Bucket names taken from the resources (so that every sub-resource depends
+  # on its bucket) and known at plan time.
+  buckets = {
+    data = aws_s3_bucket.data.bucket
+    logs = aws_s3_bucket.logs.bucket
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = local.buckets
+
+  bucket                  = each.value
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+# The data bucket uses the KMS key when there is one; the logs bucket always
+# uses SSE-S3 (server access log delivery does not support SSE-KMS targets).
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms && each.key == "data" ? "aws:kms" : "AES256"
+      kms_master_key_id = var.kms && each.key == "data" ? aws_kms_key.this[0].arn : null
+    }
+    bucket_key_enabled = var.kms && each.key == "data"
+  }
+}
+
+resource "aws_s3_bucket_logging" "data" {
+  bucket        = aws_s3_bucket.data.bucket
+  target_bucket = aws_s3_bucket.logs.bucket
+  target_prefix = local.access_log_prefix
+
+  # The log delivery grant is the logs bucket's policy: it must exist first.
+  depends_on = [aws_s3_bucket_policy.logs]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+
+  rule {
+    id     = "abort-incomplete-uploads-and-expire-old-versions"
+    status = "Enabled"
+
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_multipart_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_days
+    }
+
+    dynamic "expiration" {
+      for_each = each.key == "logs" ? [var.log_retention_days] : []
+      content {
+        days = expiration.value
+      }
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+# Object-created events of the logs bucket go to EventBridge (free on the
+# default bus); the data bucket's events go to the Lambda (function module).
+# The emulator does not keep the EventBridge setting (perpetual drift), so
+# it is not rendered there.
+resource "aws_s3_bucket_notification" "logs" {
+  count = var.emulator_compat ? 0 : 1
+
+  bucket      = aws_s3_bucket.logs.bucket
+  eventbridge = true
+}
+
+# --- Bucket policies ------------------------------------------------------------
+
+locals {
+  deny_insecure_transport = {
+    for k, arn in local.bucket_arns : k => {
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [arn, "${arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }
+  }
+
+  access_log_delivery = {
+    Sid       = "S3ServerAccessLogsFromData"
+    Effect    = "Allow"
+    Principal = { Service = "logging.s3.amazonaws.com" }
+    Action    = "s3:PutObject"
+    Resource  = "${local.bucket_arns.logs}/${local.access_log_prefix}*"
+    Condition = {
+      ArnLike      = { "aws:SourceArn" = local.bucket_arns.data }
+      StringEquals = { "aws:SourceAccount" = local.account_id }
+    }
+  }
+
+  flow_log_delivery = [
+    {
+      Sid       = "VpcFlowLogsWrite"
+      Effect    = "Allow"
+      Principal = { Service = "delivery.logs.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${local.bucket_arns.logs}/AWSLogs/${local.account_id}/*"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id, "s3:x-amz-acl" = "bucket-owner-full-control" }
+        ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:*" }
+      }
+    },
+    {
+      Sid       = "VpcFlowLogsAclCheck"
+      Effect    = "Allow"
+      Principal = { Service = "delivery.logs.amazonaws.com" }
+      Action    = "s3:GetBucketAcl"
+      Resource  = local.bucket_arns.logs
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id }
+        ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:*" }
+      }
+    },
+  ]
+}
+
+# The data bucket's only statement is the TLS-only Deny, which the emulator
+# evaluates as an unconditional deny: there the policy is not created at all.
+resource "aws_s3_bucket_policy" "data" {
+  count = var.emulator_compat ? 0 : 1
+
+  bucket = aws_s3_bucket.data.bucket
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [local.deny_insecure_transport.data]
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.bucket
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      var.emulator_compat ? [] : [local.deny_insecure_transport.logs],
+      [local.access_log_delivery],
+      var.flow_logs_delivery ? local.flow_log_delivery : [],
+    )
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}

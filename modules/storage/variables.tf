@@ -1,0 +1,78 @@
+variable "name_prefix" {
+  description = "Prefix of every name, e.g. owlet-demo-dev. Bucket names are <name_prefix>-data-<account id> and <name_prefix>-logs-<account id>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,43}$", var.name_prefix))
+    error_message = "The name_prefix must be 2-44 characters of lower-case letters, digits and hyphens."
+  }
+}
+
+variable "kms" {
+  description = "Encrypt the data bucket with a customer-managed KMS key (rotated yearly) instead of SSE-S3. The same key also encrypts log groups, the dead-letter queue, the Lambda environment, Glue and Athena results when other modules are given its ARN. Cost: about $1 per month for the key plus $0.03 per 10,000 requests (bucket keys keep the request count low)."
+  type        = bool
+  default     = false
+}
+
+variable "kms_deletion_window_days" {
+  description = "Days a scheduled deletion of the KMS key waits before the key is gone (7-30)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "The kms_deletion_window_days must be between 7 and 30."
+  }
+}
+
+variable "noncurrent_days" {
+  description = "Days a noncurrent (overwritten or deleted) object version is kept before it expires. Longer means more storage cost for old versions."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_days >= 1
+    error_message = "The noncurrent_days must be at least 1."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days access logs and flow logs are kept in the logs bucket before they expire."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.log_retention_days >= 1
+    error_message = "The log_retention_days must be at least 1."
+  }
+}
+
+variable "abort_multipart_days" {
+  description = "Days after which an incomplete multipart upload is aborted and its parts deleted (parts are billed until then)."
+  type        = number
+  default     = 7
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy both buckets even when they hold objects. Set only for environments that are not protected; for protected ones a destroy fails while data remains."
+  type        = bool
+  default     = false
+}
+
+variable "flow_logs_delivery" {
+  description = "Allow the VPC flow logs delivery service to write under AWSLogs/<account id>/ in the logs bucket (set when the network module sends flow logs there)."
+  type        = bool
+  default     = false
+}
+
+variable "emulator_compat" {
+  description = "Render around the quirks of the local AWS emulator (moto): leave out the TLS-only Deny statement, which moto evaluates as an unconditional deny, and the logs bucket's EventBridge notification, which moto does not keep. Never set this for AWS."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource of this module (on top of the provider's default tags)."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,113 @@
+# The stack: storage, network, auth, catalog, query, function and api, wired
+# together.  Dataset-driven resources come from for_each over var.datasets
+# inside the modules; nothing here is generated per model.
+
+data "aws_partition" "current" {}
+
+locals {
+  # Paths in owlet.auto.tfvars.json are relative to this directory.
+  zip_path = startswith(var.function.zip_path, "/") ? var.function.zip_path : "${path.root}/${var.function.zip_path}"
+
+  access = {
+    for name, ds in var.datasets : name => {
+      read_groups  = ds.read_groups
+      write_groups = ds.write_groups
+    }
+  }
+
+  vpc_enabled = var.network.enabled
+
+  # Bucket ARNs from the bucket names, which are known at plan time.
+  data_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${module.storage.data_bucket}"
+  logs_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${module.storage.logs_bucket}"
+}
+
+module "storage" {
+  source = "./modules/storage"
+
+  name_prefix              = var.name_prefix
+  kms                      = var.storage.kms
+  kms_deletion_window_days = var.protect ? 30 : 7
+  noncurrent_days          = var.storage.noncurrent_days
+  log_retention_days       = var.storage.log_retention_days
+  force_destroy            = var.storage.force_destroy
+  flow_logs_delivery       = var.network.enabled && var.network.flow_logs
+  emulator_compat          = local.emulator
+}
+
+module "network" {
+  source = "./modules/network"
+  count  = local.vpc_enabled ? 1 : 0
+
+  name_prefix          = var.name_prefix
+  az_count             = var.network.az_count
+  flow_logs            = var.network.flow_logs
+  flow_logs_bucket_arn = local.logs_bucket_arn
+  interface_endpoints  = var.network.interface_endpoints
+  s3_bucket_arns       = [local.data_bucket_arn]
+}
+
+module "auth" {
+  source = "./modules/auth"
+
+  name_prefix         = var.name_prefix
+  groups              = var.groups
+  deletion_protection = var.protect
+}
+
+module "catalog" {
+  source = "./modules/catalog"
+
+  name_prefix = var.name_prefix
+  data_bucket = module.storage.data_bucket
+  datasets    = var.datasets
+  kms_key_arn = module.storage.kms_key_arn
+}
+
+module "query" {
+  source = "./modules/query"
+
+  name_prefix    = var.name_prefix
+  results_bucket = module.storage.data_bucket
+  kms_key_arn    = module.storage.kms_key_arn
+  force_destroy  = !var.protect
+}
+
+module "function" {
+  source = "./modules/function"
+
+  name_prefix          = var.name_prefix
+  environment          = var.environment
+  zip_path             = local.zip_path
+  zip_sha256           = var.function.zip_sha256
+  model_json           = var.function.model_json
+  architecture         = var.function.architecture
+  memory_mb            = var.function.memory_mb
+  timeout_s            = var.function.timeout_s
+  reserved_concurrency = var.function.reserved_concurrency
+  log_retention_days   = var.function.log_retention_days
+  kms_key_arn          = module.storage.kms_key_arn
+  data_bucket          = module.storage.data_bucket
+  datasets             = local.access
+  glue_database        = module.catalog.database
+  athena_workgroup     = module.query.workgroup
+  vpc_enabled          = local.vpc_enabled
+  subnet_ids           = local.vpc_enabled ? module.network[0].private_subnet_ids : []
+  security_group_ids   = local.vpc_enabled ? [module.network[0].lambda_security_group_id] : []
+  emulator_compat      = local.emulator
+}
+
+module "api" {
+  source = "./modules/api"
+
+  name_prefix         = var.name_prefix
+  datasets            = local.access
+  function_name       = module.function.function_name
+  function_invoke_arn = module.function.invoke_arn
+  jwt_issuer          = module.auth.issuer
+  jwt_audience        = [module.auth.user_pool_client_id]
+  throttle_rate       = var.api.throttle_rate
+  throttle_burst      = var.api.throttle_burst
+  log_retention_days  = var.storage.log_retention_days
+  kms_key_arn         = module.storage.kms_key_arn
+}
