@@ -244,7 +244,7 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 {
 	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
 	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_runtime_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
+	if (s3->deadline_ms && owlet_runtime_client_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
 		return false;
 	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
@@ -277,7 +277,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		}
 		long timeout_ms = 30000;
 		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_runtime_now_ms() - S3_MARGIN_MS;
+			int64_t left = s3->deadline_ms - owlet_runtime_client_now_ms() - S3_MARGIN_MS;
 			if (left <= 0) {
 				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
 				goto out;
