@@ -171,7 +171,13 @@ int owlet_runtime_client_next(struct owlet_runtime_client *rt, struct owlet_invo
 		status = owlet_error_setc(OWLET_EIO, "runtime API 'invocation/next' sent no Lambda-Runtime-Aws-Request-Id");
 		goto fail;
 	}
-	inv->event = strndup(rt->body.data ? rt->body.data : "", rt->body.len);
+	/* all of the bytes (a NUL inside must not shorten the copy) */
+	inv->event = malloc(rt->body.len + 1);
+	if (inv->event) {
+		if (rt->body.len)
+			memcpy(inv->event, rt->body.data, rt->body.len);
+		inv->event[rt->body.len] = '\0';
+	}
 	if (!inv->event) {
 		status = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto fail;

@@ -361,9 +361,13 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	int rc = check_status(s3, perform(s3, &r), "get", bucket, key);
 	if (rc < 0)
 		return rc;
-	*body = strndup(s3->body.data ? s3->body.data : "", s3->body.len);
+	/* bodies may hold NUL bytes: copy all of them, then terminate */
+	*body = malloc(s3->body.len + 1);
 	if (!*body)
 		return nomem();
+	if (s3->body.len)
+		memcpy(*body, s3->body.data, s3->body.len);
+	(*body)[s3->body.len] = '\0';
 	*len = s3->body.len;
 	return 0;
 }

@@ -321,8 +321,14 @@ static char *request_body(const json_t *event, size_t *len)
 	const char *s = json_string_value(b);
 	size_t n = json_string_length(b);
 	if (!json_is_true(json_object_get(event, "isBase64Encoded"))) {
+		/* "\u0000" in the event puts a NUL in the body: copy every byte */
+		char *copy = malloc(n + 1);
+		if (!copy)
+			return NULL;
+		memcpy(copy, s, n);
+		copy[n] = '\0';
 		*len = n;
-		return strndup(s, n);
+		return copy;
 	}
 	unsigned char *out = malloc(n / 4 * 3 + 4);
 	if (!out || n % 4 != 0) {
