@@ -458,6 +458,20 @@ out:
 	json_decref(payload);
 }
 
+/* HANDLER SLOT: GET /datasets/{name}/stats, for the aggregation issue to
+ * fill.  Routing, authentication and the read check are done: `ds` exists
+ * and the caller may read it.  Answer with respond() (200 + the statistics
+ * JSON); S3 is ctx->s3 / ctx->bucket, with the invocation's deadline set. */
+static void handle_stats(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
+			 const struct owlet_dataset *ds)
+{
+	(void)ctx;
+	(void)event;
+	char msg[160];
+	snprintf(msg, sizeof msg, "statistics of dataset '%s' are not implemented yet", ds->name);
+	respond_message(res, 501, msg);
+}
+
 /* The path of the request without the stage prefix ("/v1/datasets" on a
  * stage named v1; "$default" has none). */
 static const char *route_path(const json_t *event)
@@ -541,8 +555,8 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		respond(res, 200, schema_json(ds));
 	else if (post)
 		post_records(ctx, res, event, ds);
-	else /* HANDLER SLOT: GET /datasets/{name}/stats, filled by the aggregation issue */
-		respond_message(res, 501, "statistics are not implemented yet");
+	else
+		handle_stats(ctx, res, event, ds);
 out:
 	free(c.groups_buf);
 }
