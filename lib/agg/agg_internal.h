@@ -13,6 +13,14 @@
 #include "agg.h"
 #include "error.h"
 
+/* Bulk loops over sketch registers (16 K per column) carry no branch worth
+ * a fuzzer's attention; uninstrumented they keep the fuzzers fast. */
+#if defined(__clang__)
+#define AGG_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define AGG_NO_COVERAGE
+#endif
+
 /* ---- hashing (64-bit, for HyperLogLog and top-k identity) ---- */
 
 /* The splitmix64 finaliser: a bijective avalanche of 64 bits. */
@@ -50,6 +58,32 @@ static inline uint64_t agg_hash_bytes(const char *p, size_t n)
 	return agg_mix64(h);
 }
 
+/* The same hash for a value followed by at least 8 readable bytes (the
+ * readers' buffers end with AGG_PAD of them): whole-word loads, the last
+ * word masked to the value's bytes, so no byte-wise copy. */
+static inline uint64_t agg_hash_padded(const char *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = agg_rotl(h ^ (w * 0x87c37b91114253d5ULL), 31) * 0x4cf5ad432745937fULL;
+		p += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		w &= ~0ULL >> (64 - 8 * n);
+		h = agg_rotl(h ^ (w * 0x87c37b91114253d5ULL), 31) * 0x4cf5ad432745937fULL;
+	}
+	return agg_mix64(h);
+#else
+	return agg_hash_bytes(p, n);
+#endif
+}
+
 /* ---- HyperLogLog (hll.c) ---- */
 #define HLL_P 14
 #define HLL_M (1u << HLL_P)
@@ -70,63 +104,73 @@ double hll_estimate(const struct hll *h);
 
 /* ---- KLL quantile sketch (kll.c) ---- */
 #define KLL_K 400
-#define KLL_MAX_LEVELS 60
+#define KLL_MAX_LEVELS 64
+#define KLL_ACTIVE 9 /* compactor levels kept above the sampler */
 struct kll_level {
 	double *v;
 	uint32_t len, cap;
+	bool unsorted; /* items were appended one by one, or concatenated */
 };
 struct kll {
-	uint64_t n;          /* values added (the total weight) */
-	uint32_t levels;     /* in use */
+	uint64_t n;          /* values added */
+	uint32_t levels;     /* H: levels 0..H-1 in use */
+	uint32_t sampler;    /* values enter level `sampler`: one of each block of 2^sampler */
 	uint32_t size;       /* items held, all levels */
 	uint32_t max_size;   /* compaction when size reaches it */
-	uint64_t rng;        /* xorshift state: which half survives */
+	uint64_t blk_count;  /* values of the current block seen so far */
+	uint64_t blk_pick;   /* the one of the block that is kept */
+	double blk_item;
+	uint64_t rng;        /* xorshift state */
+	uint32_t cap[KLL_MAX_LEVELS];
 	struct kll_level lv[KLL_MAX_LEVELS];
 };
 int kll_init(struct kll *s);
 void kll_free(struct kll *s);
 int kll_compress(struct kll *s);
-int kll_grow_level(struct kll *s, uint32_t h, uint32_t need);
+int kll_push_sampled(struct kll *s, double x);
 static inline int kll_add(struct kll *s, double x)
 {
-	struct kll_level *l = &s->lv[0];
-	if (l->len == l->cap && kll_grow_level(s, 0, l->len + 1) < 0)
-		return OWLET_ENOMEM;
-	l->v[l->len++] = x;
 	s->n++;
-	if (++s->size >= s->max_size)
-		return kll_compress(s);
-	return 0;
+	if (s->sampler) {
+		if (s->blk_count == s->blk_pick)
+			s->blk_item = x;
+		if (++s->blk_count < (1ULL << s->sampler))
+			return 0;
+		s->blk_count = 0;
+		x = s->blk_item;
+	}
+	return kll_push_sampled(s, x);
 }
 int kll_merge(struct kll *into, const struct kll *from);
 /* qs ascending in [0,1]; out[i] the value at rank qs[i]*n (NAN when empty). */
 int kll_quantiles(const struct kll *s, const double *qs, size_t nq, double *out);
-/* Appends one item of weight 2^level (for deserialisation). */
+/* Appends one item of weight 2^level (for deserialisation; then
+ * kll_compress). */
 int kll_push(struct kll *s, uint32_t level, double x);
+/* Sets the sampler level (deserialisation), before any kll_push. */
+int kll_set_sampler(struct kll *s, uint32_t sampler);
 
-/* ---- space-saving top-k (topk.c) ---- */
-#define TOPK_M 64
+/* ---- frequent values: space-saving / Misra-Gries (topk.c) ---- */
+#define TOPK_M 128
 #define TOPK_VAL 128
 struct topk_entry {
 	uint64_t hash;
-	uint64_t count; /* an upper bound of the true count */
-	uint64_t err;   /* count - err is a lower bound */
+	uint64_t count; /* a lower bound of the true count; + offset: an upper bound */
 	uint32_t len;   /* full length of the value */
 	char val[TOPK_VAL]; /* its first min(len, TOPK_VAL) bytes */
 };
 struct topk {
 	uint32_t n;
+	uint64_t offset; /* what purges subtracted: the error bound of every count */
 	struct topk_entry e[TOPK_M];
-	uint8_t heap[TOPK_M]; /* entry indexes, min-heap on count */
-	uint8_t pos[TOPK_M];  /* entry -> heap position */
 	uint8_t slot[2 * TOPK_M]; /* open addressing on hash: entry + 1, 0 empty */
 };
 void topk_add(struct topk *t, uint64_t hash, const char *p, size_t len);
 void topk_merge(struct topk *into, const struct topk *from);
 /* Entries sorted by count (desc), then value; returns how many (<= TOPK_M). */
 size_t topk_sorted(const struct topk *t, const struct topk_entry **out);
-/* Inserts an entry as is (for deserialisation); false when full. */
-bool topk_load(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count, uint64_t err);
+/* Adds a value with a count (for deserialisation and merges). */
+void topk_add_count(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count);
 
 /* ---- statistics (stats.c) ---- */
 struct agg_example {
@@ -168,6 +212,7 @@ struct owlet_agg {
 	size_t n_map;
 	bool has_map;
 	size_t *missing;    /* model columns absent from the header */
+	uint64_t hash_true, hash_false;
 	size_t n_missing;
 };
 

@@ -98,7 +98,7 @@ static json_t *jstring_utf8(const char *p, size_t n)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static json_t *jbase64(const void *data, size_t n)
+AGG_NO_COVERAGE static json_t *jbase64(const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	char *o = malloc((n + 2) / 3 * 4 + 1);
@@ -118,8 +118,14 @@ static json_t *jbase64(const void *data, size_t n)
 }
 
 /* Decodes base64 into out (cap bytes); returns the length or -1. */
-static long unbase64(const json_t *j, unsigned char *out, size_t cap)
+AGG_NO_COVERAGE static long unbase64(const json_t *j, unsigned char *out, size_t cap)
 {
+	static signed char dec[256];
+	if (!dec['B']) {
+		memset(dec, -1, sizeof dec);
+		for (int i = 0; i < 64; i++)
+			dec[(unsigned char)b64[i]] = (signed char)i;
+	}
 	const char *s = json_string_value(j);
 	if (!s)
 		return -1;
@@ -130,16 +136,15 @@ static long unbase64(const json_t *j, unsigned char *out, size_t cap)
 		unsigned v = 0;
 		int pad = 0;
 		for (int t = 0; t < 4; t++) {
-			char c = s[i + t];
-			const char *x = c ? strchr(b64, c) : NULL;
+			unsigned char c = (unsigned char)s[i + t];
 			if (c == '=' && i + 4 == n && t >= 2) {
 				pad++;
 				v <<= 6;
 				continue;
 			}
-			if (!x || pad)
+			if (dec[c] < 0 || pad)
 				return -1;
-			v = v << 6 | (unsigned)(x - b64);
+			v = v << 6 | (unsigned)dec[c];
 		}
 		unsigned char bytes[3] = { (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
 		for (int t = 0; t < 3 - pad; t++) {
@@ -155,7 +160,7 @@ static json_t *jint128(__int128 v)
 {
 	if (v >= INT64_MIN && v <= INT64_MAX)
 		return json_integer((json_int_t)v);
-	return json_real((double)v);
+	return jreal((double)v);
 }
 
 static json_t *jint128_string(__int128 v)
@@ -279,7 +284,7 @@ static int column_report(json_t *o, const struct agg_col *c)
 		double m = (double)c->isum / (double)c->count;
 		if (c->type == OWLET_TYPE_INT) {
 			sum = jint128(c->isum);
-			mean = json_real(m);
+			mean = jreal(m);
 		} else
 			mean = typed(c, m);
 	} else if (has && c->type == OWLET_TYPE_FLOAT) {
@@ -290,12 +295,12 @@ static int column_report(json_t *o, const struct agg_col *c)
 		mean = jreal(s / (double)c->count);
 	} else if (has && c->type == OWLET_TYPE_BOOL) {
 		sum = json_integer((json_int_t)c->trues);
-		mean = json_real((double)c->trues / (double)c->count);
+		mean = jreal((double)c->trues / (double)c->count);
 	}
 	if (has && c->type != OWLET_TYPE_STRING && c->type != OWLET_TYPE_BOOL) {
 		double s = col_stddev(c);
 		if (!isnan(s))
-			sd = json_real(s);
+			sd = jreal(s);
 	}
 	if (has && c->kll) {
 		static const double qs[3] = { 0.5, 0.9, 0.99 };
@@ -316,7 +321,9 @@ static int column_report(json_t *o, const struct agg_col *c)
 			size_t len = sorted[i]->len < TOPK_VAL ? sorted[i]->len : TOPK_VAL;
 			if (!e || json_array_append_new(top, e) < 0 ||
 			    set_new(e, "value", jstring_utf8(sorted[i]->val, len)) < 0 ||
-			    set_new(e, "count", json_integer((json_int_t)sorted[i]->count)) < 0)
+			    set_new(e, "count", json_integer((json_int_t)(sorted[i]->count + c->top->offset))) < 0)
+				return -1;
+			if (c->top->offset && set_new(e, "error", json_integer((json_int_t)c->top->offset)) < 0)
 				return -1;
 			if (sorted[i]->len > TOPK_VAL && set_new(e, "truncated", json_true()) < 0)
 				return -1;
@@ -398,7 +405,10 @@ static json_t *kll_json(const struct kll *s)
 {
 	json_t *o = json_object(), *levels = json_array();
 	if (!o || !levels || set_new(o, "n", json_integer((json_int_t)s->n)) < 0 ||
-	    set_new(o, "rng", hex64(s->rng)) < 0 || json_object_set(o, "levels", levels) < 0)
+	    set_new(o, "rng", hex64(s->rng)) < 0 || set_new(o, "sampler", json_integer(s->sampler)) < 0 ||
+	    set_new(o, "block", json_pack("[IIo]", (json_int_t)s->blk_count, (json_int_t)s->blk_pick,
+					  jreal(s->blk_item))) < 0 ||
+	    json_object_set(o, "levels", levels) < 0)
 		goto fail;
 	for (uint32_t h = 0; h < s->levels; h++) {
 		json_t *l = json_array();
@@ -418,20 +428,25 @@ fail:
 
 static json_t *topk_json(const struct topk *t)
 {
-	json_t *arr = json_array();
-	for (uint32_t i = 0; arr && i < t->n; i++) {
+	json_t *o = json_object(), *arr = json_array();
+	if (!o || !arr || set_new(o, "offset", json_integer((json_int_t)t->offset)) < 0 ||
+	    json_object_set(o, "values", arr) < 0)
+		goto fail;
+	for (uint32_t i = 0; i < t->n; i++) {
 		const struct topk_entry *e = &t->e[i];
-		json_t *o = json_object();
-		if (!o || json_array_append_new(arr, o) < 0 ||
-		    set_new(o, "value", jbase64(e->val, e->len < TOPK_VAL ? e->len : TOPK_VAL)) < 0 ||
-		    set_new(o, "len", json_integer(e->len)) < 0 || set_new(o, "hash", hex64(e->hash)) < 0 ||
-		    set_new(o, "count", json_integer((json_int_t)e->count)) < 0 ||
-		    set_new(o, "err", json_integer((json_int_t)e->err)) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
+		json_t *v = json_object();
+		if (!v || json_array_append_new(arr, v) < 0 ||
+		    set_new(v, "value", jbase64(e->val, e->len < TOPK_VAL ? e->len : TOPK_VAL)) < 0 ||
+		    set_new(v, "len", json_integer(e->len)) < 0 || set_new(v, "hash", hex64(e->hash)) < 0 ||
+		    set_new(v, "count", json_integer((json_int_t)e->count)) < 0)
+			goto fail;
 	}
-	return arr;
+	json_decref(arr);
+	return o;
+fail:
+	json_decref(arr);
+	json_decref(o);
+	return NULL;
 }
 
 static int column_partial(json_t *o, const struct agg_col *c)
@@ -512,12 +527,20 @@ static bool examples_get(const json_t *o, uint64_t *count, struct agg_example *e
 
 static bool kll_get(struct kll *s, const json_t *o)
 {
-	const json_t *levels = json_object_get(o, "levels"), *l, *x;
+	const json_t *levels = json_object_get(o, "levels"), *block = json_object_get(o, "block"), *l, *x;
 	size_t h, i;
-	uint64_t n = 0, weight = 0;
+	uint64_t n = 0, sampler = 0;
+	json_int_t count = 0, pick = 0;
+	json_t *item = NULL;
 	if (!json_is_array(levels) || json_array_size(levels) > KLL_MAX_LEVELS || !get_u64(o, "n", &n) ||
-	    !hex64_get(json_object_get(o, "rng"), &s->rng) || s->rng == 0)
+	    !hex64_get(json_object_get(o, "rng"), &s->rng) || s->rng == 0 || !get_u64(o, "sampler", &sampler) ||
+	    sampler >= KLL_MAX_LEVELS - 1 || kll_set_sampler(s, (uint32_t)sampler) < 0 ||
+	    json_unpack((json_t *)block, "[IIo]", &count, &pick, &item) < 0 || count < 0 || pick < 0 ||
+	    (uint64_t)count >= (1ULL << sampler) || (uint64_t)pick >= (1ULL << sampler) ||
+	    !jreal_get(item, &s->blk_item))
 		return false;
+	s->blk_count = (uint64_t)count;
+	s->blk_pick = (uint64_t)pick;
 	json_array_foreach(levels, h, l) {
 		if (!json_is_array(l))
 			return false;
@@ -525,32 +548,28 @@ static bool kll_get(struct kll *s, const json_t *o)
 			double d;
 			if (!jreal_get(x, &d) || isnan(d) || kll_push(s, (uint32_t)h, d) < 0)
 				return false;
-			weight += 1ULL << h;
 		}
 	}
-	if (weight != n)
-		return false;
 	s->n = n;
 	return kll_compress(s) == 0;
 }
 
-static bool topk_get(struct topk *t, const json_t *arr)
+static bool topk_get(struct topk *t, const json_t *o)
 {
-	const json_t *e;
+	const json_t *arr = json_object_get(o, "values"), *e;
 	size_t i;
-	if (!json_is_array(arr) || json_array_size(arr) > TOPK_M)
+	if (!json_is_array(arr) || json_array_size(arr) > TOPK_M || !get_u64(o, "offset", &t->offset))
 		return false;
 	json_array_foreach(arr, i, e) {
 		unsigned char val[TOPK_VAL];
-		uint64_t len = 0, count = 0, err = 0, hash = 0;
+		uint64_t len = 0, count = 0, hash = 0;
 		long vl = unbase64(json_object_get(e, "value"), val, sizeof val);
-		if (vl < 0 || !get_u64(e, "len", &len) || !get_u64(e, "count", &count) || !get_u64(e, "err", &err) ||
+		if (vl < 0 || !get_u64(e, "len", &len) || !get_u64(e, "count", &count) ||
 		    !hex64_get(json_object_get(e, "hash"), &hash) || len > UINT32_MAX ||
-		    (uint64_t)vl != (len < TOPK_VAL ? len : TOPK_VAL) || err > count)
+		    (uint64_t)vl != (len < TOPK_VAL ? len : TOPK_VAL))
 			return false;
-		/* topk_load reads min(len, TOPK_VAL) bytes: exactly vl */
-		if (!topk_load(t, hash, (const char *)val, (size_t)len, count, err))
-			return false;
+		/* reads min(len, TOPK_VAL) bytes: exactly vl */
+		topk_add_count(t, hash, (const char *)val, (size_t)len, count);
 	}
 	return true;
 }

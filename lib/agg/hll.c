@@ -33,7 +33,7 @@
 
 #include <math.h>
 
-void hll_merge(struct hll *into, const struct hll *from)
+AGG_NO_COVERAGE void hll_merge(struct hll *into, const struct hll *from)
 {
 	for (uint32_t i = 0; i < HLL_M; i++)
 		if (from->reg[i] > into->reg[i])
@@ -68,7 +68,7 @@ static double hll_tau(double x)
 	return z / 3.0;
 }
 
-double hll_estimate(const struct hll *h)
+AGG_NO_COVERAGE double hll_estimate(const struct hll *h)
 {
 	uint32_t c[HLL_Q + 2] = { 0 };
 	for (uint32_t i = 0; i < HLL_M; i++)

@@ -36,8 +36,6 @@ int agg_example_set(struct agg_example *ex, const char *file, uint64_t line, con
 	ex->fields = fields;
 	ex->value = NULL;
 	if (value) {
-		if (vlen > EXAMPLE_VALUE_MAX)
-			vlen = EXAMPLE_VALUE_MAX;
 		ex->value = strndup(value, vlen);
 		if (!ex->value) {
 			/* strndup stops at a NUL byte, which is fine; only failure matters */
@@ -68,6 +66,8 @@ void agg_add_invalid(struct owlet_agg *a, size_t col, const char *p, size_t len,
 {
 	struct agg_col *c = &a->cols[col];
 	c->invalid++;
+	if (len > EXAMPLE_VALUE_MAX)
+		len = EXAMPLE_VALUE_MAX; /* examples are short; the partial keeps them as they are */
 	if (c->n_inv < OWLET_AGG_EXAMPLES && agg_example_set(&c->inv[c->n_inv], a->source, line, p, len, 0) == 0)
 		c->n_inv++;
 }
@@ -111,7 +111,9 @@ static inline void add_f64(struct agg_col *c, double x)
 			c->ninf++;
 	} else {
 		double t = c->fsum + x;
-		if (fabs(c->fsum) >= fabs(x))
+		if (isinf(t) || isinf(c->fsum))
+			; /* the sum overflowed the double range: it stays +-Infinity */
+		else if (fabs(c->fsum) >= fabs(x))
 			c->fcomp += (c->fsum - t) + x;
 		else
 			c->fcomp += (x - t) + c->fsum;
@@ -125,10 +127,28 @@ static inline void add_f64(struct agg_col *c, double x)
 	(void)kll_add(c->kll, x);
 }
 
+/* Code points: bytes that are not continuation bytes (10xxxxxx).  ASCII
+ * is checked a word at a time (the value is padded, see agg_hash_padded). */
 static inline uint64_t utf8_length(const char *p, size_t n)
 {
+	const uint64_t high = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & high)
+			goto multibyte;
+	}
+	if (i < n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & high & (~0ULL >> (64 - 8 * (n - i))))
+			goto multibyte;
+	}
+	return n;
+multibyte:;
 	size_t cont = 0;
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		cont += ((unsigned char)p[i] & 0xC0) == 0x80;
 	return n - cont;
 }
@@ -170,7 +190,10 @@ void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, u
 		c->count++;
 		c->trues += b;
 		hll_add(c->hll, agg_mix64(b));
-		topk_add(c->top, agg_hash_bytes(b ? "true" : "false", b ? 4 : 5), b ? "true" : "false", b ? 4 : 5);
+		if (b)
+			topk_add(c->top, a->hash_true, "true", 4);
+		else
+			topk_add(c->top, a->hash_false, "false", 5);
 		return;
 	case OWLET_TYPE_STRING: {
 		c->count++;
@@ -179,7 +202,7 @@ void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, u
 			c->minlen = n;
 		if (n > c->maxlen)
 			c->maxlen = n;
-		uint64_t h = agg_hash_bytes(p, len);
+		uint64_t h = agg_hash_padded(p, len);
 		hll_add(c->hll, h);
 		topk_add(c->top, h, p, len);
 		return;
@@ -227,6 +250,8 @@ int owlet_agg_new(struct owlet_agg **out, const struct owlet_dataset *ds)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	a->ds = ds;
 	a->ncols = ds->n_fields;
+	a->hash_true = agg_hash_bytes("true", 4);
+	a->hash_false = agg_hash_bytes("false", 5);
 	a->cols = calloc(a->ncols ? a->ncols : 1, sizeof *a->cols);
 	if (!a->cols)
 		goto fail_alloc;

@@ -1,33 +1,37 @@
 /*
- * topk.c: the most frequent values of string and bool columns, by
- * space-saving (Metwally, Agrawal, El Abbadi, "Efficient Computation of
- * Frequent and Top-k Elements in Data Streams", 2005).
+ * topk.c: the most frequent values of string and bool columns: a
+ * Misra-Gries summary with batched purges (the form of Apache DataSketches'
+ * frequent-items sketch), which Agarwal et al. ("Mergeable Summaries",
+ * 2012) show to be isomorphic to space-saving: a space-saving counter is
+ * the Misra-Gries counter plus the offset below.
  *
  * Layout
- *   M = 64 counters (10 are reported).  Each holds the value's 64-bit hash,
- *   its length and its first 128 bytes (identity is hash + length + those
- *   bytes: two long values that share 128 bytes still differ by hash), a
- *   count and an error.  A min-heap on count finds the smallest counter in
- *   O(log M); an open-addressing table of 128 slots (linear probing,
- *   backward-shift deletion) finds a value's counter in O(1).  ~10 KiB.
- *   A value already counted: count + 1.  A new value while there is room: a
- *   new counter.  Otherwise it takes over the smallest counter c:
- *   count = c + 1, error = c.
+ *   M = 128 counters (the top 10 are reported), each with the value's
+ *   64-bit hash, its length and its first 128 bytes (identity is hash +
+ *   length + those bytes: long values sharing 128 bytes still differ by
+ *   hash), and a count; an open-addressing table of 256 slots (linear
+ *   probing) finds a value's counter.  ~20 KiB per column.
+ *   A value already counted: count + 1 (no heap, no sift: O(1)).  A new
+ *   value: a new counter with count 1; when all M are taken, first a purge:
+ *   the median count is subtracted from every counter, the counters at 0
+ *   or below are dropped (at least half of them), and the median is added
+ *   to `offset`.  A purge costs O(M) and happens at most once per M/2 new
+ *   values: O(1) per value, amortised.
  *
  * Error bound
- *   With n values seen, every count overestimates the true count by at most
- *   its error <= n / M; any value with a true count above n / M is among the
- *   counters.  With at most M distinct values (bools, enums, low-cardinality
- *   strings) every count is exact.  The report gives the counts; the JSON
- *   partial keeps the errors.
+ *   A value's true count lies in [count, count + offset], and offset <=
+ *   n / (M/2) = n / 64 for n values (each purge removes at least
+ *   median x M/2 from the total).  Any value more frequent than n / 64 is
+ *   held.  With at most M = 128 distinct values (bools, enums,
+ *   low-cardinality strings) nothing is ever purged: offset = 0 and every
+ *   count is exact.  The report gives count + offset (an upper bound, as
+ *   space-saving does) and, when offset > 0, "error": offset.
  *
  * Merge
- *   As in Agarwal et al., "Mergeable Summaries" (2012), for space-saving: a
- *   value's merged count is its count in each summary, or that summary's
- *   smallest count when the summary is full and does not hold it (0 when
- *   not full); errors likewise.  The M largest are kept.  The bound of the
- *   merged summary is (n1 + n2) / M, as for one summary over both inputs;
- *   when the union has at most M distinct values it is exact.
+ *   Every counter of the other summary is added (count added to the same
+ *   value's counter, or a new counter, with purges as needed) and the
+ *   offsets add up; the bound of the result is that of one summary over
+ *   both inputs (Agarwal et al., section 3).
  */
 #include "agg_internal.h"
 
@@ -35,127 +39,113 @@
 
 #define SLOT_MASK (2 * TOPK_M - 1)
 
-static void heap_swap(struct topk *t, uint32_t a, uint32_t b)
-{
-	uint8_t x = t->heap[a];
-	t->heap[a] = t->heap[b];
-	t->heap[b] = x;
-	t->pos[t->heap[a]] = (uint8_t)a;
-	t->pos[t->heap[b]] = (uint8_t)b;
-}
-
-static void heap_down(struct topk *t, uint32_t i)
-{
-	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < t->n && t->e[t->heap[l]].count < t->e[t->heap[m]].count)
-			m = l;
-		if (r < t->n && t->e[t->heap[r]].count < t->e[t->heap[m]].count)
-			m = r;
-		if (m == i)
-			return;
-		heap_swap(t, i, m);
-		i = m;
-	}
-}
-
-static void heap_up(struct topk *t, uint32_t i)
-{
-	while (i > 0 && i < TOPK_M) {
-		uint32_t p = (i - 1) / 2;
-		if (t->e[t->heap[p]].count <= t->e[t->heap[i]].count)
-			return;
-		heap_swap(t, i, p);
-		i = p;
-	}
-}
-
 static bool same(const struct topk_entry *e, uint64_t hash, const char *p, size_t len)
 {
 	return e->hash == hash && e->len == len && memcmp(e->val, p, len < TOPK_VAL ? len : TOPK_VAL) == 0;
 }
 
-static int find(const struct topk *t, uint64_t hash, const char *p, size_t len, uint32_t *slot)
+static int find(const struct topk *t, uint64_t hash, const char *p, size_t len)
 {
 	uint32_t i = (uint32_t)hash & SLOT_MASK;
 	while (t->slot[i]) {
 		uint32_t e = t->slot[i] - 1u;
-		if (same(&t->e[e], hash, p, len)) {
-			*slot = i;
+		if (same(&t->e[e], hash, p, len))
 			return (int)e;
-		}
 		i = (i + 1) & SLOT_MASK;
 	}
-	*slot = i;
 	return -1;
 }
 
-static void slot_delete(struct topk *t, uint32_t i)
+static void slot_insert(struct topk *t, uint32_t e)
 {
-	t->slot[i] = 0;
-	for (uint32_t j = (i + 1) & SLOT_MASK; t->slot[j]; j = (j + 1) & SLOT_MASK) {
-		uint32_t home = (uint32_t)t->e[t->slot[j] - 1].hash & SLOT_MASK;
-		/* move j back to the hole i unless its home lies in (i, j] */
-		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (!stays) {
-			t->slot[i] = t->slot[j];
-			t->slot[j] = 0;
-			i = j;
-		}
-	}
+	uint32_t i = (uint32_t)t->e[e].hash & SLOT_MASK;
+	while (t->slot[i])
+		i = (i + 1) & SLOT_MASK;
+	t->slot[i] = (uint8_t)(e + 1);
 }
 
-static void entry_set(struct topk_entry *e, uint64_t hash, const char *p, size_t len, uint64_t count,
-		      uint64_t err)
+/* The k-th smallest of a[0..n) (a is reordered). */
+static uint64_t select_kth(uint64_t *a, size_t n, size_t k)
 {
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		uint64_t pivot = a[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j) {
+				uint64_t x = a[i];
+				a[i] = a[j];
+				a[j] = x;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return a[k];
+	}
+	return a[k];
+}
+
+static void purge(struct topk *t)
+{
+	uint64_t counts[TOPK_M];
+	for (uint32_t i = 0; i < t->n; i++)
+		counts[i] = t->e[i].count;
+	uint64_t median = select_kth(counts, t->n, t->n / 2);
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (t->e[i].count <= median)
+			continue;
+		if (kept != i)
+			t->e[kept] = t->e[i];
+		t->e[kept++].count -= median;
+	}
+	t->n = kept;
+	t->offset += median;
+	memset(t->slot, 0, sizeof t->slot);
+	for (uint32_t i = 0; i < kept; i++)
+		slot_insert(t, i);
+}
+
+void topk_add_count(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count)
+{
+	int found = find(t, hash, p, len);
+	if (found >= 0) {
+		t->e[found].count += count;
+		return;
+	}
+	if (t->n == TOPK_M)
+		purge(t);
+	struct topk_entry *e = &t->e[t->n];
 	e->hash = hash;
 	e->len = (uint32_t)len;
 	memcpy(e->val, p, len < TOPK_VAL ? len : TOPK_VAL);
 	e->count = count;
-	e->err = err;
+	slot_insert(t, t->n++);
 }
 
 void topk_add(struct topk *t, uint64_t hash, const char *p, size_t len)
 {
-	uint32_t slot;
-	int found = find(t, hash, p, len, &slot);
-	if (found >= 0) {
-		t->e[found].count++;
-		heap_down(t, t->pos[found]);
-		return;
+	uint32_t i = (uint32_t)hash & SLOT_MASK;
+	while (t->slot[i]) {
+		struct topk_entry *e = &t->e[t->slot[i] - 1u];
+		if (same(e, hash, p, len)) {
+			e->count++;
+			return;
+		}
+		i = (i + 1) & SLOT_MASK;
 	}
-	if (t->n < TOPK_M) {
-		uint32_t e = t->n++;
-		entry_set(&t->e[e], hash, p, len, 1, 0);
-		t->slot[slot] = (uint8_t)(e + 1);
-		t->heap[e] = (uint8_t)e;
-		t->pos[e] = (uint8_t)e;
-		heap_up(t, e);
-		return;
-	}
-	uint32_t e = t->heap[0];
-	uint32_t old;
-	find(t, t->e[e].hash, t->e[e].val, t->e[e].len, &old);
-	slot_delete(t, old);
-	uint64_t min = t->e[e].count;
-	entry_set(&t->e[e], hash, p, len, min + 1, min);
-	find(t, hash, p, len, &slot);
-	t->slot[slot] = (uint8_t)(e + 1);
-	heap_down(t, 0);
-}
-
-bool topk_load(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count, uint64_t err)
-{
-	uint32_t slot;
-	if (t->n == TOPK_M || find(t, hash, p, len, &slot) >= 0)
-		return false;
-	uint32_t e = t->n++;
-	entry_set(&t->e[e], hash, p, len, count, err);
-	t->slot[slot] = (uint8_t)(e + 1);
-	t->heap[e] = (uint8_t)e;
-	t->pos[e] = (uint8_t)e;
-	heap_up(t, e);
-	return true;
+	topk_add_count(t, hash, p, len, 1);
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -184,34 +174,9 @@ size_t topk_sorted(const struct topk *t, const struct topk_entry **out)
 
 void topk_merge(struct topk *into, const struct topk *from)
 {
-	struct topk_entry all[2 * TOPK_M];
-	const struct topk_entry *ptr[2 * TOPK_M];
-	uint64_t min_into = into->n == TOPK_M ? into->e[into->heap[0]].count : 0;
-	uint64_t min_from = from->n == TOPK_M ? from->e[from->heap[0]].count : 0;
-	size_t n = 0;
-	for (uint32_t i = 0; i < into->n; i++) {
-		const struct topk_entry *e = &into->e[i];
-		uint32_t slot;
-		int f = find(from, e->hash, e->val, e->len, &slot);
-		all[n] = *e;
-		all[n].count += f >= 0 ? from->e[f].count : min_from;
-		all[n].err += f >= 0 ? from->e[f].err : min_from;
-		n++;
-	}
 	for (uint32_t i = 0; i < from->n; i++) {
 		const struct topk_entry *e = &from->e[i];
-		uint32_t slot;
-		if (find(into, e->hash, e->val, e->len, &slot) >= 0)
-			continue;
-		all[n] = *e;
-		all[n].count += min_into;
-		all[n].err += min_into;
-		n++;
+		topk_add_count(into, e->hash, e->val, e->len, e->count);
 	}
-	for (size_t i = 0; i < n; i++)
-		ptr[i] = &all[i];
-	qsort(ptr, n, sizeof *ptr, entry_cmp);
-	memset(into, 0, sizeof *into);
-	for (size_t i = 0; i < n && i < TOPK_M; i++)
-		topk_load(into, ptr[i]->hash, ptr[i]->val, ptr[i]->len, ptr[i]->count, ptr[i]->err);
+	into->offset += from->offset;
 }
