@@ -33,7 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void trim(const char **p, size_t *n)
+static inline bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void trim_slow(const char **p, size_t *n)
 {
 	const char *s = *p, *e = s + *n;
 	while (s < e && (*s == ' ' || *s == '\t'))
@@ -42,6 +47,13 @@ static void trim(const char **p, size_t *n)
 		e--;
 	*p = s;
 	*n = (size_t)(e - s);
+}
+
+/* Blanks around a value are allowed; most values have none. */
+static inline void trim(const char **p, size_t *n)
+{
+	if (*n && (blank((*p)[0]) || blank((*p)[*n - 1])))
+		trim_slow(p, n);
 }
 
 bool owlet_parse_int(const char *p, size_t n, int64_t *out)
@@ -54,6 +66,17 @@ bool owlet_parse_int(const char *p, size_t n, int64_t *out)
 	if (p == e)
 		return false;
 	uint64_t v = 0;
+	if (e - p <= 18) {
+		/* at most 18 digits: no overflow possible */
+		for (; p < e; p++) {
+			unsigned d = (unsigned)(unsigned char)*p - '0';
+			if (d > 9)
+				return false;
+			v = v * 10 + d;
+		}
+		*out = neg ? -(int64_t)v : (int64_t)v;
+		return true;
+	}
 	for (; p < e; p++) {
 		unsigned d = (unsigned)(unsigned char)*p - '0';
 		if (d > 9)
@@ -125,19 +148,17 @@ bool owlet_parse_float(const char *p, size_t n, double *out)
 	if (s < e && (*s == '-' || *s == '+'))
 		neg = *s++ == '-';
 	uint64_t m = 0;
-	int digits = 0, sig = 0, exp10 = 0;
-	for (; s < e && (unsigned)(*s - '0') <= 9; s++, digits++) {
-		if (sig || *s != '0')
-			sig++;
-		m = m * 10 + (uint64_t)(*s - '0');
-	}
+	int exp10 = 0;
+	const char *ds = s;
+	for (unsigned d; s < e && (d = (unsigned)(unsigned char)*s - '0') <= 9; s++)
+		m = m * 10 + d;
+	long digits = s - ds;
 	if (s < e && *s == '.') {
-		for (s++; s < e && (unsigned)(*s - '0') <= 9; s++, digits++) {
-			if (sig || *s != '0')
-				sig++;
-			m = m * 10 + (uint64_t)(*s - '0');
-			exp10--;
-		}
+		const char *fs = ++s;
+		for (unsigned d; s < e && (d = (unsigned)(unsigned char)*s - '0') <= 9; s++)
+			m = m * 10 + d;
+		exp10 = -(int)(s - fs);
+		digits += s - fs;
 	}
 	if (digits == 0) {
 		const char *w = p + (p < e && (*p == '-' || *p == '+'));
@@ -163,7 +184,8 @@ bool owlet_parse_float(const char *p, size_t n, double *out)
 	}
 	if (s != e)
 		return false;
-	if (sig <= 19 && m <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
+	/* up to 19 digits fit in m exactly (leading zeros count: rare) */
+	if (digits <= 19 && m <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
 		double d = (double)m;
 		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
 		*out = neg ? -d : d;
@@ -179,11 +201,11 @@ bool owlet_parse_bool(const char *p, size_t n, bool *out)
 		*out = *p == '1';
 		return true;
 	}
-	if (ieq(p, n, "true")) {
+	if (n == 4 && (p[0] | 0x20) == 't' && ieq(p, n, "true")) {
 		*out = true;
 		return true;
 	}
-	if (ieq(p, n, "false")) {
+	if (n == 5 && (p[0] | 0x20) == 'f' && ieq(p, n, "false")) {
 		*out = false;
 		return true;
 	}
@@ -227,10 +249,18 @@ static int digits_n(const char *p, int n)
 	return v;
 }
 
+/* Two digits, or -1. */
+static inline int d2(const char *p)
+{
+	unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
+	return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
+}
+
 static bool date_at(const char *p, int64_t *days)
 {
 	static const unsigned char mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = digits_n(p, 4), m = digits_n(p + 5, 2), d = digits_n(p + 8, 2);
+	int yh = d2(p), yl = d2(p + 2), m = d2(p + 5), d = d2(p + 8);
+	int y = yh < 0 || yl < 0 ? -1 : yh * 100 + yl;
 	if (y < 0 || m < 1 || m > 12 || d < 1 || p[4] != '-' || p[7] != '-' || d > mdays[m])
 		return false;
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
@@ -248,6 +278,16 @@ bool owlet_parse_date(const char *p, size_t n, int64_t *days)
 bool owlet_parse_timestamp(const char *p, size_t n, int64_t *us)
 {
 	trim(&p, &n);
+	/* the common form first: YYYY-MM-DDTHH:MM:SS, then Z or nothing */
+	if ((n == 20 && (p[19] == 'Z' || p[19] == 'z')) || n == 19) {
+		int64_t days;
+		int hh = d2(p + 11), mi = d2(p + 14), ss = d2(p + 17);
+		if ((p[10] == 'T' || p[10] == ' ' || p[10] == 't') && p[13] == ':' && p[16] == ':' && hh >= 0 &&
+		    hh <= 23 && mi >= 0 && mi <= 59 && ss >= 0 && ss <= 60 && date_at(p, &days)) {
+			*us = (days * 86400 + hh * 3600 + mi * 60 + ss) * 1000000;
+			return true;
+		}
+	}
 	const char *e = p + n;
 	int64_t days;
 	if (n < 10 || !date_at(p, &days))
