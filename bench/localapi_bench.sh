@@ -25,8 +25,8 @@ t=$(tmpdir)
 cd "$t" || exit 1
 localapi_stack
 "$OWLET" build --env local >/dev/null || exit 1
-"$OWLET" user add alice --group editors >/dev/null || exit 1
-token=$("$OWLET" token alice | tail -1)
+"$OWLET" user add alice@example.com --group editors >/dev/null || exit 1
+token=$("$OWLET" token alice@example.com | tail -1)
 url=$("$OWLET" serve --env local --detach --workers "$WORKERS" | tail -1)
 pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
 at_exit "kill $pid 2>/dev/null"

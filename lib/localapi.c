@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "localhttp.h"
+#include "model.h"
 
 #define MAX_BODY (10 * 1024 * 1024)
 
@@ -28,6 +29,8 @@ const char *const owlet_localapi_routes[] = {
 
 struct owlet_localapi {
 	struct owlet_localapi_config cfg;
+	char **routes;
+	size_t n_routes;
 	char *api_id, *account_id;
 	struct MHD_Daemon *daemon;
 	uint16_t port;
@@ -72,24 +75,63 @@ static bool match_route(json_t *params, const char *pattern, const char *path)
 	return !*pattern && !*path;
 }
 
-int owlet_localapi_route(const char **route_key, json_t **path_params, const char *method, const char *path)
+int owlet_localapi_route(const char **route_key, json_t **path_params, const char *const *routes, size_t n_routes,
+			 const char *method, const char *path)
 {
 	*route_key = NULL;
 	*path_params = NULL;
+	if (!routes) {
+		routes = owlet_localapi_routes;
+		n_routes = sizeof owlet_localapi_routes / sizeof owlet_localapi_routes[0] - 1;
+	}
 	size_t mlen = strlen(method);
-	for (size_t i = 0; owlet_localapi_routes[i]; i++) {
-		const char *key = owlet_localapi_routes[i];
-		if (strncmp(key, method, mlen) != 0 || key[mlen] != ' ')
-			continue;
-		json_t *params = json_object();
-		if (params && match_route(params, key + mlen + 1, path)) {
-			*route_key = key;
-			*path_params = params;
-			return 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n_routes; i++) {
+			const char *key = routes[i];
+			bool templated = strchr(key, '{') != NULL;
+			if (templated != (pass == 1) || strncmp(key, method, mlen) != 0 || key[mlen] != ' ')
+				continue;
+			json_t *params = json_object();
+			if (params && match_route(params, key + mlen + 1, path)) {
+				*route_key = key;
+				*path_params = params;
+				return 0;
+			}
+			json_decref(params);
 		}
-		json_decref(params);
 	}
 	return owlet_error_setc(OWLET_ENOTFOUND, "no route for '%s %s'", method, path);
+}
+
+static bool add_route(char **r, size_t *k, const char *method, const char *name, const char *tail)
+{
+	if (asprintf(&r[*k], "%s /datasets%s%s%s", method, name ? "/" : "", name ? name : "", tail) < 0) {
+		r[*k] = NULL;
+		return false;
+	}
+	(*k)++;
+	return true;
+}
+
+char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model)
+{
+	char **r = calloc(model->n_datasets * 3 + 2, sizeof *r);
+	size_t k = 0;
+	bool good = r && add_route(r, &k, "GET", NULL, "");
+	for (size_t i = 0; good && i < model->n_datasets; i++) {
+		const struct owlet_dataset *ds = &model->datasets[i];
+		good = add_route(r, &k, "GET", ds->name, "") && add_route(r, &k, "GET", ds->name, "/stats") &&
+		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records"));
+	}
+	if (!good) {
+		for (size_t i = 0; r && i < k; i++)
+			free(r[i]);
+		free(r);
+		r = NULL;
+		k = 0;
+	}
+	*n = k;
+	return r;
 }
 
 /* ---- the event ---- */
@@ -488,7 +530,8 @@ static enum MHD_Result serve(struct owlet_localapi *api, struct MHD_Connection *
 	struct owlet_invoke_result result = { 0 };
 	struct owlet_http_answer answer = { 0 };
 	enum MHD_Result ret;
-	if (owlet_localapi_route(&route_key, &params, method, url) < 0) {
+	if (owlet_localapi_route(&route_key, &params, (const char *const *)api->routes, api->n_routes, method, url) <
+	    0) {
 		access_log(api, req, method, 404, request_id, NULL);
 		ret = respond_message(c, 404, "Not Found", request_id);
 		goto out;
@@ -601,13 +644,20 @@ int owlet_localapi_start(struct owlet_localapi **out, const struct owlet_localap
 	if (!api)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	api->cfg = *cfg;
+	api->cfg.routes = NULL;
 	if (api->cfg.timeout_ms <= 0)
 		api->cfg.timeout_ms = 10000;
 	api->api_id = strdup(cfg->api_id ? cfg->api_id : "local");
 	api->account_id = strdup(cfg->account_id ? cfg->account_id : "123456789012");
+	const char *const *routes = cfg->routes ? cfg->routes : owlet_localapi_routes;
+	size_t n_routes = cfg->routes ? cfg->n_routes : sizeof owlet_localapi_routes / sizeof owlet_localapi_routes[0] - 1;
+	api->routes = calloc(n_routes + 1, sizeof *api->routes);
+	for (size_t i = 0; api->routes && i < n_routes; i++)
+		if ((api->routes[api->n_routes] = strdup(routes[i])))
+			api->n_routes++;
 	struct owlet_http_config hc = { .port = cfg->port, .handler = api_access, .handler_cls = api,
 					.completed = api_completed, .uri_log = api_uri_log, .connection_limit = 512 };
-	int rc = api->api_id && api->account_id ? owlet_http_start(&api->daemon, &api->port, &hc)
+	int rc = api->api_id && api->account_id && api->n_routes == n_routes ? owlet_http_start(&api->daemon, &api->port, &hc)
 						: owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc < 0) {
 		owlet_localapi_stop(api);
@@ -628,6 +678,9 @@ void owlet_localapi_stop(struct owlet_localapi *api)
 		return;
 	if (api->daemon)
 		MHD_stop_daemon(api->daemon);
+	for (size_t i = 0; i < api->n_routes; i++)
+		free(api->routes[i]);
+	free(api->routes);
 	free(api->api_id);
 	free(api->account_id);
 	free(api);

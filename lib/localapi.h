@@ -37,19 +37,32 @@ struct owlet_localapi_config {
 	/* called once per request with an access-log line (no newline); may be NULL */
 	void (*log)(void *cls, const char *line);
 	void *log_cls;
+	/* the route keys served (copied); NULL: owlet_localapi_routes */
+	const char *const *routes;
+	size_t n_routes;
 };
 
 int owlet_localapi_start(struct owlet_localapi **out, const struct owlet_localapi_config *cfg);
 uint16_t owlet_localapi_port(const struct owlet_localapi *api);
 void owlet_localapi_stop(struct owlet_localapi *api);
 
-/* The routes, as "METHOD /path/{param}" route keys, NULL-terminated. */
+/* The contract's routes as "METHOD /path/{param}" route keys, NULL-terminated. */
 extern const char *const owlet_localapi_routes[];
 
-/* Matches a decoded path against the routes: 0 and *route_key (borrowed from
- * owlet_localapi_routes) and *path_params (new object, caller decrefs), or
- * OWLET_ENOTFOUND. */
-int owlet_localapi_route(const char **route_key, json_t **path_params, const char *method, const char *path);
+/* The route keys the api module renders for a model (the outputs.json
+ * "routes" of `up`): "GET /datasets", and per dataset NAME "GET /datasets/NAME",
+ * "GET /datasets/NAME/stats" and, when it has write groups,
+ * "POST /datasets/NAME/records".  A new NULL-terminated array (free each and
+ * the array); *n its length. */
+struct owlet_model;
+char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model);
+
+/* Matches a decoded path against route keys (NULL: owlet_localapi_routes),
+ * literal routes first, as API Gateway prefers the most specific: 0 and
+ * *route_key (borrowed from routes) and *path_params (new object, caller
+ * decrefs), or OWLET_ENOTFOUND. */
+int owlet_localapi_route(const char **route_key, json_t **path_params, const char *const *routes, size_t n_routes,
+			 const char *method, const char *path);
 
 /* What the event is built from; headers is an object of lower-case names to
  * values (repeated headers joined with ","), borrowed. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define S3_ATTEMPTS 4
 #define S3_BACKOFF_MS 100   /* first pause; doubled each time, with jitter */
@@ -23,6 +24,7 @@ struct owlet_s3 {
 	char *userpwd;    /* "KEY:SECRET" */
 	char *sigv4;      /* "aws:amz:REGION:s3" */
 	char *token_hdr;  /* "x-amz-security-token: ..." or NULL */
+	char *ca_file;    /* the CA bundle for https, or NULL for libcurl's own */
 	int64_t deadline_ms;
 	char code[64];    /* last S3 error code */
 	char errbuf[CURL_ERROR_SIZE];
@@ -43,6 +45,27 @@ struct s3_request {
 static int nomem(void)
 {
 	return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+}
+
+/* The CA bundle: the bundled libcurl was built for Debian's path
+ * (/etc/ssl/certs/ca-certificates.crt), which AL2023 does not have. */
+static const char *ca_bundle(void)
+{
+	static const char *const files[] = {
+		"/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux, RHEL */
+		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu */
+		"/etc/ssl/cert.pem",                  /* Alpine, macOS */
+	};
+	const char *env = getenv("SSL_CERT_FILE");
+	if (env && *env)
+		return env;
+	env = getenv("CURL_CA_BUNDLE");
+	if (env && *env)
+		return env;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (access(files[i], R_OK) == 0)
+			return files[i];
+	return NULL;
 }
 
 int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
@@ -76,6 +99,11 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 	if (!s3->curl || !s3->region || !s3->userpwd || !s3->sigv4 ||
 	    (cfg->endpoint && *cfg->endpoint && !s3->endpoint) ||
 	    (cfg->session_token && *cfg->session_token && !s3->token_hdr)) {
+		owlet_s3_free(s3);
+		return nomem();
+	}
+	const char *ca = ca_bundle();
+	if (ca && !(s3->ca_file = strdup(ca))) {
 		owlet_s3_free(s3);
 		return nomem();
 	}
@@ -113,6 +141,7 @@ void owlet_s3_free(struct owlet_s3 *s3)
 	free(s3->userpwd);
 	free(s3->sigv4);
 	free(s3->token_hdr);
+	free(s3->ca_file);
 	owlet_buf_free(&s3->body);
 	free(s3);
 }
@@ -268,6 +297,8 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
 		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
+		if (s3->ca_file)
+			curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		if (strcmp(r->method, "HEAD") == 0) {

@@ -82,7 +82,15 @@ mkdir "$t/was-empty"
 OWLET_HOME=$t/share run_owlet init "$t/was-empty" --name was-empty
 is "$(ls -A "$t/was-empty" | wc -l | tr -d ' ')" 0 "a failed init into an empty directory leaves it empty"
 
-# The share directory lookup.
+# The share directory lookup: the install layout <bindir>/../share/owlet.
+mkdir -p "$t/prefix/bin" "$t/prefix/share/owlet"
+cp "$OWLET" "$t/prefix/bin/owlet"
+cp -R "$OWLET_SRC/templates" "$t/prefix/share/owlet/"
+echo '# installed' >>"$t/prefix/share/owlet/templates/project/README.md"
+(unset OWLET_HOME; "$t/prefix/bin/owlet" init "$t/installed" >/dev/null 2>&1)
+is "$?" 0 "an installed owlet finds its templates under ../share/owlet"
+is "$(tail -1 "$t/installed/README.md")" "# installed" "  and uses those, not the checkout's"
+
 OWLET_HOME=$t/nowhere run_owlet init "$t/p2"
 is "$rc" 1 "a wrong OWLET_HOME fails"
 like "$err" "OWLET_HOME is '$t/nowhere', which has no templates/ directory" "and says why"

@@ -4,7 +4,9 @@ AWS Signature Version 4 (computed here from the specification, with the
 secret "testing"), and answers from a script, so that retries, throttling
 and deadlines can be provoked.
 
-usage: lambda_fake_s3.py SCRIPT.json LOG.json PORTFILE
+usage: lambda_fake_s3.py SCRIPT.json LOG.json PORTFILE [CERT.pem KEY.pem]
+
+With a certificate and key it speaks HTTPS.
 
 SCRIPT.json: {"answers": [{"status": 503, "code": "SlowDown"},
                           {"status": 200, "body": "...", "sleep": 2.0}, ...]}
@@ -81,6 +83,7 @@ def main():
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -124,6 +127,11 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if len(sys.argv) > 5:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(port_path + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
     os.replace(port_path + ".tmp", port_path)

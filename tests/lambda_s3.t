@@ -87,4 +87,22 @@ is "$(q 'r[4]["path"]')" "/owlet-data/?continuation-token=1%2Fabc%2Bdef%3D&list-
 	"the next page is asked for with the continuation token"
 is "$(q 'r[3]["headers"]["x-amz-content-sha256"]')" "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
 	"an empty GET carries the hash of the empty payload"
+
+# https: the CA bundle is $SSL_CERT_FILE (or the system's), and is checked
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$t/key.pem" -out "$t/cert.pem" 2>/dev/null
+	echo '{"answers": []}' >"$t/tls.json"
+	python3 "$OWLET_SRC/tests/lambda_fake_s3.py" "$t/tls.json" "$t/tlslog.json" "$t/tlsport" "$t/cert.pem" "$t/key.pem" &
+	tls=$!
+	at_exit "kill $tls 2>/dev/null"
+	for _ in $(seq 100); do [ -s "$t/tlsport" ] && break; sleep 0.05; done
+	TLSENV=(AWS_ACCESS_KEY_ID=AKIDOWLETTEST AWS_SECRET_ACCESS_KEY=testing AWS_ENDPOINT_URL_S3="https://127.0.0.1:$(cat "$t/tlsport")"
+		OWLET_DATA_BUCKET=owlet-data OWLET_MODEL="$MODEL")
+	run_plan tls-trusted "$(fixture_plan post_trips_one)" "${TLSENV[@]}" SSL_CERT_FILE="$t/cert.pem"
+	is "$(resp 1-post_trips_one "['statusCode']")" 201 "https: a server whose certificate is in SSL_CERT_FILE is trusted"
+	run_plan tls-untrusted "$(fixture_plan post_trips_one)" "${TLSENV[@]}"
+	is "$(resp 1-post_trips_one "['statusCode']")" 502 "https: an unknown certificate is refused (the system bundle is used)"
+	like "$stderr" "s3 PUT 'https://127.0.0.1:[0-9]+/owlet-data/raw/trips/.*': .*certificate" "and the log says why"
+fi
 done_testing

@@ -20,6 +20,7 @@
 #include "jwt_fixture.h"
 #include "lambda_fixture.h"
 #include "localapi.h"
+#include "model.h"
 #include "runtime_api.h"
 #include "tap.h"
 
@@ -311,10 +312,39 @@ int main(int argc, char **argv)
 
 	const char *key_name;
 	json_t *params;
-	is_int(owlet_localapi_route(&key_name, &params, "GET", "/datasets/x/stats/"), OWLET_ENOTFOUND,
+	is_int(owlet_localapi_route(&key_name, &params, NULL, 0, "GET", "/datasets/x/stats/"), OWLET_ENOTFOUND,
 	       "route: a trailing slash does not match");
-	is_int(owlet_localapi_route(&key_name, &params, "POST", "/datasets/x"), OWLET_ENOTFOUND,
+	is_int(owlet_localapi_route(&key_name, &params, NULL, 0, "POST", "/datasets/x"), OWLET_ENOTFOUND,
 	       "route: POST /datasets/{name} is no route");
+	const char *mixed[] = { "GET /datasets/{name}", "GET /datasets/trips", "POST /datasets/trips/records" };
+	is_int(owlet_localapi_route(&key_name, &params, mixed, 3, "GET", "/datasets/trips"), 0,
+	       "route: a literal route matches");
+	is_str(key_name, "GET /datasets/trips", "route: the literal route wins over a {param} one");
+	ok(json_object_size(params) == 0, "route: a literal route has no path parameters");
+	json_decref(params);
+	is_int(owlet_localapi_route(&key_name, &params, mixed, 3, "GET", "/datasets/other"), 0,
+	       "route: another name falls back to the {param} route");
+	is_str(json_string_value(json_object_get(params, "name")), "other", "route: with its parameter");
+	json_decref(params);
+
+	/* the routes the api module renders for a model */
+	struct owlet_model *model = NULL;
+	const char *yml = "project: demo\ngroups: [g]\ndatasets:\n  a:\n    fields: {x: {type: int}}\n"
+			  "    access: {read: [g], write: [g]}\n  b:\n    fields: {y: {type: int}}\n";
+	is_int(owlet_model_parse(&model, NULL, "m.yml", yml, strlen(yml)), 0, "a model with two datasets");
+	size_t n = 0;
+	char **routes = owlet_localapi_model_routes(&n, model);
+	char joined[512] = "";
+	for (size_t i = 0; i < n; i++)
+		snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", i ? "," : "", routes[i]);
+	is_str(joined,
+	       "GET /datasets,GET /datasets/a,GET /datasets/a/stats,POST /datasets/a/records,GET /datasets/b,"
+	       "GET /datasets/b/stats",
+	       "model routes: per dataset, POST only where someone may write");
+	for (size_t i = 0; i < n; i++)
+		free(routes[i]);
+	free(routes);
+	owlet_model_free(model);
 
 	owlet_localapi_stop(api);
 	owlet_runtime_stop(rt);

@@ -24,30 +24,33 @@ is "$rc" 0 "owlet build makes the real Lambda artifact"
 
 # --- users and tokens
 run_owlet user add alice --group editors
+is "$rc" 2 "a plain name where the pool signs in by email: usage error"
+like "$err" "signs users in by email address" "saying to give an email"
+run_owlet user add alice@example.com --group editors
 is "$rc" 0 "user add with a generated password"
-like "$out" "added user 'alice' to user pool $pool, groups: editors" "it says what it did"
+like "$out" "added user 'alice@example.com' to user pool $pool, groups: editors" "it says what it did"
 like "$out" '^password: [^ ]{20} ' "the generated password is printed once"
 is "$(stat -c %a state/local/users.json)" 600 "users.json is private (0600)"
-run_owlet user add alice --group editors
+run_owlet user add alice@example.com --group editors
 is "$rc" 1 "adding the same user again fails"
-like "$err" "user 'alice' already exists" "and says so"
-run_owlet user add carol --group nosuchgroup
+like "$err" "user 'alice@example.com' already exists" "and says so"
+run_owlet user add carol@example.com --group nosuchgroup
 is "$rc" 2 "a group the model does not have is a usage error"
 like "$err" "unknown group 'nosuchgroup' \(data_model.yml has: analysts, editors, drivers\)" "naming the model's groups"
-run_owlet user add bob --group analysts --password 'Known-passw0rd!'
+run_owlet user add bob@example.com --group analysts --password 'Known-passw0rd!'
 is "$rc" 0 "user add with a given password"
 unlike "$out" "password:" "a given password is not printed"
 
-run_owlet token alice
+run_owlet token alice@example.com
 is "$rc" 0 "token for a user added locally needs no password"
 token=$(printf '%s\n' "$out" | tail -1)
 like "$token" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "the last line is a JWT"
-run_owlet token bob --password wrong
+run_owlet token bob@example.com --password wrong
 is "$rc" 1 "a wrong password fails"
 like "$err" "wrong user name or password" "and says so"
-run_owlet token zed
+run_owlet token zed@example.com
 is "$rc" 2 "no password known: usage error"
-run_owlet token bob
+run_owlet token bob@example.com
 bob_token=$(printf '%s\n' "$out" | tail -1)
 
 # --- the server
@@ -75,8 +78,12 @@ req GET /datasets
 is "$status $body" '401 {"message":"Unauthorized"}' "no token: 401 Unauthorized"
 req GET /nowhere "$token"
 is "$status $body" '404 {"message":"Not Found"}' "no route: 404 Not Found"
+req GET /datasets/nosuchdataset "$token"
+is "$status $body" '404 {"message":"Not Found"}' "a dataset without a route (outputs.json 'routes'): 404"
+req POST /datasets/readings/records "$token" '{}'
+is "$status $body" '404 {"message":"Not Found"}' "POST to a dataset no one may write has no route: 404"
 id_token=$(awsl cognito-idp initiate-auth --client-id "$client" --auth-flow USER_PASSWORD_AUTH \
-	--auth-parameters "USERNAME=bob,PASSWORD=Known-passw0rd!" --query AuthenticationResult.IdToken --output text)
+	--auth-parameters "USERNAME=bob@example.com,PASSWORD=Known-passw0rd!" --query AuthenticationResult.IdToken --output text)
 req GET /datasets "$id_token"
 is "$status" 401 "an id token: 401"
 
@@ -106,4 +113,21 @@ for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "SIGTERM stops the server"
 ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
 ok "$(pgrep -f "$t/state/local/lambda/bootstrap" >/dev/null && echo 1 || echo 0)" "no Lambda process is left"
+
+# --- in the foreground, on a given port
+fport=$(free_port)
+"$OWLET" serve --port "$fport" >fg.out 2>fg.err &
+fg=$!
+at_exit "kill $fg 2>/dev/null"
+for _ in $(seq 100); do [ -e state/local/localapi.json ] && break; sleep 0.1; done
+url="http://127.0.0.1:$fport"
+is "$(head -1 fg.out)" "$url" "serve in the foreground prints its URL, on the --port asked"
+req GET /datasets/stations "$token"
+is "$status" 200 "and answers"
+like "$(cat fg.err)" "GET /datasets/stations 200" "logging each request to stderr"
+kill -INT "$fg"
+wait "$fg"
+is "$?" 0 "SIGINT stops it with status 0"
+like "$(cat fg.err)" "stopping the local API after 1 invocations by 1 Lambda processes" "saying what it ran"
+ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
 done_testing

@@ -4,7 +4,8 @@
 # free port of 127.0.0.1 (stopped at exit), makes the data bucket, the user
 # pool, its client and the model's groups with the aws CLI, and writes
 # state/local/outputs.json and emulator.json as docs/contracts.md says `up`
-# does.  Sets: endpoint, moto_pid, bucket, pool, client; awsl runs the aws CLI
+# does.  The pool signs users in by email, as modules/auth's does.
+# Sets: endpoint, moto_pid, bucket, pool, client; awsl runs the aws CLI
 # against the emulator.
 localapi_stack() {
 	cp "$OWLET_SRC/data_model.yml" .
@@ -20,7 +21,8 @@ localapi_stack() {
 	export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 	bucket=owlet-demo-local-data
 	awsl s3api create-bucket --bucket "$bucket" >/dev/null
-	pool=$(awsl cognito-idp create-user-pool --pool-name owlet-demo-local --query UserPool.Id --output text)
+	pool=$(awsl cognito-idp create-user-pool --pool-name owlet-demo-local --username-attributes email \
+		--query UserPool.Id --output text)
 	client=$(awsl cognito-idp create-user-pool-client --user-pool-id "$pool" --client-name api \
 		--explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH \
 		--query UserPoolClient.ClientId --output text)
@@ -34,7 +36,10 @@ JSON
 	cat >state/local/outputs.json <<JSON
 {"api_url": "", "api_id": "localapi", "user_pool_id": "$pool", "user_pool_client_id": "$client",
  "issuer": "https://cognito-idp.us-east-1.amazonaws.com/$pool", "data_bucket": "$bucket",
- "function_name": "owlet-demo-local-api", "region": "us-east-1"}
+ "function_name": "owlet-demo-local-api", "region": "us-east-1",
+ "routes": ["GET /datasets", "GET /datasets/readings", "GET /datasets/readings/stats", "GET /datasets/stations",
+            "GET /datasets/stations/stats", "GET /datasets/trips", "GET /datasets/trips/stats",
+            "POST /datasets/stations/records", "POST /datasets/trips/records"]}
 JSON
 }
 awsl() { aws --endpoint-url "$endpoint" "$@"; }

@@ -604,7 +604,7 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		handle_http(ctx, res, event, method);
 	else
 		handle_s3_event(ctx, res, records);
-out:
+out:;
 	const char *trace = getenv("_X_AMZN_TRACE_ID");
 	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
 		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",

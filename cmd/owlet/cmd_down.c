@@ -1,14 +1,118 @@
-/* cmd_down.c: `owlet down` (not built yet; its issue replaces this file). */
+/* cmd_down.c: `owlet down [--env E] [--yes] [--force]`: stop the local API,
+ * terraform destroy, then (local) stop the emulator; nothing left running. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "commands.h"
+#include "deploy.h"
 #include "error.h"
+#include "fsutil.h"
+#include "servectl.h"
+#include "spine.h"
+
+static const char *opt_env;
+static bool opt_yes, opt_force;
 
 const struct owlet_option cmd_down_options[] = {
+	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
+	{ "yes", 'y', OPT_FLAG, &opt_yes, NULL, "do not ask for confirmation (CI)" },
+	{ "force", 0, OPT_FLAG, &opt_force, NULL, "destroy an environment marked 'protect: true'" },
 	{ 0 },
 };
 
+static int confirm(const struct spine *s)
+{
+	if (opt_yes)
+		return 0;
+	if (!isatty(0))
+		return owlet_error_setc(OWLET_ERROR, "refusing to destroy environment '%s' without confirmation: "
+					"no terminal to ask on; pass --yes", s->env_name);
+	printf("destroy everything of environment '%s' of project '%s', data buckets included? [y/N] ",
+	       s->env_name, s->model->project);
+	fflush(stdout);
+	char answer[16] = "";
+	if (!fgets(answer, sizeof answer, stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
+		return owlet_error_setc(OWLET_ERROR, "not destroyed: not confirmed");
+	return 0;
+}
+
+static void remove_state_file(const struct spine *s, const char *name)
+{
+	char *p = spine_path(s, name);
+	if (p)
+		unlink(p);
+	free(p);
+}
+
 int cmd_down(int argc, char **argv)
 {
-	(void)argc;
 	(void)argv;
-	return owlet_error_set("'owlet down' is not built yet");
+	if (argc > 1)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet down' takes no arguments");
+	struct spine s;
+	int rc = spine_open(&s, opt_env, NULL);
+	if (rc < 0)
+		goto out;
+	if (s.env->protect && !opt_force) {
+		rc = owlet_error_setc(OWLET_ERROR, "environment '%s' is protected (protect: true in "
+				      "environments/%s.yml): pass --force to destroy it", s.env_name, s.env_name);
+		goto out;
+	}
+	rc = confirm(&s);
+	if (rc < 0)
+		goto out;
+	char *st = strdup(s.state_dir);
+	spine_close(&s);
+	rc = st ? spine_open(&s, opt_env, "down") : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	free(st);
+	if (rc < 0)
+		goto out;
+	s.n_steps = s.local ? 6 : 4;
+	if (s.local) {
+		spine_step(&s, "stop the local API");
+		rc = owlet_servectl_stop(s.state_dir);
+		if (rc < 0)
+			goto out;
+		struct owlet_emulator running;
+		if (owlet_emulator_find(&running, s.state_dir) < 0) {
+			owlet_error_clear();
+			owlet_emulator_stop(s.state_dir); /* a recorded pid that no longer answers */
+			printf("nothing to destroy: the emulator of '%s' is not running (its resources went with it)\n",
+			       s.env_name);
+			goto cleanup;
+		}
+	}
+	rc = spine_prepare(&s, NULL, false);
+	if (rc < 0)
+		goto out;
+	spine_step(&s, "terraform destroy");
+	double t0 = spine_now();
+	rc = owlet_tf_destroy(s.tf);
+	s.tf_seconds += spine_now() - t0;
+	if (rc < 0)
+		goto out;
+	if (s.local) {
+		spine_step(&s, "stop the emulator");
+		rc = owlet_emulator_stop(s.state_dir);
+		if (rc < 0)
+			goto out;
+	}
+cleanup:
+	remove_state_file(&s, "outputs.json");
+	remove_state_file(&s, "plan.tfplan");
+	remove_state_file(&s, "plan.json");
+	remove_state_file(&s, "state.json");
+	json_t *rec = json_pack("{s:s, s:s}", "environment", s.env_name, "result", "destroyed");
+	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(rec);
+	if (rc == 0) {
+		double total = spine_now() - s.started;
+		printf("destroyed '%s' in %.1f s (terraform %.1f s, owlet %.1f s)\n", s.env_name, total, s.tf_seconds,
+		       total - s.tf_seconds);
+	}
+out:
+	spine_close(&s);
+	return rc;
 }

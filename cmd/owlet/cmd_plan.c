@@ -1,14 +1,50 @@
-/* cmd_plan.c: `owlet plan` (not built yet; its issue replaces this file). */
+/* cmd_plan.c: `owlet plan --env E [--detailed-exitcode]`: render, terraform
+ * init and plan into a saved plan file; print what would change by module. */
+#include <stdio.h>
+
 #include "commands.h"
 #include "error.h"
+#include "spine.h"
+
+static const char *opt_env, *opt_artifact;
+static bool opt_detailed;
 
 const struct owlet_option cmd_plan_options[] = {
+	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
+	{ "detailed-exitcode", 0, OPT_FLAG, &opt_detailed, NULL,
+	  "exit 0 when there is nothing to change, 2 when there is, 1 on error (as terraform)" },
+	{ "artifact", 0, OPT_STRING, &opt_artifact, "FILE",
+	  "a prebuilt Lambda zip instead of 'owlet build' (or $OWLET_LAMBDA_ZIP)" },
 	{ 0 },
 };
 
 int cmd_plan(int argc, char **argv)
 {
-	(void)argc;
 	(void)argv;
-	return owlet_error_set("'owlet plan' is not built yet");
+	if (argc > 1)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet plan' takes no arguments");
+	struct spine s;
+	bool changes = false;
+	struct owlet_plan_summary summary = { 0 };
+	int rc = spine_open(&s, opt_env, "plan");
+	if (rc < 0)
+		goto out;
+	s.n_steps = s.local ? 5 : 4;
+	rc = spine_prepare(&s, opt_artifact, true);
+	if (rc < 0)
+		goto out;
+	spine_step(&s, "terraform plan");
+	rc = spine_plan(&s, &changes, &summary, false);
+	if (rc == 0)
+		printf("saved plan: %s/plan.tfplan\n", s.state_dir);
+out:
+	owlet_plan_summary_clear(&summary);
+	spine_close(&s);
+	if (rc < 0 && opt_detailed) {
+		fprintf(stderr, "error: %s\n", owlet_error_last());
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	return opt_detailed && changes ? 2 : 0;
 }

@@ -54,6 +54,8 @@ struct serve_setup {
 	struct owlet_jwks *jwks;
 	char *model_json;
 	char *task_root;
+	char **routes;
+	size_t n_routes;
 	long timeout_ms;
 	int memory_mb;
 };
@@ -64,6 +66,33 @@ static void setup_free(struct serve_setup *s)
 	owlet_jwks_free(s->jwks);
 	free(s->model_json);
 	free(s->task_root);
+	for (size_t i = 0; i < s->n_routes; i++)
+		free(s->routes[i]);
+	free(s->routes);
+}
+
+/* The route keys `up` recorded in outputs.json ("routes"), else the ones the
+ * api module renders for this model. */
+static int load_routes(struct serve_setup *s, const struct owlet_model *model)
+{
+	json_t *jr = json_object_get(s->stack->outputs, "routes");
+	if (json_is_object(jr))
+		jr = json_object_get(jr, "value");
+	size_t n = json_array_size(jr);
+	if (n == 0) {
+		s->routes = owlet_localapi_model_routes(&s->n_routes, model);
+		return s->routes ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	s->routes = calloc(n + 1, sizeof *s->routes);
+	for (size_t i = 0; s->routes && i < n; i++) {
+		const char *key = json_string_value(json_array_get(jr, i));
+		if (!key || !strchr(key, ' '))
+			return owlet_error_setc(OWLET_EINVALID, "'%s/outputs.json': 'routes' holds something that is no "
+								"route key", s->state_dir);
+		if ((s->routes[s->n_routes] = strdup(key)))
+			s->n_routes++;
+	}
+	return s->n_routes == n ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 }
 
 /* A live server already recorded in localapi.json: refuse to start another. */
@@ -103,6 +132,11 @@ static int prepare(struct serve_setup *s)
 		return owlet_error_setc(rc, "data_model.yml has problems; 'owlet validate' lists them");
 	if (rc < 0)
 		return rc;
+	rc = load_routes(s, model);
+	if (rc < 0) {
+		owlet_model_free(model);
+		return rc;
+	}
 	json_t *mj = owlet_model_to_json(model);
 	s->model_json = mj ? json_dumps(mj, JSON_COMPACT) : NULL;
 	json_decref(mj);
@@ -192,6 +226,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 		.policy = { .issuer = s->stack->issuer, .audiences = aud, .n_audiences = 1, .token_use = "access",
 			    .skew_s = 60 },
 		.runtime = rt, .timeout_ms = s->timeout_ms, .api_id = s->stack->api_id, .log = log_line,
+		.routes = (const char *const *)s->routes, .n_routes = s->n_routes,
 	};
 	rc = owlet_localapi_start(&api, &api_cfg);
 	if (rc < 0)

@@ -1,14 +1,126 @@
-/* cmd_up.c: `owlet up` (not built yet; its issue replaces this file). */
+/* cmd_up.c: `owlet up [--env E]` (default local): (local: emulator) ->
+ * artifact -> render -> init -> plan -> checks -> apply the saved plan ->
+ * outputs.json -> (local: the local API) -> outputs -> deploy record. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "commands.h"
+#include "deploy.h"
 #include "error.h"
+#include "fsutil.h"
+#include "servectl.h"
+#include "spine.h"
+
+static const char *opt_env, *opt_artifact;
 
 const struct owlet_option cmd_up_options[] = {
+	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
+	{ "artifact", 0, OPT_STRING, &opt_artifact, "FILE",
+	  "a prebuilt Lambda zip instead of 'owlet build' (or $OWLET_LAMBDA_ZIP)" },
 	{ 0 },
 };
 
+static int write_outputs(struct spine *s, json_t **outputs)
+{
+	double t0 = spine_now();
+	int rc = owlet_tf_outputs(outputs, s->tf);
+	s->tf_seconds += spine_now() - t0;
+	if (rc < 0)
+		return rc;
+	char *path = spine_path(s, "outputs.json");
+	rc = path ? owlet_fs_write_json(path, *outputs, JSON_INDENT(2) | JSON_SORT_KEYS)
+		  : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	free(path);
+	return rc;
+}
+
+static void print_outputs(const json_t *outputs, const char *api_url)
+{
+	static const char *const shown[] = { "api_url", "user_pool_id", "user_pool_client_id", "data_bucket",
+					     "logs_bucket", "function_name", NULL };
+	printf("outputs:\n");
+	for (size_t i = 0; shown[i]; i++) {
+		const char *v = json_string_value(json_object_get(outputs, shown[i]));
+		if (strcmp(shown[i], "api_url") == 0 && api_url)
+			v = api_url;
+		if (v)
+			printf("  %-20s %s\n", shown[i], v);
+	}
+}
+
 int cmd_up(int argc, char **argv)
 {
-	(void)argc;
 	(void)argv;
-	return owlet_error_set("'owlet up' is not built yet");
+	if (argc > 1)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet up' takes no arguments");
+	struct spine s;
+	bool changes = false;
+	struct owlet_plan_summary summary = { 0 };
+	json_t *outputs = NULL;
+	char *api_url = NULL;
+	int rc = spine_open(&s, opt_env, "up");
+	if (rc < 0)
+		goto out;
+	s.n_steps = s.local ? 9 : 7;
+	rc = spine_prepare(&s, opt_artifact, true);
+	if (rc < 0)
+		goto out;
+	spine_step(&s, "terraform plan");
+	rc = spine_plan(&s, &changes, &summary, false);
+	if (rc < 0)
+		goto out;
+	spine_step(&s, "checks");
+	char *plan_json = spine_path(&s, "plan.json");
+	rc = plan_json ? run_checks(&s, plan_json) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	free(plan_json);
+	if (rc < 0)
+		goto out;
+	spine_step(&s, "terraform apply");
+	if (!changes) {
+		printf("no changes: nothing to apply\n");
+	} else {
+		double t0 = spine_now();
+		rc = owlet_tf_apply(s.tf, "plan.tfplan");
+		s.tf_seconds += spine_now() - t0;
+		if (rc < 0)
+			goto out;
+	}
+	spine_step(&s, "outputs");
+	rc = write_outputs(&s, &outputs);
+	if (rc < 0)
+		goto out;
+	if (s.local) {
+		spine_step(&s, "local API");
+		rc = owlet_servectl_start(&api_url, s.state_dir, s.env_name);
+		if (rc == 1) {
+			printf("  local API: 'owlet serve' is not built yet\n");
+			rc = 0;
+		} else if (rc < 0) {
+			goto out;
+		} else {
+			printf("  local API: %s\n", api_url);
+		}
+	}
+	print_outputs(outputs, api_url);
+	double total = spine_now() - s.started;
+	json_t *rec = json_pack("{s:s, s:s, s:o, s:{s:f, s:f}}", "environment", s.env_name, "result",
+				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),
+				"seconds", "total", (double)(long)(total * 10) / 10, "terraform",
+				(double)(long)(s.tf_seconds * 10) / 10);
+	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(rec);
+	if (rc == 0)
+		printf("%s '%s' in %.1f s (terraform %.1f s, owlet %.1f s)\n", changes ? "deployed" : "up to date",
+		       s.env_name, total, s.tf_seconds, total - s.tf_seconds);
+out:
+	free(api_url);
+	json_decref(outputs);
+	owlet_plan_summary_clear(&summary);
+	spine_close(&s);
+	return rc;
 }

@@ -1,0 +1,326 @@
+/* spine.c: what render, plan, up, down and status share (see spine.h). */
+#include "spine.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "error.h"
+#include "fsutil.h"
+#include "lock.h"
+#include "proc.h"
+#include "render.h"
+#include "zipimport.h"
+
+#define MODEL_FILE "data_model.yml"
+
+double spine_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *spine_path(const struct spine *s, const char *name)
+{
+	return owlet_fs_join(s->state_dir, name);
+}
+
+static void print_diags(struct owlet_diags *d)
+{
+	owlet_diags_sort(d);
+	for (size_t i = 0; i < d->count; i++) {
+		char *line = owlet_diag_format(&d->items[i]);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+}
+
+static int load_environment(struct spine *s, struct owlet_diags *diags)
+{
+	int rc = owlet_environment_load(&s->env, diags, ".", s->env_name, s->model->project);
+	if (rc == OWLET_ENOTFOUND && strcmp(s->env_name, "local") == 0) {
+		/* environments/local.yml is the embedded default */
+		static const char local_default[] = "target: local\n";
+		owlet_error_clear();
+		rc = owlet_environment_parse(&s->env, diags, "environments/local.yml", "local", local_default,
+					     sizeof local_default - 1, s->model->project);
+	}
+	return rc;
+}
+
+int spine_open(struct spine *s, const char *env_name, const char *lock_command)
+{
+	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
+	s->started = spine_now();
+	s->env_name = env_name && env_name[0] ? env_name : "local";
+	for (const char *p = s->env_name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return owlet_error_setc(OWLET_EUSAGE, "'%s' is not an environment name", s->env_name);
+	struct owlet_diags diags = { 0 };
+	int rc = owlet_model_load(&s->model, &diags, MODEL_FILE);
+	if (rc == 0)
+		rc = load_environment(s, &diags);
+	if (diags.count > 0) {
+		print_diags(&diags);
+		if (rc == 0 || rc == OWLET_EINVALID)
+			rc = owlet_error_setc(OWLET_EINVALID, "%zu problem%s in the model or environment", diags.count,
+					      diags.count == 1 ? "" : "s");
+	}
+	owlet_diags_clear(&diags);
+	if (rc < 0)
+		return rc;
+	s->local = s->env->target == OWLET_TARGET_LOCAL;
+	if (asprintf(&s->state_dir, "state/%s", s->env_name) < 0) {
+		s->state_dir = NULL;
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (lock_command)
+		rc = owlet_lock_acquire(&s->lock_fd, s->state_dir, s->env_name, lock_command);
+	return rc;
+}
+
+void spine_close(struct spine *s)
+{
+	owlet_lock_release(s->lock_fd);
+	owlet_tf_free(s->tf);
+	owlet_environment_free(s->env);
+	owlet_model_free(s->model);
+	free(s->state_dir);
+	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
+}
+
+void spine_step(struct spine *s, const char *fmt, ...)
+{
+	s->step++;
+	if (s->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	printf("[%d/%d] ", s->step, s->n_steps);
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void print_child_line(void *ctx, const char *line)
+{
+	const struct spine *s = ctx;
+	if (s->quiet)
+		return;
+	printf("  terraform| %s\n", line);
+	fflush(stdout);
+}
+
+static void print_note(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("note: %s\n", line);
+	fflush(stdout);
+}
+
+int spine_emulator(struct spine *s)
+{
+	int rc = owlet_emulator_start(&s->emu, s->state_dir);
+	if (rc < 0)
+		return rc;
+	s->have_emu = true;
+	if (!s->quiet)
+		printf("  emulator: %s moto_server on %s (pid %d)\n", s->emu.reused ? "reusing" : "started",
+		       s->emu.endpoint, (int)s->emu.pid);
+	char *bucket = owlet_render_state_bucket(s->model, s->env);
+	if (!bucket)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	rc = owlet_emulator_create_bucket(&s->emu, bucket, s->env->region);
+	free(bucket);
+	return rc;
+}
+
+/* Runs `owlet build --env E`: 1 when that command is not built yet. */
+static int run_build(struct spine *s)
+{
+	const char *argv[] = { "/proc/self/exe", "build", "--env", s->env_name, "--arch",
+			       s->env->function.architecture, NULL };
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return owlet_error_setc(OWLET_EIO, "cannot find owlet's own executable: %s", strerror(errno));
+	exe[n] = '\0';
+	argv[0] = exe;
+	char *log = spine_path(s, "build.log");
+	if (!log)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	unlink(log);
+	struct owlet_proc_opts opts = { .argv = argv, .log_path = log, .parent_death_signal = SIGTERM };
+	int status;
+	int rc = owlet_proc_run(&status, &opts);
+	char *text = NULL;
+	/* the placeholder command, or one without --env yet */
+	if (rc == 0 && status != 0 && owlet_fs_read(&text, NULL, log) == 0 &&
+	    (strstr(text, "is not built yet") || strstr(text, "unknown option")))
+		rc = 1;
+	else if (rc == 0 && status != 0)
+		rc = owlet_error_setc(OWLET_ECHILD, "'owlet build' failed (status %d): see '%s'", status, log);
+	else if (rc == 0 && owlet_fs_read(&text, NULL, log) == 0 && !s->quiet)
+		for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			printf("  build| %s\n", line);
+	free(text);
+	free(log);
+	return rc;
+}
+
+int spine_artifact(struct spine *s, const char *artifact)
+{
+	if (!artifact || !artifact[0])
+		artifact = getenv("OWLET_LAMBDA_ZIP");
+	char *dir = spine_path(s, "artifacts");
+	char *zip = spine_path(s, "artifacts/lambda.zip");
+	int rc = 0;
+	if (!dir || !zip) {
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (artifact && artifact[0]) {
+		rc = owlet_zip_import(artifact, dir, s->env->function.architecture);
+		if (rc == 0 && !s->quiet)
+			printf("  artifact: %s\n", artifact);
+		goto out;
+	}
+	rc = run_build(s);
+	if (rc == 1) {
+		if (owlet_fs_exists(zip)) {
+			if (!s->quiet)
+				printf("  artifact: %s ('owlet build' is not built yet)\n", zip);
+			rc = 0;
+		} else {
+			rc = owlet_error_setc(OWLET_ENOTFOUND, "no Lambda artifact: 'owlet build' is not built yet; "
+					      "pass --artifact FILE or set OWLET_LAMBDA_ZIP to a zip with 'bootstrap'");
+		}
+	}
+out:
+	free(dir);
+	free(zip);
+	return rc;
+}
+
+int spine_render(struct spine *s)
+{
+	char *suffix = owlet_render_stack_suffix(s->env->stack_suffix, ".");
+	if (!suffix)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	const char *endpoint = NULL;
+	struct owlet_emulator found;
+	if (s->local && s->have_emu) {
+		endpoint = s->emu.endpoint;
+	} else if (s->local) {
+		/* render alone: the running emulator, else moto's usual port until `up` starts one */
+		endpoint = owlet_emulator_find(&found, s->state_dir) == 0 ? found.endpoint : "http://127.0.0.1:5000";
+		owlet_error_clear();
+	}
+	struct owlet_render_opts opts = {
+		.state_dir = s->state_dir,
+		.emulator_endpoint = endpoint,
+		.stack_suffix = suffix,
+	};
+	int rc = owlet_render(s->model, s->env, &opts);
+	free(suffix);
+	return rc;
+}
+
+int spine_terraform(struct spine *s)
+{
+	if (s->tf)
+		return 0;
+	int rc = owlet_tf_new(&s->tf, s->state_dir, s->env->region, s->local ? s->emu.endpoint : NULL);
+	if (rc < 0)
+		return rc;
+	s->tf->on_line = print_child_line;
+	s->tf->on_note = print_note;
+	s->tf->ctx = s;
+	return 0;
+}
+
+int spine_init(struct spine *s)
+{
+	int rc = spine_terraform(s);
+	if (rc < 0)
+		return rc;
+	double t0 = spine_now();
+	rc = owlet_tf_init(s->tf, "backend.hcl", true, s->local);
+	s->tf_seconds += spine_now() - t0;
+	return rc;
+}
+
+int spine_prepare(struct spine *s, const char *artifact, bool with_artifact)
+{
+	int rc = 0;
+	if (s->local) {
+		spine_step(s, "emulator");
+		rc = spine_emulator(s);
+		if (rc < 0)
+			return rc;
+	}
+	if (with_artifact) {
+		spine_step(s, "artifact");
+		rc = spine_artifact(s, artifact);
+		if (rc < 0)
+			return rc;
+	}
+	spine_step(s, "render %s/", s->state_dir);
+	rc = spine_render(s);
+	if (rc < 0)
+		return rc;
+	spine_step(s, "terraform init");
+	return spine_init(s);
+}
+
+void spine_print_summary(const struct owlet_plan_summary *sum)
+{
+	printf("plan: %d to add, %d to change, %d to destroy\n", sum->add, sum->change, sum->destroy);
+	for (size_t i = 0; i < sum->n_modules; i++)
+		printf("  %-12s %3d to add, %3d to change, %3d to destroy\n", sum->modules[i].name,
+		       sum->modules[i].add, sum->modules[i].change, sum->modules[i].destroy);
+	fflush(stdout);
+}
+
+int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summary, bool destroy)
+{
+	memset(summary, 0, sizeof *summary);
+	int rc = spine_terraform(s);
+	if (rc < 0)
+		return rc;
+	double t0 = spine_now();
+	rc = owlet_tf_plan(s->tf, changes, "plan.tfplan", destroy);
+	json_t *plan = NULL;
+	if (rc == 0)
+		rc = owlet_tf_show_plan(&plan, s->tf, "plan.tfplan");
+	s->tf_seconds += spine_now() - t0;
+	if (rc == 0)
+		rc = owlet_plan_summarize(summary, plan);
+	json_decref(plan);
+	if (rc == 0 && !s->quiet)
+		spine_print_summary(summary);
+	return rc;
+}
+
+/* ---- the security checks (owned by the check engineer) -------------------
+ * Called by `owlet up` after the plan and before apply, with the plan as
+ * `terraform show -json` wrote it (state/<env>/plan.json).  Return 0 to go
+ * on; a negative OWLET_E* code (with owlet_error_set) stops before apply.
+ * The environment's `checks.skip` list is in s->env->skips. */
+int run_checks(struct spine *s, const char *plan_json_path)
+{
+	(void)s;
+	(void)plan_json_path;
+	return 0;
+}

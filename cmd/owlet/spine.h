@@ -1,0 +1,66 @@
+/*
+ * spine.h: what render, plan, up, down and status share in the CLI: loading
+ * the model and the environment, owlet's lock, the emulator, the artifact,
+ * step lines, and terraform's output streamed with a prefix.
+ */
+#ifndef OWLET_CMD_SPINE_H
+#define OWLET_CMD_SPINE_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "emulator.h"
+#include "environment.h"
+#include "model.h"
+#include "terraform.h"
+
+struct spine {
+	const char *env_name;
+	char *state_dir;        /* state/<env> */
+	struct owlet_model *model;
+	struct owlet_environment *env;
+	bool local;
+	struct owlet_emulator emu;
+	bool have_emu;
+	struct owlet_tf *tf;
+	int lock_fd;
+	int step, n_steps;
+	bool quiet;             /* no step lines, no terraform output (status --json) */
+	double started;         /* monotonic seconds */
+	double tf_seconds;      /* spent inside terraform */
+};
+
+/* Loads data_model.yml and environments/<env>.yml of the current directory
+ * (diagnostics printed), and takes the environment's lock when `lock_command`
+ * is not NULL. */
+int spine_open(struct spine *s, const char *env_name, const char *lock_command);
+void spine_close(struct spine *s);
+
+/* "[k/n] what" on stdout. */
+void spine_step(struct spine *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* local: starts or reuses the emulator and creates the state bucket. */
+int spine_emulator(struct spine *s);
+/* The Lambda artifact in state/<env>/artifacts/: from `artifact` (or
+ * $OWLET_LAMBDA_ZIP), else `owlet build`, else the one already there. */
+int spine_artifact(struct spine *s, const char *artifact);
+int spine_render(struct spine *s);
+/* terraform for the rendered root (after spine_emulator for local). */
+int spine_terraform(struct spine *s);
+/* init, with -reconfigure for local (the emulator's port may change). */
+int spine_init(struct spine *s);
+/* The steps before a plan: (local) emulator, (with_artifact) artifact,
+ * render, terraform init; each with its step line. */
+int spine_prepare(struct spine *s, const char *artifact, bool with_artifact);
+/* plan into state/<env>/plan.tfplan and print the summary by module. */
+int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summary, bool destroy);
+/* The security checks on the saved plan, before apply. */
+int run_checks(struct spine *s, const char *plan_json_path);
+void spine_print_summary(const struct owlet_plan_summary *summary);
+
+double spine_now(void);
+/* The path state/<env>/NAME (caller frees). */
+char *spine_path(const struct spine *s, const char *name);
+
+#endif
