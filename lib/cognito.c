@@ -150,11 +150,19 @@ static int call_simple(const struct owlet_cognito *c, const char *action, json_t
 
 int owlet_cognito_create_user(const struct owlet_cognito *c, const char *pool_id, const char *username)
 {
-	int rc = call_simple(c, "AdminCreateUser",
-			     json_pack("{s:s, s:s, s:s}", "UserPoolId", pool_id, "Username", username, "MessageAction",
-				       "SUPPRESS"));
+	json_t *req = json_pack("{s:s, s:s, s:s}", "UserPoolId", pool_id, "Username", username, "MessageAction",
+				"SUPPRESS");
+	/* pools that sign in by email (owlet's auth module) want the address verified */
+	if (req && strchr(username, '@'))
+		json_object_set_new(req, "UserAttributes",
+				    json_pack("[{s:s, s:s}, {s:s, s:s}]", "Name", "email", "Value", username, "Name",
+					      "email_verified", "Value", "true"));
+	int rc = call_simple(c, "AdminCreateUser", req);
 	if (rc < 0 && strstr(owlet_error_last(), "UsernameExistsException"))
 		return owlet_error_setc(OWLET_EINVALID, "user '%s' already exists", username);
+	if (rc < 0 && strstr(owlet_error_last(), "should be either an email"))
+		return owlet_error_setc(OWLET_EUSAGE, "this user pool signs users in by email address: give the "
+						      "user's email as NAME (e.g. 'alice@example.com'), not '%s'", username);
 	return rc;
 }
 

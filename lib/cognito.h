@@ -25,7 +25,9 @@ struct owlet_cognito {
 int owlet_cognito_call(json_t **out, const struct owlet_cognito *c, const char *action, json_t *request);
 
 /* AdminCreateUser without invitation message; an existing user gives
- * OWLET_EINVALID ("user 'NAME' already exists"). */
+ * OWLET_EINVALID ("user 'NAME' already exists").  A username with '@' is
+ * also given as the user's verified email (pools with username_attributes
+ * email); a plain name in such a pool is OWLET_EUSAGE saying so. */
 int owlet_cognito_create_user(const struct owlet_cognito *c, const char *pool_id, const char *username);
 /* AdminSetUserPassword with Permanent=true (no forced change at first sign-in). */
 int owlet_cognito_set_password(const struct owlet_cognito *c, const char *pool_id, const char *username,

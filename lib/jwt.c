@@ -38,12 +38,12 @@ static int b64_value(unsigned char c, bool url)
 	return -1;
 }
 
-int owlet_base64url_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len)
+static int base64_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len, bool url)
 {
 	while (in_len > 0 && in[in_len - 1] == '=')
 		in_len--;
 	if (in_len % 4 == 1)
-		return owlet_error_setc(OWLET_EINVALID, "invalid base64url length");
+		return owlet_error_setc(OWLET_EINVALID, "invalid base64 length");
 	unsigned char *buf = malloc(in_len * 3 / 4 + 3);
 	if (!buf)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
@@ -51,10 +51,10 @@ int owlet_base64url_decode(unsigned char **out, size_t *out_len, const char *in,
 	uint32_t acc = 0;
 	int bits = 0;
 	for (size_t i = 0; i < in_len; i++) {
-		int v = b64_value((unsigned char)in[i], true);
+		int v = b64_value((unsigned char)in[i], url);
 		if (v < 0) {
 			free(buf);
-			return owlet_error_setc(OWLET_EINVALID, "invalid base64url character");
+			return owlet_error_setc(OWLET_EINVALID, "invalid base64 character");
 		}
 		acc = (acc << 6) | (uint32_t)v;
 		bits += 6;
@@ -67,6 +67,16 @@ int owlet_base64url_decode(unsigned char **out, size_t *out_len, const char *in,
 	*out = buf;
 	*out_len = n;
 	return 0;
+}
+
+int owlet_base64url_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len)
+{
+	return base64_decode(out, out_len, in, in_len, true);
+}
+
+int owlet_base64_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len)
+{
+	return base64_decode(out, out_len, in, in_len, false);
 }
 
 char *owlet_base64_encode(const unsigned char *in, size_t len)
@@ -250,9 +260,10 @@ static bool claims_audience_ok(const struct owlet_jwt_policy *p, json_t *claims)
 	if (json_is_array(aud)) {
 		size_t i;
 		json_t *a;
-		json_array_foreach(aud, i, a)
+		json_array_foreach(aud, i, a) {
 			if (audience_ok(p, json_string_value(a)))
 				return true;
+		}
 		return false;
 	}
 	if (aud)

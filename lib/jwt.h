@@ -53,6 +53,8 @@ int owlet_jwt_verify(json_t **claims, const struct owlet_jwks *jwks,
  * input with or without padding; out is NUL-terminated for convenience and
  * *out_len excludes the NUL.  Both return 0, or a negative code. */
 int owlet_base64url_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len);
+/* The same for standard base64 (RFC 4648 §4). */
+int owlet_base64_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len);
 /* Standard base64 with padding (RFC 4648 §4), new string. */
 char *owlet_base64_encode(const unsigned char *in, size_t len);
 

@@ -9,9 +9,12 @@
  * problem, so that every problem of a file is reported in one run, and
  * avoids follow-on errors (a field of an unknown type takes no type checks).
  * In both inputs a null value for an optional key means "absent".
+ * The YAML entry points are in model_yaml.c: this file needs no libyaml, so
+ * the Lambda (from_json only) does not link it.
  */
 #include "model.h"
 #include "error.h"
+#include "model_tree.h"
 #include "yaml_tree.h"
 
 #include <math.h>
@@ -324,8 +327,8 @@ static void check_enum(struct checker *k, struct owlet_field *f, const struct yn
 		enum yscalar ks = yscalar_kind(e);
 		const char *s;
 		if (e->kind == YNODE_SCALAR && ks != YS_STRING) {
-			yerr(k->c, e, "enum value %s of field '%s' is not a string (quote it: \"%s\")",
-			     ynode_describe(e), fname, ytext(e));
+			yerr(k->c, e, "enum value %s of field '%s' is %s, not a string (quote it: \"%s\")", ytext(e),
+			     fname, ks == YS_BOOL ? "a boolean" : ks == YS_NULL ? "null" : "a number", ytext(e));
 			good = false;
 		} else if (!yget_string(k->c, e, "an enum value", &s)) {
 			good = false;
@@ -557,8 +560,7 @@ static void check_model(struct checker *k, const struct ynode *root)
 	}
 }
 
-/* The tree -> a model, or problems in c. */
-static int model_from_tree(struct owlet_model **out, struct yctx *c, const struct ynode *root, const char *path)
+int owlet_model_from_tree(struct owlet_model **out, struct yctx *c, const struct ynode *root, const char *path)
 {
 	*out = NULL;
 	struct checker k = { .c = c };
@@ -581,34 +583,6 @@ static int model_from_tree(struct owlet_model **out, struct yctx *c, const struc
 	return 0;
 }
 
-int owlet_model_parse(struct owlet_model **out, struct owlet_diags *diags, const char *name,
-		      const char *buf, size_t len)
-{
-	*out = NULL;
-	struct yctx c = { .file = name, .diags = diags };
-	struct ynode *root = NULL;
-	int rc = ytree_parse(&root, &c, buf, len);
-	if (rc == 0)
-		rc = model_from_tree(out, &c, root, name);
-	ytree_free(root);
-	if (rc == OWLET_EINVALID)
-		owlet_error_setc(rc, "%zu problem%s in '%s'", c.problems, c.problems == 1 ? "" : "s", name);
-	return rc;
-}
-
-int owlet_model_load(struct owlet_model **out, struct owlet_diags *diags, const char *path)
-{
-	*out = NULL;
-	char *buf;
-	size_t len;
-	int rc = ytree_read_file(&buf, &len, path);
-	if (rc < 0)
-		return rc;
-	rc = owlet_model_parse(out, diags, path, buf, len);
-	free(buf);
-	return rc;
-}
-
 int owlet_model_from_json(struct owlet_model **out, const json_t *json)
 {
 	*out = NULL;
@@ -617,7 +591,7 @@ int owlet_model_from_json(struct owlet_model **out, const json_t *json)
 	struct ynode *root = ytree_from_json(json);
 	if (!root)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	int rc = model_from_tree(out, &c, root, "model JSON");
+	int rc = owlet_model_from_tree(out, &c, root, "model JSON");
 	ytree_free(root);
 	if (rc == OWLET_EINVALID)
 		owlet_error_setc(rc, "invalid model JSON: %s%s", diags.count ? diags.items[0].message : "unknown problem",

@@ -206,9 +206,9 @@ static int check_value(struct owlet_record_problems *out, long idx, const struct
 		break;
 	}
 	if (!json_is_string(v))
-		return add(out, idx, name, "field '%s' must be a %s string, not %s", name,
-			   f->type == OWLET_TYPE_DATE ? "date (YYYY-MM-DD)"
-			   : f->type == OWLET_TYPE_TIMESTAMP ? "timestamp (ISO 8601)" : "JSON",
+		return add(out, idx, name, "field '%s' must be a %sstring, not %s", name,
+			   f->type == OWLET_TYPE_DATE ? "date (YYYY-MM-DD) "
+			   : f->type == OWLET_TYPE_TIMESTAMP ? "timestamp (ISO 8601) " : "",
 			   json_kind(v));
 	const char *s = json_string_value(v);
 	if (f->type == OWLET_TYPE_DATE) {

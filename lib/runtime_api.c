@@ -81,7 +81,7 @@ struct owlet_runtime {
 	bool stopping;
 	struct worker *workers;
 	int n_workers;
-	char *task_root, *handler, *function_name, *region, *arn;
+	char *task_root, *handler, *function_name, *region, *arn, *log_path;
 	char **env_extra;
 	int memory_mb;
 	struct owlet_runtime_stats stats;
@@ -303,6 +303,13 @@ static int spawn(struct worker *w)
 			_exit(127);
 		if (chdir(rt->task_root) != 0)
 			_exit(127);
+		if (rt->log_path) {
+			int fd = open(rt->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+			}
+		}
 		execve(path, argv, env);
 		_exit(127);
 	}
@@ -636,6 +643,7 @@ int owlet_runtime_start(struct owlet_runtime **out, const struct owlet_runtime_c
 	rt->handler = strdup(cfg->handler ? cfg->handler : "bootstrap");
 	rt->function_name = strdup(cfg->function_name ? cfg->function_name : "owlet-local");
 	rt->region = strdup(cfg->region ? cfg->region : "us-east-1");
+	rt->log_path = cfg->log_path ? strdup(cfg->log_path) : NULL;
 	rt->memory_mb = cfg->memory_mb > 0 ? cfg->memory_mb : 256;
 	if (asprintf(&rt->arn, "arn:aws:lambda:%s:%s:function:%s", rt->region,
 		     cfg->account_id ? cfg->account_id : "123456789012", rt->function_name) < 0)
@@ -780,6 +788,19 @@ const char *owlet_runtime_address(const struct owlet_runtime *rt, int worker)
 	return worker >= 0 && worker < rt->n_workers ? rt->workers[worker].address : NULL;
 }
 
+void owlet_runtime_cancel(struct owlet_runtime *rt)
+{
+	if (!rt)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	rt->stopping = true;
+	for (int i = 0; i < rt->n_workers; i++)
+		if (rt->workers[i].pid > 0)
+			kill(rt->workers[i].pid, SIGKILL);
+	pthread_cond_broadcast(&rt->cond);
+	pthread_mutex_unlock(&rt->lock);
+}
+
 void owlet_runtime_stop(struct owlet_runtime *rt)
 {
 	if (!rt)
@@ -809,6 +830,7 @@ void owlet_runtime_stop(struct owlet_runtime *rt)
 	free(rt->function_name);
 	free(rt->region);
 	free(rt->arn);
+	free(rt->log_path);
 	pthread_cond_destroy(&rt->cond);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);

@@ -28,7 +28,8 @@
  * Lambda gives (AWS_LAMBDA_RUNTIME_API, LAMBDA_TASK_ROOT, _HANDLER,
  * AWS_LAMBDA_FUNCTION_NAME, ..., AWS_REGION, TZ, LANG, PATH, LD_LIBRARY_PATH)
  * plus the caller's extra variables; nothing of owlet's own environment leaks
- * in.  stdout and stderr are owlet's (the local stand-in for CloudWatch).
+ * in.  stdout and stderr are owlet's or log_path (the local stand-in for
+ * CloudWatch).
  */
 #ifndef OWLET_RUNTIME_API_H
 #define OWLET_RUNTIME_API_H
@@ -48,6 +49,7 @@ struct owlet_runtime_config {
 	const char *const *env;    /* extra "NAME=value" entries, NULL-terminated */
 	int workers;               /* concurrent processes, default 1 */
 	bool prewarm;              /* start one process now, not at the first invoke */
+	const char *log_path;      /* the processes' stdout and stderr, appended; NULL: owlet's */
 };
 
 enum owlet_invoke_status {
@@ -88,6 +90,10 @@ int owlet_runtime_invoke(struct owlet_invoke_result *out, struct owlet_runtime *
 void owlet_runtime_get_stats(struct owlet_runtime_stats *out, struct owlet_runtime *rt);
 /* The "127.0.0.1:PORT" of worker i's Runtime API (borrowed). */
 const char *owlet_runtime_address(const struct owlet_runtime *rt, int worker);
+/* Makes every waiting and later invoke return at once (OWLET_INVOKE_EXITED,
+ * "stopping") and kills the processes; the runtime stays allocated, so that
+ * callers still inside owlet_runtime_invoke can leave before _stop. */
+void owlet_runtime_cancel(struct owlet_runtime *rt);
 /* Kills the processes, stops the listeners, frees everything. */
 void owlet_runtime_stop(struct owlet_runtime *rt);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define S3_ATTEMPTS 4
 #define S3_BACKOFF_MS 100   /* first pause; doubled each time, with jitter */
@@ -23,6 +24,7 @@ struct owlet_s3 {
 	char *userpwd;    /* "KEY:SECRET" */
 	char *sigv4;      /* "aws:amz:REGION:s3" */
 	char *token_hdr;  /* "x-amz-security-token: ..." or NULL */
+	char *ca_file;    /* the CA bundle for https, or NULL for libcurl's own */
 	int64_t deadline_ms;
 	char code[64];    /* last S3 error code */
 	char errbuf[CURL_ERROR_SIZE];
@@ -43,6 +45,27 @@ struct s3_request {
 static int nomem(void)
 {
 	return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+}
+
+/* The CA bundle: the bundled libcurl was built for Debian's path
+ * (/etc/ssl/certs/ca-certificates.crt), which AL2023 does not have. */
+static const char *ca_bundle(void)
+{
+	static const char *const files[] = {
+		"/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux, RHEL */
+		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu */
+		"/etc/ssl/cert.pem",                  /* Alpine, macOS */
+	};
+	const char *env = getenv("SSL_CERT_FILE");
+	if (env && *env)
+		return env;
+	env = getenv("CURL_CA_BUNDLE");
+	if (env && *env)
+		return env;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (access(files[i], R_OK) == 0)
+			return files[i];
+	return NULL;
 }
 
 int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
@@ -76,6 +99,11 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 	if (!s3->curl || !s3->region || !s3->userpwd || !s3->sigv4 ||
 	    (cfg->endpoint && *cfg->endpoint && !s3->endpoint) ||
 	    (cfg->session_token && *cfg->session_token && !s3->token_hdr)) {
+		owlet_s3_free(s3);
+		return nomem();
+	}
+	const char *ca = ca_bundle();
+	if (ca && !(s3->ca_file = strdup(ca))) {
 		owlet_s3_free(s3);
 		return nomem();
 	}
@@ -113,6 +141,7 @@ void owlet_s3_free(struct owlet_s3 *s3)
 	free(s3->userpwd);
 	free(s3->sigv4);
 	free(s3->token_hdr);
+	free(s3->ca_file);
 	owlet_buf_free(&s3->body);
 	free(s3);
 }
@@ -215,7 +244,7 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 {
 	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
 	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_runtime_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
+	if (s3->deadline_ms && owlet_runtime_client_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
 		return false;
 	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
@@ -248,7 +277,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		}
 		long timeout_ms = 30000;
 		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_runtime_now_ms() - S3_MARGIN_MS;
+			int64_t left = s3->deadline_ms - owlet_runtime_client_now_ms() - S3_MARGIN_MS;
 			if (left <= 0) {
 				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
 				goto out;
@@ -268,6 +297,8 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
 		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
+		if (s3->ca_file)
+			curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		if (strcmp(r->method, "HEAD") == 0) {
@@ -330,9 +361,13 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	int rc = check_status(s3, perform(s3, &r), "get", bucket, key);
 	if (rc < 0)
 		return rc;
-	*body = strndup(s3->body.data ? s3->body.data : "", s3->body.len);
+	/* bodies may hold NUL bytes: copy all of them, then terminate */
+	*body = malloc(s3->body.len + 1);
 	if (!*body)
 		return nomem();
+	if (s3->body.len)
+		memcpy(*body, s3->body.data, s3->body.len);
+	(*body)[s3->body.len] = '\0';
 	*len = s3->body.len;
 	return 0;
 }

@@ -8,6 +8,10 @@
  *   are path-style (ENDPOINT/BUCKET/KEY), as emulators need; without one,
  *   virtual-hosted style on https://BUCKET.s3.REGION.amazonaws.com.
  * Every request carries x-amz-content-sha256 (the payload's SHA-256).
+ * TLS trusts $SSL_CERT_FILE, else $CURL_CA_BUNDLE, else the first system
+ * bundle found (AL2023's /etc/pki/tls/certs/ca-bundle.crt, Debian's
+ * /etc/ssl/certs/ca-certificates.crt, /etc/ssl/cert.pem): the libcurl in the
+ * artifact was built for Debian's path, which AL2023 lacks.
  * 5xx answers, 429, throttling (503 SlowDown) and transport failures are
  * retried with exponential backoff and jitter (4 attempts), but never past
  * the deadline set with owlet_s3_set_deadline: a request that cannot finish

@@ -1,7 +1,8 @@
 /*
- * yaml_tree.c: libyaml events -> a located tree, with anchors, aliases and
- * tags refused, plus the typed getters and key checks that the model and
- * environment parsers share (see yaml_tree.h).
+ * yaml_tree.c: the located tree of yaml_tree.h without libyaml: building
+ * from JSON, typed getters, key checks, messages.  The libyaml half, the
+ * file parser, is yaml_parse.c, so that a program that only reads the model
+ * from JSON (the Lambda) does not link libyaml.
  */
 #include "yaml_tree.h"
 #include "error.h"
@@ -13,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
-/* Nodes in one tree at most: a 4 MiB flow list of one-letter items would
- * otherwise cost ~200 MB of nodes. */
-#define YTREE_MAX_NODES 100000
 
 /* ---- problems ---------------------------------------------------------- */
 
@@ -65,7 +61,7 @@ void yerr(struct yctx *c, const struct ynode *node, const char *fmt, ...)
 
 /* Length of the UTF-8 sequence at s (at most n bytes), 0 when invalid:
  * overlong forms, surrogates and code points above U+10FFFF are refused. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+size_t yutf8_seq(const unsigned char *s, size_t n, unsigned *cp)
 {
 	unsigned c = s[0];
 	size_t len;
@@ -95,57 +91,13 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
-/* Line and column (1-based, in characters, line breaks as libyaml counts
- * them) of byte `offset` of buf. */
-static void locate(const char *buf, size_t len, size_t offset, int *line, int *col)
-{
-	const unsigned char *s = (const unsigned char *)buf;
-	int l = 1, k = 1;
-	size_t i = 0;
-	if (offset > len)
-		offset = len;
-	while (i < offset) {
-		unsigned cp = 0;
-		size_t n = utf8_seq(s + i, len - i, &cp);
-		if (n == 0)
-			n = 1;
-		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n')
-			n = 2;
-		if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029)
-			l++, k = 1;
-		else
-			k++;
-		i += n;
-	}
-	*line = l;
-	*col = k;
-}
-
-/* Reports the first byte that is not UTF-8; true when all is well. */
-static bool check_utf8(struct yctx *c, const char *buf, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)buf;
-	for (size_t i = 0; i < len;) {
-		unsigned cp;
-		size_t n = utf8_seq(s + i, len - i, &cp);
-		if (n == 0) {
-			int line, col;
-			locate(buf, len, i, &line, &col);
-			yerr_at(c, line, col, "not UTF-8: invalid byte 0x%02X (save the file as UTF-8)", s[i]);
-			return false;
-		}
-		i += n;
-	}
-	return true;
-}
-
 /* ---- text for messages -------------------------------------------------- */
 
 /* The user's text made safe for a one-line message: control characters
  * become '?', long values are cut (on a character boundary) with "...".
  * Returns one of four per-thread buffers, so up to four may be used in one
  * message. */
-static const char *safe_text(const char *text, size_t len)
+const char *ytext_n(const char *text, size_t len)
 {
 	static _Thread_local char bufs[4][72];
 	static _Thread_local unsigned next;
@@ -154,7 +106,7 @@ static const char *safe_text(const char *text, size_t len)
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
 		unsigned cp;
-		size_t n = utf8_seq(s + i, len - i, &cp);
+		size_t n = yutf8_seq(s + i, len - i, &cp);
 		if (n == 0)
 			n = 1, cp = '?';
 		if (o + n + 4 >= sizeof bufs[0]) {
@@ -196,41 +148,32 @@ const char *ynode_describe(const struct ynode *node)
 	return "a string";
 }
 
-/* "'text'" for a scalar, "a list" / "a mapping" for others. */
+/* "'text'" for a plain scalar, "the string \"text\"" for a quoted one (so
+ * that "0" is not mistaken for a number), "a list" / "a mapping" for others. */
 static const char *describe_value(const struct ynode *node)
 {
-	static _Thread_local char buf[80];
+	static _Thread_local char buf[96];
 	if (!node || node->kind != YNODE_SCALAR || yscalar_kind(node) == YS_NULL)
 		return ynode_describe(node);
-	snprintf(buf, sizeof buf, "'%s'", safe_text(node->text, node->len));
+	if (node->quoted)
+		snprintf(buf, sizeof buf, "the string \"%s\"", ytext_n(node->text, node->len));
+	else
+		snprintf(buf, sizeof buf, "'%s'", ytext_n(node->text, node->len));
 	return buf;
 }
 
-/* ---- building the tree from events -------------------------------------- */
-
-struct builder {
-	struct yctx *c;
-	struct ynode *root;
-	struct ynode *stack[YTREE_MAX_DEPTH];
-	size_t depth;
-	size_t nodes;
-	bool failed;
-};
-
-static struct ynode *node_new(enum ynode_kind kind, const yaml_mark_t *mark)
+struct ynode *ynode_new(enum ynode_kind kind, int line, int col)
 {
 	struct ynode *n = calloc(1, sizeof *n);
 	if (!n)
 		return NULL;
 	n->kind = kind;
-	if (mark) {
-		n->line = (int)mark->line + 1;
-		n->col = (int)mark->column + 1;
-	}
+	n->line = line;
+	n->col = col;
 	return n;
 }
 
-static int node_append(struct ynode *parent, struct ynode *child)
+int ynode_append(struct ynode *parent, struct ynode *child)
 {
 	if (parent->n_items == parent->cap) {
 		size_t cap = parent->cap ? parent->cap * 2 : 8;
@@ -254,135 +197,6 @@ void ytree_free(struct ynode *node)
 	free(node->items);
 	free(node->text);
 	free(node);
-}
-
-/* "!!str" for libyaml's "tag:yaml.org,2002:str". */
-static const char *short_tag(const unsigned char *tag)
-{
-	static _Thread_local char buf[80];
-	const char *t = (const char *)tag;
-	const char *prefix = "tag:yaml.org,2002:";
-	if (strncmp(t, prefix, strlen(prefix)) == 0) {
-		snprintf(buf, sizeof buf, "!!%s", safe_text(t + strlen(prefix), strlen(t + strlen(prefix))));
-		return buf;
-	}
-	return safe_text(t, strlen(t));
-}
-
-/* Anchors and tags are refused where they appear; the node is kept. */
-static void refuse_decorations(struct builder *b, const yaml_mark_t *mark,
-			       const unsigned char *anchor, const unsigned char *tag)
-{
-	if (anchor)
-		yerr_at(b->c, (int)mark->line + 1, (int)mark->column + 1,
-			"anchor '&%s' refused: owlet does not accept YAML anchors and aliases (write the value out)",
-			safe_text((const char *)anchor, strlen((const char *)anchor)));
-	if (tag)
-		yerr_at(b->c, (int)mark->line + 1, (int)mark->column + 1,
-			"tag '%s' refused: owlet does not accept YAML tags (quote a value to make it a string)",
-			short_tag(tag));
-}
-
-/* Hangs a new node under the open container (or makes it the root). */
-static int builder_add(struct builder *b, struct ynode *node)
-{
-	if (++b->nodes > YTREE_MAX_NODES) {
-		yerr(b->c, node, "too many YAML nodes (more than %d)", YTREE_MAX_NODES);
-		ytree_free(node);
-		return OWLET_EINVALID;
-	}
-	if (b->depth == 0) {
-		b->root = node;
-		return 0;
-	}
-	int rc = node_append(b->stack[b->depth - 1], node);
-	if (rc < 0)
-		ytree_free(node);
-	return rc;
-}
-
-static int builder_event(struct builder *b, const yaml_event_t *ev)
-{
-	struct ynode *node = NULL;
-	const yaml_mark_t *mark = &ev->start_mark;
-	switch (ev->type) {
-	case YAML_ALIAS_EVENT:
-		yerr_at(b->c, (int)mark->line + 1, (int)mark->column + 1,
-			"alias '*%s' refused: owlet does not accept YAML anchors and aliases (write the value out)",
-			safe_text((const char *)ev->data.alias.anchor, strlen((const char *)ev->data.alias.anchor)));
-		node = node_new(YNODE_SCALAR, mark);
-		if (!node || !(node->text = strdup("")))
-			break;
-		return builder_add(b, node);
-	case YAML_SCALAR_EVENT:
-		refuse_decorations(b, mark, ev->data.scalar.anchor, ev->data.scalar.tag);
-		node = node_new(YNODE_SCALAR, mark);
-		if (!node || !(node->text = malloc(ev->data.scalar.length + 1)))
-			break;
-		memcpy(node->text, ev->data.scalar.value, ev->data.scalar.length);
-		node->text[ev->data.scalar.length] = '\0';
-		node->len = ev->data.scalar.length;
-		node->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
-			       ev->data.scalar.style != YAML_ANY_SCALAR_STYLE;
-		return builder_add(b, node);
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT: {
-		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-		refuse_decorations(b, mark, seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor,
-				   seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag);
-		if (b->depth == YTREE_MAX_DEPTH) {
-			yerr_at(b->c, (int)mark->line + 1, (int)mark->column + 1,
-				"nested deeper than %d levels", YTREE_MAX_DEPTH);
-			return OWLET_EINVALID;
-		}
-		node = node_new(seq ? YNODE_SEQ : YNODE_MAP, mark);
-		if (!node)
-			break;
-		int rc = builder_add(b, node);
-		if (rc < 0)
-			return rc;
-		b->stack[b->depth++] = node;
-		return 0;
-	}
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		if (b->depth > 0)
-			b->depth--;
-		return 0;
-	default:
-		return 0;
-	}
-	ytree_free(node);
-	return OWLET_ENOMEM;
-}
-
-/* Reports libyaml's error: its problem, where, and its context. */
-static void report_yaml_error(struct yctx *c, const yaml_parser_t *p, const char *buf, size_t len)
-{
-	const char *problem = p->problem ? p->problem : "unknown error";
-	const char *context = p->context ? p->context : "";
-	const char *hint = "";
-	int line, col;
-	if (p->error == YAML_READER_ERROR) {
-		locate(buf, len, p->problem_offset, &line, &col);
-		if (p->problem_value != -1)
-			yerr_at(c, line, col, "invalid YAML: %s (0x%02X)", problem, (unsigned)p->problem_value);
-		else
-			yerr_at(c, line, col, "invalid YAML: %s", problem);
-		return;
-	}
-	if (strstr(problem, "alias") || strstr(problem, "anchor") || strstr(context, "alias") ||
-	    strstr(context, "anchor"))
-		hint = "; quote values that start with '*' or '&', such as \"*\"";
-	else if (p->problem_mark.index < len && buf[p->problem_mark.index] == '\t')
-		hint = "; this is a tab: indent with spaces";
-	line = (int)p->problem_mark.line + 1;
-	col = (int)p->problem_mark.column + 1;
-	if (p->context)
-		yerr_at(c, line, col, "invalid YAML: %s (%s at %d:%d)%s", problem, context,
-			(int)p->context_mark.line + 1, (int)p->context_mark.column + 1, hint);
-	else
-		yerr_at(c, line, col, "invalid YAML: %s%s", problem, hint);
 }
 
 int ytree_read_file(char **out, size_t *len, const char *path)
@@ -430,65 +244,11 @@ out:
 	return 0;
 }
 
-int ytree_parse(struct ynode **out, struct yctx *c, const char *buf, size_t len)
-{
-	*out = NULL;
-	size_t before = c->problems;
-	if (len > YTREE_MAX_BYTES) {
-		yerr_at(c, 1, 1, "file too large (%zu bytes, at most %u)", len, YTREE_MAX_BYTES);
-		return OWLET_EINVALID;
-	}
-	if (!check_utf8(c, buf, len))
-		return OWLET_EINVALID;
-
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser))
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-
-	struct builder b = { .c = c };
-	int rc = 0, documents = 0;
-	for (bool done = false; !done && rc == 0;) {
-		yaml_event_t ev;
-		if (!yaml_parser_parse(&parser, &ev)) {
-			if (parser.error == YAML_MEMORY_ERROR)
-				rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-			else
-				report_yaml_error(c, &parser, buf, len);
-			break;
-		}
-		if (ev.type == YAML_STREAM_END_EVENT) {
-			done = true;
-		} else if (ev.type == YAML_DOCUMENT_START_EVENT && ++documents > 1) {
-			yerr_at(c, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-				"a second YAML document: the file must hold one");
-			done = true;
-		} else {
-			rc = builder_event(&b, &ev);
-			if (rc == OWLET_EINVALID)
-				rc = 0, done = true; /* reported; stop here */
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	if (rc == 0 && c->rc < 0)
-		rc = c->rc;
-	if (rc == 0 && c->problems > before)
-		rc = OWLET_EINVALID;
-	if (rc < 0) {
-		ytree_free(b.root);
-		return rc;
-	}
-	*out = b.root;
-	return 0;
-}
-
 /* ---- from JSON ---------------------------------------------------------- */
 
 static struct ynode *scalar_new(const char *text, size_t len, bool quoted)
 {
-	struct ynode *n = node_new(YNODE_SCALAR, NULL);
+	struct ynode *n = ynode_new(YNODE_SCALAR, 0, 0);
 	if (!n)
 		return NULL;
 	n->text = malloc(len + 1);
@@ -525,12 +285,12 @@ static struct ynode *from_json(const json_t *j, int depth)
 	case JSON_NULL:
 		return scalar_new("null", 4, false);
 	case JSON_ARRAY: {
-		n = node_new(YNODE_SEQ, NULL);
+		n = ynode_new(YNODE_SEQ, 0, 0);
 		size_t i;
 		const json_t *v;
 		json_array_foreach(j, i, v) {
 			struct ynode *item = n ? from_json(v, depth + 1) : NULL;
-			if (!item || node_append(n, item) < 0) {
+			if (!item || ynode_append(n, item) < 0) {
 				ytree_free(item);
 				goto fail;
 			}
@@ -538,18 +298,18 @@ static struct ynode *from_json(const json_t *j, int depth)
 		return n;
 	}
 	case JSON_OBJECT: {
-		n = node_new(YNODE_MAP, NULL);
+		n = ynode_new(YNODE_MAP, 0, 0);
 		const char *key;
 		const json_t *v;
 		/* json_object_foreach needs a non-const object; it does not modify it */
 		json_object_foreach((json_t *)j, key, v) {
 			struct ynode *k = n ? scalar_new(key, strlen(key), true) : NULL;
-			if (!k || node_append(n, k) < 0) {
+			if (!k || ynode_append(n, k) < 0) {
 				ytree_free(k);
 				goto fail;
 			}
 			struct ynode *item = from_json(v, depth + 1);
-			if (!item || node_append(n, item) < 0) {
+			if (!item || ynode_append(n, item) < 0) {
 				ytree_free(item);
 				goto fail;
 			}
@@ -786,10 +546,10 @@ static void check_unique(struct yctx *c, const struct ynode *const *nodes, size_
 			continue;
 		}
 		if (a->line)
-			yerr(c, b, "duplicate %s '%s'%s%s (first at %d:%d)", what, safe_text(b->text, b->len),
+			yerr(c, b, "duplicate %s '%s'%s%s (first at %d:%d)", what, ytext_n(b->text, b->len),
 			     where[0] ? " " : "", where, a->line, a->col);
 		else
-			yerr(c, b, "duplicate %s '%s'%s%s", what, safe_text(b->text, b->len), where[0] ? " " : "",
+			yerr(c, b, "duplicate %s '%s'%s%s", what, ytext_n(b->text, b->len), where[0] ? " " : "",
 			     where);
 	}
 	free(list);
@@ -825,9 +585,9 @@ void ymap_check_keys(struct yctx *c, const struct ynode *map, const char *const 
 		const char *near = ysuggest(k->text, allowed);
 		if (near)
 			yerr(c, k, "unknown key '%s' %s, did you mean '%s'? (expected one of %s)",
-			     safe_text(k->text, k->len), where, near, expected);
+			     ytext_n(k->text, k->len), where, near, expected);
 		else
-			yerr(c, k, "unknown key '%s' %s (expected one of %s)", safe_text(k->text, k->len), where,
+			yerr(c, k, "unknown key '%s' %s (expected one of %s)", ytext_n(k->text, k->len), where,
 			     expected);
 	}
 	check_unique(c, (const struct ynode *const *)map->items, map->n, 2, "key", where);
@@ -886,5 +646,5 @@ const char *ytext(const struct ynode *node)
 {
 	if (!node || node->kind != YNODE_SCALAR)
 		return ynode_describe(node);
-	return safe_text(node->text, node->len);
+	return ytext_n(node->text, node->len);
 }

@@ -3,6 +3,9 @@
  * libyaml's events, and the checks that the model and environment parsers
  * share.
  *
+ * yaml_parse.c holds the only libyaml code (ytree_parse); the rest is in
+ * yaml_tree.c, so that reading the model from JSON needs no libyaml.
+ *
  * Why not libyaml's document API: it resolves aliases into a graph (an alias
  * bomb stays small in memory but explodes on a walk), it keeps no anchors to
  * refuse and it does not see duplicate keys.  Here every node keeps its
@@ -68,6 +71,13 @@ int ytree_read_file(char **out, size_t *len, const char *path);
  * numbers, booleans and null plain ones, with no location.  NULL on ENOMEM. */
 struct ynode *ytree_from_json(const json_t *json);
 void ytree_free(struct ynode *node);
+/* Building blocks of the parsers: a node (NULL on ENOMEM), and appending a
+ * child to a list or mapping (0 or OWLET_ENOMEM). */
+struct ynode *ynode_new(enum ynode_kind kind, int line, int col);
+int ynode_append(struct ynode *parent, struct ynode *child);
+/* Length of the UTF-8 sequence at s (at most n bytes) and its code point;
+ * 0 when invalid (overlong forms, surrogates, above U+10FFFF). */
+size_t yutf8_seq(const unsigned char *s, size_t n, unsigned *cp);
 
 /* Records a problem located at `node` (or at line:col 0:0 when NULL). */
 void yerr(struct yctx *c, const struct ynode *node, const char *fmt, ...)
@@ -106,6 +116,8 @@ bool yget_number(struct yctx *c, const struct ynode *node, const char *what, dou
  * replaced, cut at ~64 bytes); a description for other nodes.  Returns one
  * of four per-thread buffers: up to four may be used in one message. */
 const char *ytext(const struct ynode *node);
+/* The same for any text. */
+const char *ytext_n(const char *text, size_t len);
 
 /* The closest of `candidates` (NULL-terminated) to `word` within an edit
  * distance of 2, or NULL. */

@@ -39,6 +39,7 @@ def main():
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else delayed ACKs add 40 ms per answer
 
         def log_message(self, *args):
             pass
@@ -47,6 +48,7 @@ def main():
             log["requests"].append({
                 "time": time.time(),
                 "method": self.command,
+                "client_port": self.client_address[1],
                 "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body": body.decode("utf-8", "replace"),
@@ -108,9 +110,10 @@ def main():
         f.write(str(server.server_address[1]))
     import os
     os.replace(port_path + ".tmp", port_path)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     done.wait()
-    time.sleep(0.05)
+    time.sleep(0.02)
     server.shutdown()
 
 

@@ -20,81 +20,11 @@
 #include <zip.h>
 
 #include "error.h"
+#include "lambda_fixture.h"
 #include "runtime_api.h"
 #include "tap.h"
 
 /* ---- the test Lambda ---- */
-
-struct buf {
-	char *data;
-	size_t len;
-};
-
-static json_t *lambda_headers;
-
-static size_t header_line(char *p, size_t size, size_t n, void *userdata)
-{
-	(void)userdata;
-	size_t len = size * n;
-	char *colon = memchr(p, ':', len);
-	if (colon) {
-		char name[128], value[512];
-		snprintf(name, sizeof name, "%.*s", (int)(colon - p), p);
-		const char *v = colon + 1;
-		while (*v == ' ')
-			v++;
-		size_t vlen = len - (size_t)(v - p);
-		while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
-			vlen--;
-		snprintf(value, sizeof value, "%.*s", (int)vlen, v);
-		for (char *c = name; *c; c++)
-			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-		json_object_set_new(lambda_headers, name, json_string(value));
-	}
-	return len;
-}
-
-static long lambda_http(CURL *h, const char *method, const char *path, const char *body, size_t len,
-			const char *error_type, struct buf *resp)
-{
-	char url[256];
-	snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/%s", getenv("AWS_LAMBDA_RUNTIME_API"), path);
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	/* the body goes to a memory stream through curl's default fwrite */
-	FILE *mem = open_memstream(&resp->data, &resp->len);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, mem);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_line);
-	struct curl_slist *hdrs = NULL;
-	char line[128];
-	if (error_type) {
-		snprintf(line, sizeof line, "Lambda-Runtime-Function-Error-Type: %s", error_type);
-		hdrs = curl_slist_append(hdrs, line);
-	}
-	if (strcmp(method, "POST") == 0) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	long status = 0;
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	fclose(mem);
-	curl_slist_free_all(hdrs);
-	return status;
-}
-
-static long post_json(CURL *h, const char *path, json_t *doc, const char *error_type)
-{
-	char *s = json_dumps(doc, JSON_COMPACT);
-	struct buf r = { 0 };
-	long status = lambda_http(h, "POST", path, s, strlen(s), error_type, &r);
-	free(s);
-	free(r.data);
-	json_decref(doc);
-	return status;
-}
 
 static int run_lambda(void)
 {
@@ -110,15 +40,12 @@ static int run_lambda(void)
 		_exit(1);
 	}
 	for (;;) {
-		struct buf ev = { 0 };
-		lambda_headers = json_object();
-		if (lambda_http(h, "GET", "invocation/next", NULL, 0, NULL, &ev) != 200)
+		char id[64], path[128];
+		json_t *event = fixture_next(h, id, sizeof id);
+		if (!event)
 			_exit(4);
-		json_t *event = json_loads(ev.data ? ev.data : "", 0, NULL);
 		const char *what = json_string_value(json_object_get(event, "do"));
-		const char *id = json_string_value(json_object_get(lambda_headers, "lambda-runtime-aws-request-id"));
-		char path[128];
-		snprintf(path, sizeof path, "invocation/%s/response", id ? id : "none");
+		snprintf(path, sizeof path, "invocation/%s/response", id);
 		json_t *answer = json_pack("{s:O, s:O, s:i}", "event", event, "headers", lambda_headers, "pid",
 					   (int)getpid());
 		json_t *env = json_object();
@@ -165,8 +92,6 @@ static int run_lambda(void)
 			post_json(h, path, answer, NULL);
 		}
 		json_decref(event);
-		json_decref(lambda_headers);
-		free(ev.data);
 	}
 }
 
@@ -280,13 +205,8 @@ int main(int argc, char **argv)
 
 	char tmpl[] = "/tmp/owlet-rt-XXXXXX";
 	char *dir = mkdtemp(tmpl);
-	char self[4096], link[700], root[600];
-	if (!realpath(argv[0], self))
-		return 1;
-	snprintf(root, sizeof root, "%s/task", dir);
-	mkdir(root, 0755);
-	snprintf(link, sizeof link, "%s/bootstrap", root);
-	if (symlink(self, link) != 0)
+	char link[700], root[600];
+	if (!dir || fixture_task_root(root, sizeof root, dir, argv[0]) < 0)
 		return 1;
 
 	struct owlet_invoke_result r;
@@ -413,6 +333,22 @@ int main(int argc, char **argv)
 	owlet_invoke_result_clear(&c2.r);
 	owlet_runtime_stop(rt);
 
+	rt = start(root, NULL, 1);
+	struct concurrent c3 = { .rt = rt };
+	pthread_t th3;
+	t0 = now_ms();
+	pthread_create(&th3, NULL, invoke_thread, &c3);
+	usleep(150000);
+	owlet_runtime_cancel(rt);
+	pthread_join(th3, NULL);
+	t1 = now_ms();
+	is_int(c3.r.status, OWLET_INVOKE_EXITED, "cancel ends an invocation in flight");
+	ok(t1 - t0 < 380, "at once, not when the Lambda answers (%.0f ms for a 400 ms invocation)", t1 - t0);
+	is_int(owlet_runtime_invoke(&r, rt, "{}", 2, 1000), OWLET_EINTR, "after cancel, invoke refuses at once");
+	json_decref(c3.doc);
+	owlet_invoke_result_clear(&c3.r);
+	owlet_runtime_stop(rt);
+
 	snprintf(link, sizeof link, "%s/empty", dir);
 	mkdir(link, 0755);
 	rt = start(link, NULL, 1);
@@ -422,13 +358,6 @@ int main(int argc, char **argv)
 
 	test_unpack(dir);
 
-	char *rm[] = { "rm", "-rf", dir, NULL };
-	pid_t p = fork();
-	if (p == 0) {
-		execvp("rm", rm);
-		_exit(127);
-	}
-	while (p > 0 && waitpid(p, NULL, 0) < 0)
-		;
+	fixture_remove_tree(dir);
 	return done_testing();
 }

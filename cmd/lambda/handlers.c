@@ -25,6 +25,7 @@
 #include "model.h"
 #include "records.h"
 #include "s3.h"
+#include "stats.h"
 
 /* Below this much time left, an invocation is answered 504 at once. */
 #define MIN_TIME_MS 100
@@ -173,6 +174,12 @@ static json_t *str_array(char **items, size_t n)
 	return a;
 }
 
+/* A bound of a field: an integer for int fields. */
+static json_t *number_json(const struct owlet_field *f, double v)
+{
+	return f->type == OWLET_TYPE_INT ? json_integer((json_int_t)v) : json_real(v);
+}
+
 /* The schema of a dataset, as GET /datasets/{name} returns it. */
 static json_t *schema_json(const struct owlet_dataset *ds)
 {
@@ -183,8 +190,8 @@ static json_t *schema_json(const struct owlet_dataset *ds)
 				      "required", f->required);
 		if (!o || json_array_append_new(fields, o) < 0 ||
 		    (f->enum_values && json_object_set_new(o, "enum", str_array(f->enum_values, f->n_enum)) < 0) ||
-		    (f->has_min && json_object_set_new(o, "min", json_real(f->min)) < 0) ||
-		    (f->has_max && json_object_set_new(o, "max", json_real(f->max)) < 0) ||
+		    (f->has_min && json_object_set_new(o, "min", number_json(f, f->min)) < 0) ||
+		    (f->has_max && json_object_set_new(o, "max", number_json(f, f->max)) < 0) ||
 		    (f->max_length >= 0 && json_object_set_new(o, "max_length", json_integer(f->max_length)) < 0)) {
 			json_decref(fields);
 			return NULL;
@@ -315,8 +322,14 @@ static char *request_body(const json_t *event, size_t *len)
 	const char *s = json_string_value(b);
 	size_t n = json_string_length(b);
 	if (!json_is_true(json_object_get(event, "isBase64Encoded"))) {
+		/* "\u0000" in the event puts a NUL in the body: copy every byte */
+		char *copy = malloc(n + 1);
+		if (!copy)
+			return NULL;
+		memcpy(copy, s, n);
+		copy[n] = '\0';
 		*len = n;
-		return strndup(s, n);
+		return copy;
 	}
 	unsigned char *out = malloc(n / 4 * 3 + 4);
 	if (!out || n % 4 != 0) {
@@ -336,6 +349,41 @@ static char *request_body(const json_t *event, size_t *len)
 	out[m] = '\0';
 	*len = (size_t)m;
 	return (char *)out;
+}
+
+/* One record as a JSON line.  Validated records are flat objects of
+ * scalars; reals are written in their shortest form that reads back to the
+ * same double (jansson would write 3.4 as 3.3999999999999999). */
+static void write_record(FILE *f, const json_t *rec)
+{
+	const char *k;
+	const json_t *v;
+	int first = 1;
+	fputc('{', f);
+	json_object_foreach((json_t *)rec, k, v) {
+		if (!first)
+			fputc(',', f);
+		first = 0;
+		json_t *key = json_string(k);
+		json_dumpf(key, f, JSON_ENCODE_ANY);
+		json_decref(key);
+		fputc(':', f);
+		if (json_is_real(v)) {
+			double d = json_real_value(v);
+			char buf[40];
+			for (int prec = 15; prec <= 17; prec++) {
+				snprintf(buf, sizeof buf, "%.*g", prec, d);
+				if (strtod(buf, NULL) == d)
+					break;
+			}
+			fputs(buf, f);
+			if (!strpbrk(buf, ".e"))
+				fputs(".0", f);
+		} else {
+			json_dumpf(v, f, JSON_ENCODE_ANY | JSON_COMPACT);
+		}
+	}
+	fputs("}\n", f);
 }
 
 static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
@@ -378,8 +426,7 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 	}
 	for (int i = 0; i < n; i++) {
 		const json_t *rec = json_is_array(payload) ? json_array_get(payload, (size_t)i) : payload;
-		json_dumpf(rec, f, JSON_COMPACT);
-		fputc('\n', f);
+		write_record(f, rec);
 	}
 	if (fclose(f) != 0) {
 		free(lines);
@@ -410,6 +457,26 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 out:
 	owlet_record_problems_clear(&problems);
 	json_decref(payload);
+}
+
+/* HANDLER SLOT: GET /datasets/{name}/stats, for the aggregation issue to
+ * fill.  Routing, authentication and the read check are done: `ds` exists
+ * and the caller may read it.  Answer with respond() (200 + the statistics
+ * JSON); S3 is ctx->s3 / ctx->bucket, with the invocation's deadline set. */
+static void handle_stats(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
+			 const struct owlet_dataset *ds)
+{
+	(void)event;
+	if (!ctx->s3) {
+		respond_message(res, 503, "no data bucket is configured (OWLET_DATA_BUCKET)");
+		return;
+	}
+	json_t *report = NULL;
+	int rc = lambda_stats(ctx, &report, ds); /* stats.c */
+	if (rc < 0)
+		respond_s3_error(res, rc);
+	else
+		respond(res, 200, report);
 }
 
 /* The path of the request without the stage prefix ("/v1/datasets" on a
@@ -495,35 +562,34 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		respond(res, 200, schema_json(ds));
 	else if (post)
 		post_records(ctx, res, event, ds);
-	else /* HANDLER SLOT: GET /datasets/{name}/stats, filled by the aggregation issue */
-		respond_message(res, 501, "statistics are not implemented yet");
+	else
+		handle_stats(ctx, res, event, ds);
 out:
 	free(c.groups_buf);
 }
 
-/* ENTRY POINT of the aggregation trigger (S3 ObjectCreated events):
- * a STUB until the aggregation issue fills it.  Logs each object, answers OK. */
+/* The aggregation trigger (S3 ObjectCreated events): stats.c computes and
+ * caches the partial stats of each new object.  A failure fails the
+ * invocation, so that Lambda retries the event. */
 static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *records)
 {
-	(void)ctx;
-	size_t i;
-	const json_t *r;
-	json_array_foreach((json_t *)records, i, r) {
-		const json_t *s3 = json_object_get(r, "s3");
-		fprintf(stderr, "owlet-lambda: s3 event (not aggregated yet): s3://%s/%s\n",
-			json_string_value(json_object_get(json_object_get(s3, "bucket"), "name")) ?: "?",
-			json_string_value(json_object_get(json_object_get(s3, "object"), "key")) ?: "?");
+	size_t aggregated = 0;
+	int rc = lambda_stats_s3_event(ctx, &aggregated, records);
+	if (rc < 0) {
+		set_error(res, "Owlet.AggregationFailed", owlet_error_last());
+		return;
 	}
-	res->body = strdup("{\"ok\":true,\"aggregated\":0}");
-	if (!res->body)
+	if (asprintf(&res->body, "{\"ok\":true,\"aggregated\":%zu}", aggregated) < 0) {
+		res->body = NULL;
 		set_error(res, "Runtime.OutOfMemory", "out of memory");
+	}
 }
 
 void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		   struct lambda_result *res)
 {
 	memset(res, 0, sizeof *res);
-	int64_t start = owlet_runtime_now_ms();
+	int64_t start = owlet_runtime_client_now_ms();
 	const char *method = NULL, *path = NULL;
 	json_error_t jerr;
 	json_t *event = json_loadb(inv->event, inv->event_len, 0, &jerr);
@@ -556,9 +622,11 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		handle_http(ctx, res, event, method);
 	else
 		handle_s3_event(ctx, res, records);
-out:
-	fprintf(stderr, "owlet-lambda: %s %s %s %d %s %lld ms\n", inv->request_id, method ? method : "-",
-		path ? path : "-", res->status, res->error_type ? res->error_type : "",
-		(long long)(owlet_runtime_now_ms() - start));
+out:;
+	const char *trace = getenv("_X_AMZN_TRACE_ID");
+	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
+		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",
+		res->error_type ? res->error_type : "", (long long)(owlet_runtime_client_now_ms() - start),
+		trace ? trace : "-");
 	json_decref(event);
 }

@@ -6,7 +6,9 @@
  * build/owlet); build finds it next to the running owlet (<bindir>/lambda/
  * bootstrap, or <prefix>/lib/owlet/lambda/bootstrap when installed), or at
  * $OWLET_BOOTSTRAP, and packages it with the shared libraries it needs
- * (lib/artifact.h has the layout).
+ * (lib/artifact.h has the layout).  The architecture is --arch, else the
+ * environment's function.architecture (environments/E.yml), else x86_64
+ * when the project has no such file.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +20,8 @@
 
 #include "artifact.h"
 #include "commands.h"
+#include "diag.h"
+#include "environment.h"
 #include "error.h"
 
 static const char *opt_env = "local";
@@ -27,7 +31,7 @@ static const char *opt_arch;
 const struct owlet_option cmd_build_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "environment (default: local): writes state/ENV/artifacts/" },
 	{ "out", 'o', OPT_STRING, &opt_out, "DIR", "write lambda.zip and lambda.json to DIR instead" },
-	{ "arch", 0, OPT_STRING, &opt_arch, "ARCH", "x86_64 (default) or arm64" },
+	{ "arch", 0, OPT_STRING, &opt_arch, "ARCH", "x86_64 or arm64 (default: the environment's function.architecture)" },
 	{ 0 },
 };
 
@@ -118,6 +122,36 @@ static int on_path(const char *prog)
 	return found;
 }
 
+/* The environment's function.architecture into arch (x86_64 when the
+ * project has no environments/<env>.yml). */
+static int env_architecture(char *arch, size_t size, const char *env_name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "environments/%s.yml", env_name);
+	if (!exists(path)) {
+		snprintf(arch, size, "x86_64");
+		return 0;
+	}
+	struct owlet_environment *env = NULL;
+	struct owlet_diags diags = { 0 };
+	int rc = owlet_environment_load(&env, &diags, ".", env_name, NULL);
+	if (rc == OWLET_EINVALID) {
+		owlet_diags_sort(&diags);
+		for (size_t i = 0; i < diags.count; i++) {
+			char *line = owlet_diag_format(&diags.items[i]);
+			fprintf(stderr, "%s\n", line ? line : diags.items[i].message);
+			free(line);
+		}
+		rc = owlet_error_setc(OWLET_EINVALID, "environment '%s' has %zu problem%s", env_name, diags.count,
+				      diags.count == 1 ? "" : "s");
+	}
+	if (rc == 0)
+		snprintf(arch, size, "%s", env->function.architecture);
+	owlet_diags_clear(&diags);
+	owlet_environment_free(env);
+	return rc;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	(void)argv;
@@ -125,7 +159,14 @@ int cmd_build(int argc, char **argv)
 		return owlet_error_setc(OWLET_EUSAGE, "'owlet build' takes no arguments");
 	if (!valid_env_name(opt_env))
 		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", opt_env);
-	const char *arch = opt_arch ? opt_arch : "x86_64";
+	char arch_buf[16];
+	const char *arch = opt_arch;
+	if (!arch) {
+		int rc = env_architecture(arch_buf, sizeof arch_buf, opt_env);
+		if (rc < 0)
+			return rc;
+		arch = arch_buf;
+	}
 	if (strcmp(arch, "x86_64") != 0 && strcmp(arch, "arm64") != 0)
 		return owlet_error_setc(OWLET_EUSAGE, "unknown architecture '%s' (expected x86_64 or arm64)", arch);
 	if (strcmp(arch, "arm64") == 0 && !on_path("aarch64-linux-gnu-gcc"))

@@ -1,14 +1,334 @@
-/* cmd_serve.c: `owlet serve` (not built yet; its issue replaces this file). */
+/*
+ * cmd_serve.c: `owlet serve [--env local] [--port N] [--workers N] [--detach]`:
+ * the local environment's HTTP API on 127.0.0.1, as API Gateway would serve
+ * it, running the real Lambda artifact under owlet's Runtime API.
+ *
+ * Needs what `owlet up --env local` leaves in state/<env>/: outputs.json
+ * (user pool, client, bucket), emulator.json (moto's endpoint) and
+ * artifacts/lambda.zip (unzipped to state/<env>/lambda/).  Once listening it
+ * writes state/<env>/localapi.json {"url","pid","port"} (atomically);
+ * SIGTERM or SIGINT stops it and removes that file.  With --detach the
+ * server runs in the background (its log: state/<env>/localapi.log) and the
+ * command returns, printing the URL, once the server listens.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cognito.h"
 #include "commands.h"
+#include "environment.h"
 #include "error.h"
+#include "jwt.h"
+#include "localapi.h"
+#include "localstate.h"
+#include "model.h"
+#include "runtime_api.h"
+
+static const char *opt_env = "local";
+static long opt_port;
+static long opt_workers = 2;
+static bool opt_detach;
 
 const struct owlet_option cmd_serve_options[] = {
+	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "environment (default: local); must have been brought up" },
+	{ "port", 'p', OPT_INT, &opt_port, "N", "listen on 127.0.0.1:N (default: a free port)" },
+	{ "workers", 0, OPT_INT, &opt_workers, "N", "Lambda processes run at most at once (default: 2)" },
+	{ "detach", 'd', OPT_FLAG, &opt_detach, NULL,
+	  "serve in the background (log: state/ENV/localapi.log); return once it listens" },
 	{ 0 },
 };
 
+struct serve_setup {
+	char state_dir[64];
+	char path_json[96];
+	struct owlet_stack *stack;
+	struct owlet_jwks *jwks;
+	char *model_json;
+	char *task_root;
+	char **routes;
+	size_t n_routes;
+	long timeout_ms;
+	int memory_mb;
+};
+
+static void setup_free(struct serve_setup *s)
+{
+	owlet_stack_free(s->stack);
+	owlet_jwks_free(s->jwks);
+	free(s->model_json);
+	free(s->task_root);
+	for (size_t i = 0; i < s->n_routes; i++)
+		free(s->routes[i]);
+	free(s->routes);
+}
+
+/* The route keys `up` recorded in outputs.json ("routes"), else the ones the
+ * api module renders for this model. */
+static int load_routes(struct serve_setup *s, const struct owlet_model *model)
+{
+	json_t *jr = json_object_get(s->stack->outputs, "routes");
+	if (json_is_object(jr))
+		jr = json_object_get(jr, "value");
+	size_t n = json_array_size(jr);
+	if (n == 0) {
+		s->routes = owlet_localapi_model_routes(&s->n_routes, model);
+		return s->routes ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	s->routes = calloc(n + 1, sizeof *s->routes);
+	for (size_t i = 0; s->routes && i < n; i++) {
+		const char *key = json_string_value(json_array_get(jr, i));
+		if (!key || !strchr(key, ' '))
+			return owlet_error_setc(OWLET_EINVALID, "'%s/outputs.json': 'routes' holds something that is no "
+								"route key", s->state_dir);
+		if ((s->routes[s->n_routes] = strdup(key)))
+			s->n_routes++;
+	}
+	return s->n_routes == n ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+}
+
+/* A live server already recorded in localapi.json: refuse to start another. */
+static int check_not_running(const char *path)
+{
+	json_t *doc = NULL;
+	if (owlet_state_read_json(&doc, path) < 0)
+		return 0;
+	json_int_t pid = json_integer_value(json_object_get(doc, "pid"));
+	const char *url = json_string_value(json_object_get(doc, "url"));
+	int rc = 0;
+	if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		rc = owlet_error_setc(OWLET_ELOCKED, "the local API of '%s' already runs at %s (pid %lld); "
+						     "'owlet down --env %s' stops it", opt_env, url ? url : "?",
+				      (long long)pid, opt_env);
+	json_decref(doc);
+	return rc;
+}
+
+/* Everything that needs no thread: files, the artifact, the JWKS. */
+static int prepare(struct serve_setup *s)
+{
+	snprintf(s->state_dir, sizeof s->state_dir, "state/%s", opt_env);
+	snprintf(s->path_json, sizeof s->path_json, "%s/localapi.json", s->state_dir);
+	int rc = check_not_running(s->path_json);
+	if (rc < 0)
+		return rc;
+	rc = owlet_stack_load(&s->stack, s->state_dir, opt_env);
+	if (rc < 0)
+		return rc;
+	if (!s->stack->endpoint)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet serve' is for local environments: '%s/emulator.json' is "
+						      "missing", s->state_dir);
+	struct owlet_model *model = NULL;
+	rc = owlet_model_load(&model, NULL, "data_model.yml");
+	if (rc == OWLET_EINVALID)
+		return owlet_error_setc(rc, "data_model.yml has problems; 'owlet validate' lists them");
+	if (rc < 0)
+		return rc;
+	rc = load_routes(s, model);
+	if (rc < 0) {
+		owlet_model_free(model);
+		return rc;
+	}
+	json_t *mj = owlet_model_to_json(model);
+	s->model_json = mj ? json_dumps(mj, JSON_COMPACT) : NULL;
+	json_decref(mj);
+	struct owlet_environment *env = NULL;
+	s->timeout_ms = 10000;
+	s->memory_mb = 256;
+	if (owlet_environment_load(&env, NULL, ".", opt_env, model->project) == 0) {
+		s->timeout_ms = env->function.timeout_s * 1000L;
+		s->memory_mb = env->function.memory_mb;
+	}
+	owlet_environment_free(env);
+	owlet_model_free(model);
+	if (!s->model_json)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+
+	char zip[128];
+	snprintf(zip, sizeof zip, "%s/artifacts/lambda.zip", s->state_dir);
+	if (asprintf(&s->task_root, "%s/lambda", s->state_dir) < 0) {
+		s->task_root = NULL;
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	rc = owlet_runtime_unpack(zip, s->task_root);
+	if (rc == OWLET_ENOTFOUND)
+		return owlet_error_setc(rc, "no Lambda artifact '%s': run 'owlet build --env %s'", zip, opt_env);
+	if (rc < 0)
+		return rc;
+
+	struct owlet_cognito c = { .endpoint = s->stack->endpoint, .region = s->stack->region };
+	char *jwks_text = NULL;
+	rc = owlet_cognito_jwks(&jwks_text, &c, s->stack->user_pool_id);
+	if (rc == 0)
+		rc = owlet_jwks_parse(&s->jwks, jwks_text, strlen(jwks_text));
+	free(jwks_text);
+	return rc;
+}
+
+static void log_line(void *cls, const char *line)
+{
+	(void)cls;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s\n", when, line);
+	fflush(stderr);
+}
+
+static char *var(const char *name, const char *value)
+{
+	char *s = NULL;
+	if (asprintf(&s, "%s=%s", name, value) < 0)
+		return NULL;
+	return s;
+}
+
+/* Serves until SIGTERM/SIGINT; ready_fd (or -1) gets one byte once listening. */
+static int serve(struct serve_setup *s, int ready_fd)
+{
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread: they inherit it */
+	signal(SIGPIPE, SIG_IGN);
+
+	char *vars[4] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
+			  var("OWLET_DATA_BUCKET", s->stack->data_bucket ? s->stack->data_bucket : ""),
+			  var("OWLET_MODEL", s->model_json), var("OWLET_ENV", opt_env) };
+	const char *env[] = { "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
+			      vars[0], vars[1], vars[2], vars[3], NULL };
+	struct owlet_runtime_config rc_cfg = {
+		.task_root = s->task_root, .function_name = s->stack->function_name, .region = s->stack->region,
+		.memory_mb = s->memory_mb, .env = env, .workers = (int)(opt_workers > 0 ? opt_workers : 1),
+		.prewarm = true,
+	};
+	struct owlet_runtime *rt = NULL;
+	struct owlet_localapi *api = NULL;
+	json_t *info = NULL;
+	int rc = owlet_runtime_start(&rt, &rc_cfg);
+	if (rc < 0)
+		goto out;
+	const char *aud[] = { s->stack->client_id };
+	struct owlet_localapi_config api_cfg = {
+		.port = (uint16_t)opt_port, .jwks = s->jwks,
+		.policy = { .issuer = s->stack->issuer, .audiences = aud, .n_audiences = 1, .token_use = "access",
+			    .skew_s = 60 },
+		.runtime = rt, .timeout_ms = s->timeout_ms, .api_id = s->stack->api_id, .log = log_line,
+		.routes = (const char *const *)s->routes, .n_routes = s->n_routes,
+	};
+	rc = owlet_localapi_start(&api, &api_cfg);
+	if (rc < 0)
+		goto out;
+	unsigned port = owlet_localapi_port(api);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
+	info = json_pack("{s:s, s:i, s:i}", "url", url, "pid", (int)getpid(), "port", (int)port);
+	rc = owlet_state_write_json(s->path_json, info, 0644);
+	if (rc < 0)
+		goto out;
+	fprintf(stderr, "owlet: serving the '%s' API at %s (pid %d, Lambda in %s)\n", opt_env, url, (int)getpid(),
+		s->task_root);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "1", 1) != 1)
+			fprintf(stderr, "owlet: cannot tell the parent that the API listens\n");
+		close(ready_fd);
+	} else {
+		printf("%s\n", url);
+		fflush(stdout);
+	}
+	int sig = 0;
+	sigwait(&stop, &sig);
+	struct owlet_runtime_stats st;
+	owlet_runtime_get_stats(&st, rt);
+	fprintf(stderr, "owlet: %s: stopping the local API after %ld invocations by %ld Lambda processes "
+			"(init, exec to first /next: first %.1f ms, last %.1f ms)\n",
+		strsignal(sig), st.invocations, st.starts, st.first_init_ms, st.last_init_ms);
+	unlink(s->path_json);
+out:
+	owlet_runtime_cancel(rt); /* requests in flight end now, not at their deadline */
+	owlet_localapi_stop(api);
+	owlet_runtime_stop(rt);
+	json_decref(info);
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		free(vars[i]);
+	return rc;
+}
+
+/* --detach: fork; the child serves, the parent waits until it listens. */
+static int detach(struct serve_setup *s)
+{
+	char log_path[96];
+	snprintf(log_path, sizeof log_path, "%s/localapi.log", s->state_dir);
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return owlet_error_setc(OWLET_EIO, "cannot make a pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return owlet_error_setc(OWLET_ECHILD, "cannot fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(fds[0]);
+		setsid();
+		int in = open("/dev/null", O_RDONLY);
+		int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (in >= 0)
+			dup2(in, 0);
+		if (log >= 0) {
+			dup2(log, 1);
+			dup2(log, 2);
+		}
+		int rc = serve(s, fds[1]);
+		if (rc < 0)
+			fprintf(stderr, "error: %s\n", owlet_error_last());
+		setup_free(s);
+		_exit(rc < 0 ? 1 : 0);
+	}
+	close(fds[1]);
+	struct pollfd p = { .fd = fds[0], .events = POLLIN };
+	char byte = 0;
+	int ready = poll(&p, 1, 60000) == 1 && read(fds[0], &byte, 1) == 1;
+	close(fds[0]);
+	if (!ready) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		return owlet_error_setc(OWLET_ECHILD, "the local API did not start; its log is '%s'", log_path);
+	}
+	json_t *info = NULL;
+	int rc = owlet_state_read_json(&info, s->path_json);
+	if (rc == 0) {
+		fprintf(stderr, "owlet: the '%s' API runs in the background (pid %d, log %s)\n", opt_env, (int)pid,
+			log_path);
+		printf("%s\n", json_string_value(json_object_get(info, "url")));
+	}
+	json_decref(info);
+	return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	(void)argc;
 	(void)argv;
-	return owlet_error_set("'owlet serve' is not built yet");
+	if (argc != 1)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet serve' takes no arguments");
+	if (!owlet_environment_valid_name(opt_env))
+		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", opt_env);
+	if (opt_port < 0 || opt_port > 65535)
+		return owlet_error_setc(OWLET_EUSAGE, "--port must be 0..65535");
+	struct serve_setup s = { 0 };
+	int rc = prepare(&s);
+	if (rc == 0)
+		rc = opt_detach ? detach(&s) : serve(&s, -1);
+	setup_free(&s);
+	return rc;
 }

@@ -87,7 +87,7 @@ resource "aws_glue_catalog_table" "this" {
 }
 
 resource "aws_glue_security_configuration" "this" {
-  count = var.kms_key_arn == null ? 0 : 1
+  count = var.kms_enabled ? 1 : 0
 
   name = "${var.name_prefix}-glue"
 

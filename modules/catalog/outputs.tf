@@ -9,6 +9,6 @@ output "tables" {
 }
 
 output "security_configuration" {
-  description = "Name of the Glue security configuration for crawlers and jobs, or null when no KMS key was given."
-  value       = var.kms_key_arn == null ? null : aws_glue_security_configuration.this[0].name
+  description = "Name of the Glue security configuration for crawlers and jobs, or null when kms_enabled is false."
+  value       = var.kms_enabled ? aws_glue_security_configuration.this[0].name : null
 }

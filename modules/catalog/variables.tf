@@ -32,8 +32,14 @@ variable "partition_start" {
   default     = "2020-01-01"
 }
 
+variable "kms_enabled" {
+  description = "Create a Glue security configuration (S3, CloudWatch and job-bookmark encryption with kms_key_arn) for crawlers and jobs. A switch of its own because the key's ARN is not known until apply. The configuration itself costs nothing."
+  type        = bool
+  default     = false
+}
+
 variable "kms_key_arn" {
-  description = "KMS key for a Glue security configuration (S3, CloudWatch and job-bookmark encryption) for crawlers and jobs; null creates none. The configuration itself costs nothing."
+  description = "ARN of the KMS key of the security configuration; required when kms_enabled is true."
   type        = string
   default     = null
 }

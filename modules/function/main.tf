@@ -18,6 +18,8 @@ locals {
   function_name = var.name_prefix
   log_group     = "/aws/lambda/${local.function_name}"
   with_dlq      = !var.emulator_compat
+  with_kms      = var.kms_enabled
+  kms_key_arn   = var.kms_enabled ? var.kms_key_arn : null
 
   bucket_arn    = "arn:${local.partition}:s3:::${var.data_bucket}"
   dlq_name      = "${var.name_prefix}-dlq"
@@ -105,11 +107,13 @@ locals {
       Resource = [for n in local.writable_names : "${local.bucket_arn}/raw/${n}/*"]
     }] : st if length(local.writable_names) > 0],
     [for st in [{
-      Sid      = "UseDataKey"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource = var.kms_key_arn
-    }] : st if var.kms_key_arn != null],
+      # The key by its alias: the key's ARN is only known after apply.
+      Sid       = "UseDataKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = "arn:${local.partition}:kms:${local.region}:${local.account_id}:key/*"
+      Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = var.kms_alias } }
+    }] : st if local.with_kms],
     [for st in [{
       Sid      = "SendToDeadLetterQueue"
       Effect   = "Allow"
@@ -128,10 +132,10 @@ locals {
         ]
       },
       {
-        # DescribeNetworkInterfaces supports no resource-level permissions.
+        # Describe calls support no resource-level permissions.
         Sid      = "DescribeNetworkInterfaces"
         Effect   = "Allow"
-        Action   = ["ec2:DescribeNetworkInterfaces"]
+        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
         Resource = "*"
       },
     ] : st if var.vpc_enabled],
@@ -143,7 +147,7 @@ locals {
 resource "aws_cloudwatch_log_group" "this" {
   name              = local.log_group
   retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
+  kms_key_id        = local.kms_key_arn
 
   tags = var.tags
 }
@@ -155,9 +159,9 @@ resource "aws_sqs_queue" "dlq" {
 
   name                              = local.dlq_name
   message_retention_seconds         = var.dlq_retention_seconds
-  kms_master_key_id                 = var.kms_key_arn
-  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
-  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+  kms_master_key_id                 = local.kms_key_arn
+  kms_data_key_reuse_period_seconds = local.with_kms ? 300 : null
+  sqs_managed_sse_enabled           = local.with_kms ? null : true
 
   tags = var.tags
 }
@@ -206,7 +210,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   # The emulator does not return KMSKeyArn: only set on AWS.
-  kms_key_arn = var.emulator_compat ? null : var.kms_key_arn
+  kms_key_arn = var.emulator_compat ? null : local.kms_key_arn
 
   environment {
     variables = merge(var.extra_environment, {

@@ -58,8 +58,20 @@ variable "log_retention_days" {
   default     = 365
 }
 
+variable "kms_enabled" {
+  description = "Encrypt the function's environment variables, log group and dead-letter queue with the customer-managed key kms_key_arn (else AWS-managed keys), and let the function use that key. A switch of its own because the key's ARN is not known until apply."
+  type        = bool
+  default     = false
+}
+
 variable "kms_key_arn" {
-  description = "KMS key that encrypts the function's environment variables, log group and dead-letter queue; null for AWS-managed keys."
+  description = "ARN of the customer-managed KMS key; required when kms_enabled is true."
+  type        = string
+  default     = null
+}
+
+variable "kms_alias" {
+  description = "Alias of the same key (alias/...), known at plan time: the function's policy names the key by this alias (kms:ResourceAliases), so that the whole policy is known when planning. Required when kms_enabled is true."
   type        = string
   default     = null
 }

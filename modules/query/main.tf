@@ -20,8 +20,8 @@ resource "aws_athena_workgroup" "this" {
       expected_bucket_owner = data.aws_caller_identity.current.account_id
 
       encryption_configuration {
-        encryption_option = var.kms_key_arn == null ? "SSE_S3" : "SSE_KMS"
-        kms_key_arn       = var.kms_key_arn
+        encryption_option = var.kms_enabled ? "SSE_KMS" : "SSE_S3"
+        kms_key_arn       = var.kms_enabled ? var.kms_key_arn : null
       }
     }
   }

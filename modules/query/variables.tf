@@ -14,8 +14,14 @@ variable "results_prefix" {
   default     = "athena-results/"
 }
 
+variable "kms_enabled" {
+  description = "Encrypt query results with kms_key_arn (SSE_KMS) instead of SSE-S3. A switch of its own because the key's ARN is not known until apply."
+  type        = bool
+  default     = false
+}
+
 variable "kms_key_arn" {
-  description = "KMS key that encrypts query results (SSE_KMS); null encrypts them with SSE-S3."
+  description = "ARN of the KMS key that encrypts query results; required when kms_enabled is true."
   type        = string
   default     = null
 }

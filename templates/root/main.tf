@@ -61,6 +61,7 @@ module "catalog" {
   name_prefix = var.name_prefix
   data_bucket = module.storage.data_bucket
   datasets    = var.datasets
+  kms_enabled = var.storage.kms
   kms_key_arn = module.storage.kms_key_arn
 }
 
@@ -69,6 +70,7 @@ module "query" {
 
   name_prefix    = var.name_prefix
   results_bucket = module.storage.data_bucket
+  kms_enabled    = var.storage.kms
   kms_key_arn    = module.storage.kms_key_arn
   force_destroy  = !var.protect
 }
@@ -86,7 +88,9 @@ module "function" {
   timeout_s            = var.function.timeout_s
   reserved_concurrency = var.function.reserved_concurrency
   log_retention_days   = var.function.log_retention_days
+  kms_enabled          = var.storage.kms
   kms_key_arn          = module.storage.kms_key_arn
+  kms_alias            = module.storage.kms_alias
   data_bucket          = module.storage.data_bucket
   datasets             = local.access
   glue_database        = module.catalog.database

@@ -1,0 +1,426 @@
+/*
+ * csv.c: the streaming RFC 4180 CSV reader.
+ *
+ * Grammar (RFC 4180, with the usual leniencies)
+ *   The first record is the header; its names are matched to the model's
+ *   fields case-insensitively, blanks trimmed; unknown names are ignored,
+ *   fields absent from the header are null in every row.  Fields are
+ *   separated by ',' and records by LF or CRLF (a CR before the LF is
+ *   dropped, also at the end of the input).  A field that starts with '"'
+ *   is quoted: it runs to the next '"' not doubled, may hold ',', CR, LF
+ *   and '""' (one quote); text after its closing quote up to the separator
+ *   is appended (as Python's csv does).  A '"' inside an unquoted field is
+ *   an ordinary character.  A UTF-8 byte order mark before the header is
+ *   skipped.  Empty lines are skipped.  An empty field (also "") is null.
+ *   A record with another number of fields than the header is a bad row; so
+ *   is a quoted field still open at the end of the input, and a record
+ *   longer than OWLET_AGG_MAX_RECORD.  Line numbers are those of the
+ *   record's first line (a record with quoted newlines spans several).
+ *
+ * Scanning
+ *   Unquoted fields (the common case) are found with a 64-byte bitmask of
+ *   the positions of ',' and '\n', built with four SSE2 compares (or SWAR
+ *   on other machines) and walked with count-trailing-zeros: one mask per
+ *   64 bytes, one ctz per field, no per-byte branch.  A quoted field is
+ *   closed with memchr('"'); the mask is then rebuilt from after it.  A
+ *   record that runs past the buffer is re-read from its start after the
+ *   next fill (the buffer keeps the unconsumed tail).
+ *
+ * Chunks (files.c)
+ *   With skip_partial_line the reader starts after the first newline; with
+ *   stop it ends before the first record that starts at or after stop, and
+ *   end_offset says where that record starts.  A chunk boundary that falls
+ *   inside a quoted field with newlines makes the next chunk start in the
+ *   wrong place; files.c detects it (end_offset of chunk k differs from
+ *   first_offset of chunk k+1) and re-reads that chunk from the right
+ *   place, so the result is always that of one sequential read.
+ */
+#include "agg_internal.h"
+
+#include <stdlib.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+struct field {
+	const char *p;
+	size_t len;
+};
+
+struct csv {
+	struct agg_buf b;
+	struct owlet_agg *a;
+	struct field *f;
+	size_t nf, fcap;
+	bool first_quoted;
+	const char *blk; /* the scanner: 64 bytes from blk ... */
+	uint64_t bits;   /* ... and the separators there not yet returned */
+	uint64_t line;   /* of the record being read, from 1 */
+};
+
+/* Bit i set when p[i] is ',' or '\n' (i < 64). */
+static inline uint64_t sep_mask(const char *p)
+{
+#ifdef __SSE2__
+	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+	for (int i = 0; i < 4; i++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, nl));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * i);
+	}
+	return m;
+#else
+	uint64_t m = 0;
+	for (int i = 0; i < 8; i++) {
+		uint64_t w, lo7 = 0x7f7f7f7f7f7f7f7fULL;
+		memcpy(&w, p + 8 * i, 8);
+		uint64_t a = w ^ 0x2c2c2c2c2c2c2c2cULL, b = w ^ 0x0a0a0a0a0a0a0a0aULL;
+		uint64_t za = ~(((a & lo7) + lo7) | a | lo7); /* 0x80 where a byte is 0 */
+		uint64_t zb = ~(((b & lo7) + lo7) | b | lo7);
+		uint64_t z = (za | zb) >> 7;                   /* 0x01 per hit byte */
+		m |= ((z * 0x0102040810204080ULL) >> 56) << (8 * i);
+	}
+	return m;
+#endif
+}
+
+static inline void scan_reset(struct csv *r, const char *p, const char *e)
+{
+	r->blk = p;
+	r->bits = p < e ? sep_mask(p) : 0;
+	if (e - p < 64)
+		r->bits &= (1ULL << (e - p)) - 1; /* e - p < 64 here */
+}
+
+/* The first ',' or '\n' at or after p and before e, or NULL. */
+static inline const char *next_sep(struct csv *r, const char *p, const char *e)
+{
+	for (;;) {
+		while (r->bits) {
+			const char *s = r->blk + __builtin_ctzll(r->bits);
+			r->bits &= r->bits - 1;
+			if (s >= p)
+				return s;
+		}
+		if (r->blk + 64 >= e) {
+			r->blk = e;
+			return NULL;
+		}
+		r->blk += 64;
+		r->bits = sep_mask(r->blk);
+		if (e - r->blk < 64)
+			r->bits &= (1ULL << (e - r->blk)) - 1;
+	}
+}
+
+static uint64_t count_nl(const char *p, const char *e)
+{
+	uint64_t c = 0;
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p)))) {
+		c++;
+		p++;
+	}
+	return c;
+}
+
+static int push_field(struct csv *r, const char *p, size_t len)
+{
+	if (r->nf == r->fcap) {
+		size_t cap = r->fcap ? r->fcap * 2 : 64;
+		struct field *f = realloc(r->f, cap * sizeof *f);
+		if (!f)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		r->f = f;
+		r->fcap = cap;
+	}
+	r->f[r->nf].p = p;
+	r->f[r->nf].len = len;
+	r->nf++;
+	return 0;
+}
+
+enum { REC_MORE = 0, REC_DONE = 1, REC_UNTERMINATED = 2 };
+
+/* Reads the record at data[s]: its fields into r->f.  Returns REC_DONE (or
+ * REC_UNTERMINATED at the end of the input) with *next the index after it
+ * and *nl its newlines, REC_MORE when it runs past the data, or a negative
+ * code. */
+static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
+{
+	const char *d = r->b.data, *e = d + r->b.len, *p = d + s;
+	const bool eof = r->b.eof;
+	char *scr = r->b.scratch;
+	size_t used = 0;
+	uint64_t lines = 0;
+	r->nf = 0;
+	r->first_quoted = p < e && *p == '"';
+	for (;;) {
+		const char *vp, *sep;
+		size_t vl;
+		if (p < e && *p == '"') {
+			const char *q = p + 1, *close;
+			bool esc = false;
+			for (;;) {
+				close = memchr(q, '"', (size_t)(e - q));
+				if (!close) {
+					if (!eof)
+						return REC_MORE;
+					*next = r->b.len;
+					*nl = lines + count_nl(p, e);
+					return REC_UNTERMINATED;
+				}
+				if (close + 1 == e && !eof)
+					return REC_MORE;
+				if (close + 1 < e && close[1] == '"') {
+					esc = true;
+					q = close + 2;
+					continue;
+				}
+				break;
+			}
+			vp = p + 1;
+			vl = (size_t)(close - vp);
+			lines += count_nl(vp, close);
+			if (esc) {
+				char *o = scr + used;
+				const char *x = vp;
+				while (x < close) {
+					const char *y = memchr(x, '"', (size_t)(close - x));
+					if (!y)
+						y = close;
+					memcpy(o, x, (size_t)(y - x));
+					o += y - x;
+					if (y < close)
+						*o++ = '"';
+					x = y < close ? y + 2 : close;
+				}
+				vp = scr + used;
+				vl = (size_t)(o - vp);
+				used += vl;
+			}
+			p = close + 1;
+			scan_reset(r, p, e);
+			if (!(sep = next_sep(r, p, e))) {
+				if (!eof)
+					return REC_MORE;
+				sep = e;
+			}
+			size_t tail = (size_t)(sep - p);
+			if (tail && p[tail - 1] == '\r' && (sep == e || *sep == '\n'))
+				tail--;
+			if (tail) {
+				/* text after the closing quote: appended, as Python's csv does */
+				if (vp != scr + used - vl) {
+					memmove(scr + used, vp, vl);
+					vp = scr + used;
+					used += vl;
+				}
+				memcpy(scr + used, p, tail);
+				used += tail;
+				vl += tail;
+			}
+		} else {
+			if (!(sep = next_sep(r, p, e))) {
+				if (!eof)
+					return REC_MORE;
+				sep = e;
+			}
+			vp = p;
+			vl = (size_t)(sep - p);
+			if (vl && vp[vl - 1] == '\r' && (sep == e || *sep == '\n'))
+				vl--;
+		}
+		if (push_field(r, vp, vl) < 0)
+			return OWLET_ENOMEM;
+		if (sep < e && *sep == ',') {
+			p = sep + 1;
+			continue;
+		}
+		if (sep == e) {
+			*next = r->b.len;
+			*nl = lines;
+		} else {
+			*next = (size_t)(sep + 1 - d);
+			*nl = lines + 1;
+		}
+		return REC_DONE;
+	}
+}
+
+/* A record too long for the buffer: skip to its end (a newline outside
+ * quotes), counting its newlines.  Returns the index after it. */
+static long csv_skip_record(struct csv *r, uint64_t *nl)
+{
+	bool in_q = false;
+	*nl = 0;
+	size_t i = r->b.start;
+	for (;;) {
+		for (; i < r->b.len; i++) {
+			char c = r->b.data[i];
+			if (c == '"')
+				in_q = !in_q;
+			else if (c == '\n') {
+				++*nl;
+				if (!in_q)
+					return (long)(i + 1);
+			}
+		}
+		if (r->b.eof)
+			return (long)i;
+		r->b.start = r->b.len;
+		long n = agg_buf_fill(&r->b);
+		if (n < 0)
+			return n;
+		i = 0;
+	}
+}
+
+static int csv_header(struct csv *r)
+{
+	const char **names = malloc((r->nf ? r->nf : 1) * sizeof *names);
+	size_t *lens = malloc((r->nf ? r->nf : 1) * sizeof *lens);
+	int rc = OWLET_ENOMEM;
+	if (!names || !lens)
+		goto out;
+	for (size_t i = 0; i < r->nf; i++) {
+		names[i] = r->f[i].p;
+		lens[i] = r->f[i].len;
+	}
+	rc = agg_set_header(r->a, names, lens, r->nf);
+out:
+	free(names);
+	free(lens);
+	return rc == OWLET_ENOMEM ? owlet_error_setc(OWLET_ENOMEM, "out of memory") : rc;
+}
+
+static void csv_row(struct csv *r)
+{
+	struct owlet_agg *a = r->a;
+	if (r->nf == 1 && r->f[0].len == 0 && !r->first_quoted)
+		return; /* an empty line */
+	if (r->nf != a->n_map) {
+		agg_bad_row(a, r->line, r->nf);
+		return;
+	}
+	a->rows++;
+	const int *map = a->map;
+	for (size_t i = 0; i < r->nf; i++)
+		if (map[i] >= 0)
+			agg_add_value(a, (size_t)map[i], r->f[i].p, r->f[i].len, r->line);
+	for (size_t i = 0; i < a->n_missing; i++)
+		agg_add_null(a, a->missing[i]);
+}
+
+/* Moves s past the partial line at the start of a chunk, or the BOM. */
+static int csv_start(struct csv *r, struct owlet_agg_input *in, size_t *s)
+{
+	struct agg_buf *b = &r->b;
+	*s = 0;
+	if (in->skip_partial_line) {
+		for (;;) {
+			const char *nlp = memchr(b->data, '\n', b->len);
+			if (nlp) {
+				*s = (size_t)(nlp + 1 - b->data);
+				return 0;
+			}
+			if (b->eof) {
+				*s = b->len;
+				return 0;
+			}
+			b->start = b->len;
+			long n = agg_buf_fill(b);
+			if (n < 0)
+				return (int)n;
+		}
+	}
+	while (b->len < 3 && !b->eof) {
+		long n = agg_buf_fill(b);
+		if (n < 0)
+			return (int)n;
+	}
+	if (in->header && b->len >= 3 && memcmp(b->data, "\xEF\xBB\xBF", 3) == 0)
+		*s = 3;
+	return 0;
+}
+
+int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
+{
+	struct csv r = { .a = a, .line = 1 };
+	in->first_offset = in->end_offset = 0;
+	if (!in->header && !a->has_map)
+		return owlet_error_set("no csv header for '%s'", in->name ? in->name : "");
+	int rc = agg_buf_init(&r.b, in);
+	if (rc < 0)
+		return rc;
+	a->source = in->name;
+	bool want_header = in->header;
+	size_t s;
+	long n = agg_buf_fill(&r.b);
+	if (n < 0 || (n = csv_start(&r, in, &s)) < 0) {
+		rc = (int)n;
+		goto out;
+	}
+	in->first_offset = r.b.base + s;
+	bool scan_ok = false;
+	for (;;) {
+		if (s >= r.b.len && r.b.eof)
+			break;
+		if (r.b.base + s >= in->stop && !want_header)
+			break;
+		if (!scan_ok) {
+			scan_reset(&r, r.b.data + s, r.b.data + r.b.len);
+			scan_ok = true;
+		}
+		size_t next;
+		uint64_t nl;
+		int k = csv_record(&r, s, &next, &nl);
+		if (k < 0) {
+			rc = k;
+			goto out;
+		}
+		if (k == REC_MORE) {
+			r.b.start = s;
+			if (agg_buf_full(&r.b)) {
+				agg_bad_row(a, r.line, 0);
+				long end = csv_skip_record(&r, &nl);
+				if (end < 0) {
+					rc = (int)end;
+					goto out;
+				}
+				s = (size_t)end;
+				r.line += nl;
+				a->lines += nl;
+				scan_ok = false;
+				continue;
+			}
+			n = agg_buf_fill(&r.b);
+			if (n < 0) {
+				rc = (int)n;
+				goto out;
+			}
+			s = 0;
+			scan_ok = false;
+			continue;
+		}
+		if (k == REC_UNTERMINATED)
+			agg_bad_row(a, r.line, r.nf);
+		else if (want_header) {
+			if ((rc = csv_header(&r)) < 0)
+				goto out;
+			want_header = false;
+		} else
+			csv_row(&r);
+		s = next;
+		r.line += nl;
+		a->lines += nl;
+	}
+	in->end_offset = r.b.base + s;
+	rc = 0;
+out:
+	agg_buf_free(&r.b);
+	free(r.f);
+	a->source = NULL;
+	return rc;
+}

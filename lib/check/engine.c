@@ -1,0 +1,928 @@
+/*
+ * engine.c: runs the rules over a plan's JSON.
+ *
+ * Design.  `terraform show -json PLAN` gives two views of the same stack:
+ *   planned_values  every resource instance with its values (unknown values,
+ *                   known only after apply, are simply absent), per module
+ *                   instance, recursively (child_modules);
+ *   configuration   every resource block with its expressions; an expression
+ *                   that names other objects lists them in `references`
+ *                   ("aws_s3_bucket.this.id", "var.bucket", "module.x.out").
+ * The engine flattens planned_values into one array of resources, pairs each
+ * with its configuration block, then builds checkov's graph edges: resource
+ * A is linked to B when an expression of A references B, directly, through a
+ * module's input variable (var.x -> the module call's argument in the parent)
+ * or through a module's output (module.m.out -> the output's expression in
+ * the child).  Links are undirected, as checkov's "connection exists".
+ * Instances: a reference without a key (aws_s3_bucket.this[each.key]) links
+ * the instance with the same key when both have keys, else every instance.
+ * The plan's configuration does not carry locals (bucket = local.x[...]),
+ * which checkov resolves when it reads the source; so a bucket is also
+ * linked to every resource whose `bucket` or `target_bucket` value (known
+ * at plan time) is the bucket's name.
+ *
+ * Rules then run per resource of the types they name.  Skips are resolved
+ * here: environment skips for every resource, inline skips (read from the
+ * resource's block in the .tf source) for that resource.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/internal.h"
+#include "error.h"
+
+/* ---------------------------------------------------------------- rules */
+
+struct rule_group {
+	const struct owlet_check_rule *rules;
+	const size_t *count;
+};
+
+static const struct rule_group groups[] = {
+	{ owlet_check_rules_s3, &owlet_check_rules_s3_count },
+	{ owlet_check_rules_lambda, &owlet_check_rules_lambda_count },
+	{ owlet_check_rules_apigw, &owlet_check_rules_apigw_count },
+	{ owlet_check_rules_kms, &owlet_check_rules_kms_count },
+	{ owlet_check_rules_logs, &owlet_check_rules_logs_count },
+	{ owlet_check_rules_glue, &owlet_check_rules_glue_count },
+	{ owlet_check_rules_athena, &owlet_check_rules_athena_count },
+	{ owlet_check_rules_vpc, &owlet_check_rules_vpc_count },
+	{ owlet_check_rules_iam, &owlet_check_rules_iam_count },
+};
+#define N_GROUPS (sizeof groups / sizeof groups[0])
+
+/* One flat array, filled once from the groups (constant data). */
+static struct owlet_check_rule all_rules[128];
+static size_t n_all_rules;
+
+const struct owlet_check_rule *owlet_check_rules(size_t *n)
+{
+	if (!n_all_rules) {
+		size_t k = 0;
+		for (size_t g = 0; g < N_GROUPS; g++)
+			for (size_t i = 0; i < *groups[g].count && k < sizeof all_rules / sizeof all_rules[0]; i++)
+				all_rules[k++] = groups[g].rules[i];
+		n_all_rules = k;
+	}
+	*n = n_all_rules;
+	return all_rules;
+}
+
+const struct owlet_check_rule *owlet_check_rule_find(const char *id)
+{
+	size_t n;
+	const struct owlet_check_rule *r = owlet_check_rules(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(r[i].id, id) == 0)
+			return &r[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------- attributes */
+
+static bool is_index(const char *s, size_t len, size_t *idx)
+{
+	if (len == 0 || len > 9)
+		return false;
+	size_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (size_t)(s[i] - '0');
+	}
+	*idx = v;
+	return true;
+}
+
+const json_t *check_json_path(const json_t *v, const char *path)
+{
+	const char *p = path;
+	while (v && *p) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		size_t idx;
+		if (json_is_array(v)) {
+			if (is_index(p, len, &idx)) {
+				v = json_array_get(v, idx);
+				p += len + (dot ? 1 : 0);
+				continue;
+			}
+			v = json_array_get(v, 0); /* a list of blocks: its first */
+			if (!v)
+				return NULL;
+		}
+		if (!json_is_object(v))
+			return NULL;
+		char key[128];
+		if (len >= sizeof key)
+			return NULL;
+		memcpy(key, p, len);
+		key[len] = '\0';
+		v = json_object_get(v, key);
+		p += len + (dot ? 1 : 0);
+	}
+	return json_is_null(v) ? NULL : v;
+}
+
+const json_t *check_attr(const struct check_res *r, const char *path)
+{
+	return check_json_path(r->values, path);
+}
+
+bool check_json_nonempty(const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return false;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_object(v))
+		return json_object_size(v) > 0;
+	return true;
+}
+
+bool check_attr_present(const struct check_res *r, const char *path)
+{
+	return check_json_nonempty(check_attr(r, path));
+}
+
+const char *check_attr_str(const struct check_res *r, const char *path)
+{
+	return json_string_value(check_attr(r, path));
+}
+
+bool check_attr_true(const struct check_res *r, const char *path)
+{
+	const json_t *v = check_attr(r, path);
+	if (json_is_true(v))
+		return true;
+	return json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0;
+}
+
+bool check_attr_false(const struct check_res *r, const char *path)
+{
+	const json_t *v = check_attr(r, path);
+	if (json_is_false(v))
+		return true;
+	return json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0;
+}
+
+bool check_attr_referenced(const struct check_res *r, const char *name)
+{
+	const json_t *e = json_object_get(r->expressions, name);
+	const json_t *refs = json_object_get(e, "references");
+	return json_array_size(refs) > 0;
+}
+
+bool check_attr_given(const struct check_res *r, const char *path)
+{
+	if (check_attr_present(r, path))
+		return true;
+	/* inside a block that is there (configured), a value known after apply;
+	 * not at the top level, where after_unknown also marks computed values
+	 * nobody configured */
+	if (strchr(path, '.') && json_is_true(check_json_path(r->unknown, path)))
+		return true;
+	const json_t *e = check_json_path(r->expressions, path);
+	if (!json_is_object(e))
+		return false;
+	const json_t *c = json_object_get(e, "constant_value");
+	if (c && !json_is_null(c))
+		return !(json_is_string(c) && json_string_length(c) == 0);
+	return json_array_size(json_object_get(e, "references")) > 0;
+}
+
+const struct check_res *check_linked(const struct check_ctx *ctx, const struct check_res *r,
+				     const char *type, size_t i)
+{
+	size_t self = (size_t)(r - ctx->res);
+	size_t seen = 0;
+	for (size_t k = 0; k < ctx->n_edges[self]; k++) {
+		const struct check_res *o = &ctx->res[ctx->edges[self][k]];
+		if (strcmp(o->type, type) != 0 || o->data)
+			continue;
+		if (seen++ == i)
+			return o;
+	}
+	return NULL;
+}
+
+/* -------------------------------------------------------------- report */
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+int check_report_add(struct owlet_check_report *report, const struct owlet_check_result *item)
+{
+	if (report->count == report->cap) {
+		size_t cap = report->cap ? report->cap * 2 : 64;
+		struct owlet_check_result *n = realloc(report->results, cap * sizeof *n);
+		if (!n)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		report->results = n;
+		report->cap = cap;
+	}
+	struct owlet_check_result *d = &report->results[report->count];
+	memset(d, 0, sizeof *d);
+	d->check_id = dup_or_empty(item->check_id);
+	d->check_name = dup_or_empty(item->check_name);
+	d->message = dup_or_empty(item->message);
+	d->guideline = dup_or_empty(item->guideline);
+	d->resource = dup_or_empty(item->resource);
+	d->file_path = dup_or_empty(item->file_path);
+	d->skip_reason = dup_or_empty(item->skip_reason);
+	d->skip_origin = dup_or_empty(item->skip_origin);
+	d->origin = dup_or_empty(item->origin);
+	d->line_start = item->line_start;
+	d->line_end = item->line_end;
+	d->status = item->status;
+	report->count++;
+	if (!d->check_id || !d->check_name || !d->message || !d->guideline || !d->resource ||
+	    !d->file_path || !d->skip_reason || !d->skip_origin || !d->origin)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	return 0;
+}
+
+int owlet_check_report_note(struct owlet_check_report *report, const char *fmt, ...)
+{
+	char **n = realloc(report->notes, (report->n_notes + 1) * sizeof *n);
+	if (!n)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	report->notes = n;
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vasprintf(&report->notes[report->n_notes], fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	report->n_notes++;
+	return 0;
+}
+
+size_t owlet_check_report_count(const struct owlet_check_report *report, enum owlet_check_status status)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < report->count; i++)
+		if (report->results[i].status == status)
+			n++;
+	return n;
+}
+
+void owlet_check_report_free(struct owlet_check_report *report)
+{
+	if (!report)
+		return;
+	for (size_t i = 0; i < report->count; i++) {
+		struct owlet_check_result *r = &report->results[i];
+		free(r->check_id);
+		free(r->check_name);
+		free(r->message);
+		free(r->guideline);
+		free(r->resource);
+		free(r->file_path);
+		free(r->skip_reason);
+		free(r->skip_origin);
+		free(r->origin);
+	}
+	free(report->results);
+	for (size_t i = 0; i < report->n_notes; i++)
+		free(report->notes[i]);
+	free(report->notes);
+	free(report);
+}
+
+/* ------------------------------------------------------- plan walking */
+
+struct walk {
+	struct check_ctx *ctx;
+	bool data_only; /* prior_state: data sources read during the plan */
+	size_t cap;
+	const json_t *root_conf; /* configuration.root_module */
+	json_t *changes;         /* address -> resource_changes[].change.after_unknown */
+	const char *root_dir;
+};
+
+/* "module.a[\"x\"].module.b[0]" -> "module.a.module.b" (keys dropped). */
+static char *strip_keys(const char *addr)
+{
+	char *out = malloc(strlen(addr) + 1);
+	if (!out)
+		return NULL;
+	char *o = out;
+	for (const char *p = addr; *p;) {
+		if (*p == '[') {
+			bool in_str = false;
+			for (; *p; p++) {
+				if (*p == '"' && p[-1] != '\\')
+					in_str = !in_str;
+				else if (*p == ']' && !in_str) {
+					p++;
+					break;
+				}
+			}
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The configuration of a module path ("" root, "module.a.module.b"). */
+static const json_t *module_conf(const json_t *root_conf, const char *module)
+{
+	const json_t *conf = root_conf;
+	const char *p = module;
+	while (conf && *p) {
+		if (strncmp(p, "module.", 7) != 0)
+			return NULL;
+		p += 7;
+		const char *dot = strstr(p, ".module.");
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		char name[256];
+		if (len >= sizeof name)
+			return NULL;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		conf = json_object_get(json_object_get(json_object_get(conf, "module_calls"), name), "module");
+		p += len + (dot ? 1 : 0);
+	}
+	return conf;
+}
+
+/* Joins a directory and a relative path, collapsing "." and "..":
+ * ("modules/api", "../function") -> "modules/function". */
+static char *path_join(const char *dir, const char *rel)
+{
+	size_t cap = strlen(dir) + strlen(rel) + 2;
+	char *buf = malloc(cap);
+	char *out = malloc(cap);
+	if (!buf || !out) {
+		free(buf);
+		free(out);
+		return NULL;
+	}
+	snprintf(buf, cap, "%s%s%s", dir, dir[0] ? "/" : "", rel);
+	bool absolute = buf[0] == '/';
+	out[0] = '\0';
+	size_t olen = 0;
+	if (absolute) {
+		out[0] = '/';
+		out[1] = '\0';
+		olen = 1;
+	}
+	char *save = NULL;
+	for (char *seg = strtok_r(buf, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			char *slash = strrchr(out, '/');
+			if (olen > (absolute ? 1u : 0u) && strcmp(slash ? slash + 1 : out, "..") != 0) {
+				olen = slash ? (size_t)(slash - out) + (slash == out) : 0;
+				out[olen] = '\0';
+				continue;
+			}
+		}
+		olen += (size_t)snprintf(out + olen, cap - olen, "%s%s", olen && out[olen - 1] != '/' ? "/" : "", seg);
+	}
+	free(buf);
+	return out;
+}
+
+/* The directory of a module path, relative to the root; NULL when a module
+ * on the way does not come from a local path. */
+static char *module_dir(const json_t *root_conf, const char *module)
+{
+	char *dir = strdup("");
+	const json_t *conf = root_conf;
+	const char *p = module;
+	while (dir && conf && *p) {
+		if (strncmp(p, "module.", 7) != 0) {
+			free(dir);
+			return NULL;
+		}
+		p += 7;
+		const char *dot = strstr(p, ".module.");
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		char name[256];
+		if (len >= sizeof name)
+			break;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		const json_t *call = json_object_get(json_object_get(conf, "module_calls"), name);
+		const char *source = json_string_value(json_object_get(call, "source"));
+		if (!source || !(strncmp(source, "./", 2) == 0 || strncmp(source, "../", 3) == 0)) {
+			free(dir);
+			return NULL;
+		}
+		char *next = path_join(dir, source);
+		free(dir);
+		dir = next;
+		conf = json_object_get(call, "module");
+		p += len + (dot ? 1 : 0);
+	}
+	return dir;
+}
+
+static const json_t *resource_conf(const json_t *mconf, const char *config_addr)
+{
+	const json_t *resources = json_object_get(mconf, "resources");
+	size_t i;
+	const json_t *r;
+	json_array_foreach(resources, i, r) {
+		const char *a = json_string_value(json_object_get(r, "address"));
+		if (a && strcmp(a, config_addr) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static int add_resource(struct walk *w, const json_t *jr, const char *module)
+{
+	struct check_ctx *ctx = w->ctx;
+	const char *address = json_string_value(json_object_get(jr, "address"));
+	const char *type = json_string_value(json_object_get(jr, "type"));
+	const char *name = json_string_value(json_object_get(jr, "name"));
+	const char *mode = json_string_value(json_object_get(jr, "mode"));
+	if (!address || !type || !name)
+		return owlet_error_setc(OWLET_EINVALID, "plan resource without address, type or name");
+	if (ctx->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct check_res *n = realloc(ctx->res, cap * sizeof *n);
+		if (!n)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		ctx->res = n;
+		w->cap = cap;
+	}
+	struct check_res *r = &ctx->res[ctx->n];
+	memset(r, 0, sizeof *r);
+	ctx->n++;
+	r->type = type;
+	r->name = name;
+	r->data = mode && strcmp(mode, "data") == 0;
+	r->values = json_object_get(jr, "values");
+	r->unknown = json_object_get(w->changes, address);
+	r->address = strdup(address);
+	r->module = strdup(module);
+	if (asprintf(&r->config_addr, "%s%s.%s", r->data ? "data." : "", type, name) < 0)
+		r->config_addr = NULL;
+	/* the instance key: what follows "TYPE.NAME" at the end of the address */
+	const char *tail = address + strlen(address);
+	if (tail > address && tail[-1] == ']') {
+		const char *needle = r->config_addr ? strstr(address, r->config_addr) : NULL;
+		const char *last = NULL;
+		while (needle) {
+			last = needle;
+			needle = strstr(needle + 1, r->config_addr);
+		}
+		r->index = strdup(last ? last + strlen(r->config_addr) : "");
+	} else {
+		r->index = strdup("");
+	}
+	if (!r->address || !r->module || !r->config_addr || !r->index)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	r->module_conf = module_conf(w->root_conf, module);
+	const json_t *rc = resource_conf(r->module_conf, r->config_addr);
+	r->conf = rc;
+	r->expressions = json_object_get(rc, "expressions");
+	r->module_dir = module_dir(w->root_conf, module);
+	if (w->root_dir && r->module_dir) {
+		char *dir = path_join(w->root_dir, r->module_dir);
+		if (!dir)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		char *file = NULL;
+		int rc2 = check_source_find(dir[0] ? dir : ".", r->data ? "data" : "resource", type, name, &file,
+					    &r->line_start, &r->line_end, &r->skips, &r->n_skips);
+		free(dir);
+		if (rc2 < 0)
+			return rc2;
+		if (rc2 == 0) {
+			r->file = path_join(r->module_dir, file);
+			free(file);
+			if (!r->file)
+				return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int walk_module(struct walk *w, const json_t *jm, int depth)
+{
+	if (depth > 32)
+		return owlet_error_setc(OWLET_EINVALID, "plan modules nested too deep");
+	const char *addr = json_string_value(json_object_get(jm, "address"));
+	char *module = strip_keys(addr ? addr : "");
+	if (!module)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = 0;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(json_object_get(jm, "resources"), i, v) {
+		const char *mode = json_string_value(json_object_get(v, "mode"));
+		if (w->data_only && !(mode && strcmp(mode, "data") == 0))
+			continue;
+		if ((rc = add_resource(w, v, module)) < 0)
+			goto out_module;
+	}
+	json_array_foreach(json_object_get(jm, "child_modules"), i, v) {
+		if ((rc = walk_module(w, v, depth + 1)) < 0)
+			goto out_module;
+	}
+out_module:
+	free(module);
+	return rc;
+}
+
+/* ------------------------------------------------------------- edges */
+
+static int add_edge(struct check_ctx *ctx, size_t a, size_t b)
+{
+	if (a == b)
+		return 0;
+	for (size_t k = 0; k < ctx->n_edges[a]; k++)
+		if (ctx->edges[a][k] == b)
+			return 0;
+	size_t *n = realloc(ctx->edges[a], (ctx->n_edges[a] + 1) * sizeof *n);
+	if (!n)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	ctx->edges[a] = n;
+	n[ctx->n_edges[a]++] = b;
+	return 0;
+}
+
+static int link_both(struct check_ctx *ctx, size_t a, size_t b)
+{
+	int rc = add_edge(ctx, a, b);
+	return rc < 0 ? rc : add_edge(ctx, b, a);
+}
+
+static int resolve_ref(struct check_ctx *ctx, const json_t *root_conf, size_t from, const char *module,
+		       const char *ref, int depth);
+
+static int resolve_refs(struct check_ctx *ctx, const json_t *root_conf, size_t from, const char *module,
+			const json_t *refs, int depth)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(refs, i, v) {
+		const char *s = json_string_value(v);
+		if (!s)
+			continue;
+		int rc = resolve_ref(ctx, root_conf, from, module, s, depth + 1);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Copies the dot-separated segment at p (up to '.' or '[') into buf. */
+static const char *segment(const char *p, char *buf, size_t cap)
+{
+	size_t len = strcspn(p, ".[");
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return p + strcspn(p, ".[");
+}
+
+static int resolve_ref(struct check_ctx *ctx, const json_t *root_conf, size_t from, const char *module,
+		       const char *ref, int depth)
+{
+	if (depth > 16)
+		return 0;
+	char a[256], b[256];
+	const char *p = segment(ref, a, sizeof a);
+	if (strcmp(a, "var") == 0) {
+		/* the module call's argument, in the parent module */
+		if (!module[0] || *p != '.')
+			return 0;
+		segment(p + 1, b, sizeof b);
+		const char *last = strrchr(module, '.');
+		if (!last || strncmp(module, "module.", 7) != 0)
+			return 0;
+		char *parent = strndup(module, (size_t)(last - module) >= 7 ? (size_t)(last - module) - 7 : 0);
+		if (!parent)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		/* parent of "module.a.module.b" is "module.a"; of "module.a" is "" */
+		if (parent[0] && parent[strlen(parent) - 1] == '.')
+			parent[strlen(parent) - 1] = '\0';
+		const json_t *pconf = module_conf(root_conf, parent);
+		const json_t *call = json_object_get(json_object_get(pconf, "module_calls"), last + 1);
+		const json_t *refs = json_object_get(json_object_get(json_object_get(call, "expressions"), b),
+						    "references");
+		int rc = resolve_refs(ctx, root_conf, from, parent, refs, depth);
+		free(parent);
+		return rc;
+	}
+	if (strcmp(a, "module") == 0) {
+		if (*p != '.')
+			return 0;
+		p = segment(p + 1, a, sizeof a); /* module name */
+		if (*p == '[') {                /* an instance key: skip it */
+			p = strchr(p, ']');
+			if (!p)
+				return 0;
+			p++;
+		}
+		if (*p != '.')
+			return 0;
+		segment(p + 1, b, sizeof b);     /* output name */
+		char *child;
+		if (asprintf(&child, "%s%smodule.%s", module, module[0] ? "." : "", a) < 0)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		const json_t *cconf = module_conf(root_conf, child);
+		const json_t *refs = json_object_get(
+			json_object_get(json_object_get(json_object_get(cconf, "outputs"), b), "expression"),
+			"references");
+		int rc = resolve_refs(ctx, root_conf, from, child, refs, depth);
+		free(child);
+		return rc;
+	}
+	if (strcmp(a, "local") == 0 || strcmp(a, "each") == 0 || strcmp(a, "count") == 0 ||
+	    strcmp(a, "path") == 0 || strcmp(a, "self") == 0 || strcmp(a, "terraform") == 0)
+		return 0;
+	char target[600];
+	bool data = strcmp(a, "data") == 0;
+	if (data) {
+		if (*p != '.')
+			return 0;
+		p = segment(p + 1, a, sizeof a);
+	}
+	if (*p != '.')
+		return 0;
+	p = segment(p + 1, b, sizeof b);
+	snprintf(target, sizeof target, "%s%s.%s", data ? "data." : "", a, b);
+	/* an explicit key: aws_s3_bucket.this["data"] */
+	char key[256] = "";
+	if (*p == '[') {
+		const char *end = p + 1;
+		bool in_str = false;
+		for (; *end; end++) {
+			if (*end == '"' && end[-1] != '\\')
+				in_str = !in_str;
+			else if (*end == ']' && !in_str)
+				break;
+		}
+		if (*end == ']' && (size_t)(end - p + 1) < sizeof key) {
+			memcpy(key, p, (size_t)(end - p + 1));
+			key[end - p + 1] = '\0';
+		}
+	}
+	const struct check_res *src = &ctx->res[from];
+	bool same_key_exists = false;
+	if (!key[0] && src->index[0]) {
+		for (size_t j = 0; j < ctx->n; j++) {
+			const struct check_res *t = &ctx->res[j];
+			if (strcmp(t->module, module) == 0 && strcmp(t->config_addr, target) == 0 &&
+			    strcmp(t->index, src->index) == 0)
+				same_key_exists = true;
+		}
+	}
+	for (size_t j = 0; j < ctx->n; j++) {
+		const struct check_res *t = &ctx->res[j];
+		if (strcmp(t->module, module) != 0 || strcmp(t->config_addr, target) != 0)
+			continue;
+		if (key[0] && strcmp(t->index, key) != 0)
+			continue;
+		if (same_key_exists && strcmp(t->index, src->index) != 0)
+			continue;
+		int rc = link_both(ctx, from, j);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every `references` list anywhere in a resource's expressions. */
+static int link_expressions(struct check_ctx *ctx, const json_t *root_conf, size_t from, const json_t *e)
+{
+	if (json_is_array(e)) {
+		size_t i;
+		const json_t *v;
+		json_array_foreach(e, i, v) {
+			int rc = link_expressions(ctx, root_conf, from, v);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (!json_is_object(e))
+		return 0;
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)e, k, v) {
+		int rc;
+		if (strcmp(k, "references") == 0)
+			rc = resolve_refs(ctx, root_conf, from, ctx->res[from].module, v, 0);
+		else
+			rc = link_expressions(ctx, root_conf, from, v);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Links resources to the aws_s3_bucket they name by value. */
+static int link_bucket_names(struct check_ctx *ctx)
+{
+	static const char *const attrs[] = { "bucket", "target_bucket" };
+	for (size_t j = 0; j < ctx->n; j++) {
+		const struct check_res *b = &ctx->res[j];
+		const char *name = b->data || strcmp(b->type, "aws_s3_bucket") != 0 ? NULL : check_attr_str(b, "bucket");
+		if (!name)
+			continue;
+		for (size_t i = 0; i < ctx->n; i++) {
+			if (i == j || ctx->res[i].data)
+				continue;
+			for (size_t k = 0; k < 2; k++) {
+				const char *v = check_attr_str(&ctx->res[i], attrs[k]);
+				int rc = v && strcmp(v, name) == 0 ? link_both(ctx, i, j) : 0;
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ running */
+
+static void ctx_free(struct check_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n; i++) {
+		struct check_res *r = &ctx->res[i];
+		free(r->address);
+		free(r->module);
+		free(r->config_addr);
+		free(r->index);
+		free(r->module_dir);
+		free(r->file);
+		for (size_t k = 0; k < r->n_skips; k++) {
+			free(r->skips[k].id);
+			free(r->skips[k].reason);
+		}
+		free(r->skips);
+		if (ctx->edges)
+			free(ctx->edges[i]);
+	}
+	free(ctx->res);
+	free(ctx->edges);
+	free(ctx->n_edges);
+}
+
+static bool rule_applies(const struct owlet_check_rule *rule, const struct check_res *r)
+{
+	for (size_t t = 0; t < sizeof rule->types / sizeof rule->types[0] && rule->types[t]; t++) {
+		const char *ty = rule->types[t];
+		if (strncmp(ty, "data.", 5) == 0) {
+			if (r->data && strcmp(ty + 5, r->type) == 0)
+				return true;
+		} else if (!r->data && strcmp(ty, r->type) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int run_rule(struct owlet_check_report *report, const struct check_ctx *ctx,
+		    const struct owlet_check_rule *rule, const struct check_res *r,
+		    const struct owlet_check_options *opts)
+{
+	struct owlet_check_result item = {
+		.check_id = (char *)rule->id,
+		.check_name = (char *)rule->name,
+		.message = (char *)rule->message,
+		.guideline = (char *)rule->guideline,
+		.resource = r->address,
+		.file_path = r->file,
+		.line_start = r->line_start,
+		.line_end = r->line_end,
+		.origin = "owlet",
+	};
+	for (size_t k = 0; k < r->n_skips; k++) {
+		if (strcmp(r->skips[k].id, rule->id) == 0) {
+			item.status = OWLET_CHECK_SKIPPED;
+			item.skip_reason = r->skips[k].reason;
+			item.skip_origin = "inline";
+			return check_report_add(report, &item);
+		}
+	}
+	for (size_t k = 0; k < opts->n_skips; k++) {
+		if (strcmp(opts->skips[k].id, rule->id) == 0) {
+			item.status = OWLET_CHECK_SKIPPED;
+			item.skip_reason = opts->skips[k].reason;
+			item.skip_origin = (char *)(opts->skips_file ? opts->skips_file : "environment");
+			return check_report_add(report, &item);
+		}
+	}
+	int v = rule->eval(ctx, r);
+	if (v == CHECK_UNKNOWN)
+		return 0;
+	item.status = v == CHECK_PASS ? OWLET_CHECK_PASSED : OWLET_CHECK_FAILED;
+	return check_report_add(report, &item);
+}
+
+static int validate_skips(const struct check_ctx *ctx, const struct owlet_check_options *opts)
+{
+	for (size_t k = 0; k < opts->n_skips; k++) {
+		const struct owlet_check_skip *s = &opts->skips[k];
+		if (!s->id || !s->id[0])
+			return owlet_error_setc(OWLET_EINVALID, "%s:%d: a skip without a check id",
+						opts->skips_file ? opts->skips_file : "environment", s->line);
+		if (!s->reason || !s->reason[strspn(s->reason, " \t")])
+			return owlet_error_setc(OWLET_EINVALID, "%s:%d: skip of '%s' has no reason",
+						opts->skips_file ? opts->skips_file : "environment", s->line, s->id);
+	}
+	for (size_t i = 0; i < ctx->n; i++) {
+		const struct check_res *r = &ctx->res[i];
+		for (size_t k = 0; k < r->n_skips; k++)
+			if (!r->skips[k].reason)
+				return owlet_error_setc(OWLET_EINVALID,
+							"%s:%d: skip of '%s' for '%s' has no reason (write #checkov:skip=%s:REASON)",
+							r->file ? r->file : "?", r->skips[k].line, r->skips[k].id,
+							r->address, r->skips[k].id);
+	}
+	return 0;
+}
+
+int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
+		     const struct owlet_check_options *opts)
+{
+	static const struct owlet_check_options no_opts;
+	if (!opts)
+		opts = &no_opts;
+	*out = NULL;
+	const json_t *pv = json_object_get(plan_json, "planned_values");
+	if (!json_is_object(plan_json) || (!pv && !json_object_get(plan_json, "format_version")))
+		return owlet_error_setc(OWLET_EINVALID,
+					"not the JSON of a terraform plan (no 'planned_values'; make it with 'terraform show -json PLAN')");
+	struct check_ctx ctx = { .plan = plan_json };
+	struct walk w = {
+		.ctx = &ctx,
+		.root_conf = json_object_get(json_object_get(plan_json, "configuration"), "root_module"),
+		.root_dir = opts->root_dir,
+	};
+	struct owlet_check_report *report = calloc(1, sizeof *report);
+	w.changes = json_object();
+	int rc = report && w.changes ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc < 0)
+		goto out_ctx;
+	size_t ci;
+	const json_t *ch;
+	json_array_foreach(json_object_get(plan_json, "resource_changes"), ci, ch) {
+		const char *a = json_string_value(json_object_get(ch, "address"));
+		const json_t *u = json_object_get(json_object_get(ch, "change"), "after_unknown");
+		if (a && u)
+			json_object_set(w.changes, a, (json_t *)u);
+	}
+	const json_t *root = json_object_get(pv, "root_module");
+	if (root && (rc = walk_module(&w, root, 0)) < 0)
+		goto out_ctx;
+	/* data sources read during the plan are in prior_state, not planned_values */
+	w.data_only = true;
+	root = json_object_get(json_object_get(json_object_get(plan_json, "prior_state"), "values"), "root_module");
+	if (root && (rc = walk_module(&w, root, 0)) < 0)
+		goto out_ctx;
+	report->resource_count = ctx.n;
+	ctx.edges = calloc(ctx.n ? ctx.n : 1, sizeof *ctx.edges);
+	ctx.n_edges = calloc(ctx.n ? ctx.n : 1, sizeof *ctx.n_edges);
+	if (!ctx.edges || !ctx.n_edges) {
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		goto out_ctx;
+	}
+	/* links: every expression, and for_each/count (for_each = aws_s3_bucket.this) */
+	for (size_t i = 0; i < ctx.n; i++)
+		if ((rc = link_expressions(&ctx, w.root_conf, i, ctx.res[i].expressions)) < 0 ||
+		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "for_each_expression"))) < 0 ||
+		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "count_expression"))) < 0)
+			goto out_ctx;
+	if ((rc = link_bucket_names(&ctx)) < 0 || (rc = validate_skips(&ctx, opts)) < 0)
+		goto out_ctx;
+	size_t n_rules;
+	const struct owlet_check_rule *rules = owlet_check_rules(&n_rules);
+	for (size_t k = 0; k < opts->n_skips; k++)
+		if (!owlet_check_rule_find(opts->skips[k].id) &&
+		    (rc = owlet_check_report_note(report, "%s:%d: skip of '%s' names no built-in rule (kept for checkov)",
+						  opts->skips_file ? opts->skips_file : "environment",
+						  opts->skips[k].line, opts->skips[k].id)) < 0)
+			goto out_ctx;
+	for (size_t ri = 0; ri < n_rules; ri++)
+		for (size_t i = 0; i < ctx.n; i++)
+			if (rule_applies(&rules[ri], &ctx.res[i]) &&
+			    (rc = run_rule(report, &ctx, &rules[ri], &ctx.res[i], opts)) < 0)
+				goto out_ctx;
+	*out = report;
+	report = NULL;
+out_ctx:
+	owlet_check_report_free(report);
+	ctx_free(&ctx);
+	json_decref(w.changes);
+	return rc;
+}

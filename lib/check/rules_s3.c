@@ -1,0 +1,378 @@
+/*
+ * rules_s3.c: S3 rules.  Since AWS provider v4 a bucket's settings are
+ * resources of their own (aws_s3_bucket_versioning, _logging,
+ * _server_side_encryption_configuration, _public_access_block, ...) that
+ * reference the bucket; checkov's graph checks accept either the bucket's
+ * legacy inline block or a linked resource, and so do these.
+ */
+#include <regex.h>
+#include <string.h>
+
+#include "check/internal.h"
+
+static bool linked_any(const struct check_ctx *ctx, const struct check_res *r, const char *type)
+{
+	return check_linked(ctx, r, type, 0) != NULL;
+}
+
+/* CKV_AWS_18: logging block, or a linked aws_s3_bucket_logging. */
+static int access_logs(const struct check_ctx *ctx, const struct check_res *r)
+{
+	if (check_attr_present(r, "logging") || linked_any(ctx, r, "aws_s3_bucket_logging"))
+		return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
+#define SSE_ALG "rule.apply_server_side_encryption_by_default.sse_algorithm"
+
+static bool sse_ok(const char *alg, bool kms_only)
+{
+	if (!alg)
+		return false;
+	return strcmp(alg, "aws:kms") == 0 || (!kms_only && strcmp(alg, "AES256") == 0);
+}
+
+/* CKV_AWS_19: encrypted at rest; a bucket without any setting is encrypted
+ * with SSE-S3 by default (since 2023), so it passes. */
+static int encrypted(const struct check_ctx *ctx, const struct check_res *r)
+{
+	const char *inline_alg = check_attr_str(r, "server_side_encryption_configuration." SSE_ALG);
+	if (sse_ok(inline_alg, false))
+		return CHECK_PASS;
+	const struct check_res *sse = check_linked(ctx, r, "aws_s3_bucket_server_side_encryption_configuration", 0);
+	if (!sse && !check_attr(r, "server_side_encryption_configuration." SSE_ALG))
+		return CHECK_PASS;
+	for (size_t i = 0; (sse = check_linked(ctx, r, "aws_s3_bucket_server_side_encryption_configuration", i)); i++)
+		if (sse_ok(check_attr_str(sse, SSE_ALG), false))
+			return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
+/* CKV_AWS_145: encrypted with KMS by default. */
+static int kms_encrypted(const struct check_ctx *ctx, const struct check_res *r)
+{
+	if (sse_ok(check_attr_str(r, "server_side_encryption_configuration." SSE_ALG), true))
+		return CHECK_PASS;
+	const struct check_res *sse;
+	for (size_t i = 0; (sse = check_linked(ctx, r, "aws_s3_bucket_server_side_encryption_configuration", i)); i++)
+		if (sse_ok(check_attr_str(sse, SSE_ALG), true))
+			return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
+static bool acl_public_read(const char *acl)
+{
+	return strcmp(acl, "public-read") == 0 || strcmp(acl, "public-read-write") == 0 ||
+	       strcmp(acl, "website") == 0 || strcmp(acl, "authenticated-read") == 0;
+}
+
+static bool acl_public_write(const char *acl)
+{
+	return strcmp(acl, "public-read-write") == 0;
+}
+
+#define ALL_USERS "http://acs.amazonaws.com/groups/global/AllUsers"
+
+/* Does an access_control_policy grant AllUsers (any permission when
+ * perms is NULL, else one of perms)? */
+static bool grants_all_users(const struct check_res *acl, bool write_only)
+{
+	const json_t *grants = check_attr(acl, "access_control_policy.grant");
+	size_t i;
+	const json_t *g;
+	json_array_foreach(grants, i, g) {
+		const char *uri = json_string_value(check_json_path(g, "grantee.uri"));
+		if (!uri || strcmp(uri, ALL_USERS) != 0)
+			continue;
+		if (!write_only)
+			return true;
+		const char *perm = json_string_value(json_object_get(g, "permission"));
+		if (perm && (strcmp(perm, "WRITE") == 0 || strcmp(perm, "FULL_CONTROL") == 0 ||
+			     strcmp(perm, "WRITE_ACP") == 0))
+			return true;
+	}
+	return false;
+}
+
+static int public_acl(const struct check_ctx *ctx, const struct check_res *r, bool write)
+{
+	bool (*bad)(const char *) = write ? acl_public_write : acl_public_read;
+	const char *acl = check_attr_str(r, "acl");
+	if (acl && !bad(acl))
+		return CHECK_PASS;
+	const struct check_res *a = check_linked(ctx, r, "aws_s3_bucket_acl", 0);
+	if (!acl && !a)
+		return CHECK_PASS;
+	for (size_t i = 0; (a = check_linked(ctx, r, "aws_s3_bucket_acl", i)); i++) {
+		const char *la = check_attr_str(a, "acl");
+		if (la && !bad(la))
+			return CHECK_PASS;
+		if (check_attr(a, "access_control_policy") && !grants_all_users(a, write))
+			return CHECK_PASS;
+	}
+	return CHECK_FAIL;
+}
+
+/* CKV_AWS_20 */
+static int public_read(const struct check_ctx *ctx, const struct check_res *r)
+{
+	return public_acl(ctx, r, false);
+}
+
+/* CKV_AWS_57 */
+static int public_write(const struct check_ctx *ctx, const struct check_res *r)
+{
+	return public_acl(ctx, r, true);
+}
+
+/* CKV_AWS_21 */
+static int versioning(const struct check_ctx *ctx, const struct check_res *r)
+{
+	if (check_attr_true(r, "versioning.enabled"))
+		return CHECK_PASS;
+	const struct check_res *v;
+	for (size_t i = 0; (v = check_linked(ctx, r, "aws_s3_bucket_versioning", i)); i++) {
+		const char *status = check_attr_str(v, "versioning_configuration.status");
+		if (status && strcmp(status, "Enabled") == 0)
+			return CHECK_PASS;
+	}
+	return CHECK_FAIL;
+}
+
+/* CKV_AWS_53..56: the public access block's four switches, true. */
+static int pab_block_acls(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return check_attr_true(r, "block_public_acls") ? CHECK_PASS : CHECK_FAIL;
+}
+
+static int pab_block_policy(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return check_attr_true(r, "block_public_policy") ? CHECK_PASS : CHECK_FAIL;
+}
+
+static int pab_ignore_acls(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return check_attr_true(r, "ignore_public_acls") ? CHECK_PASS : CHECK_FAIL;
+}
+
+static int pab_restrict(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return check_attr_true(r, "restrict_public_buckets") ? CHECK_PASS : CHECK_FAIL;
+}
+
+/* A Condition that narrows a "*" principal enough, as checkov judges it. */
+static bool narrowing_condition(const json_t *stmt)
+{
+	const json_t *cond = json_object_get(stmt, "Condition");
+	if (!json_is_object(cond))
+		return false;
+	if (json_object_get(cond, "ArnNotEquals") || json_object_get(cond, "ArnNotLike"))
+		return true;
+	static const char *const arn_ops[] = { "ArnEquals", "ArnLike" };
+	for (size_t k = 0; k < 2; k++) {
+		const json_t *op = json_object_get(cond, arn_ops[k]);
+		if (!op)
+			continue;
+		static const char *const keys[] = { "aws:PrincipalArn", "aws:SourceArn" };
+		for (size_t j = 0; j < 2; j++) {
+			const char *arn = json_string_value(json_object_get(op, keys[j]));
+			if (!arn)
+				continue;
+			/* ^arn:aws:[a-z0-9-]+::\*: every ARN of a service */
+			regex_t re;
+			if (regcomp(&re, "^arn:aws:[a-z0-9-]+::\\*", REG_EXTENDED | REG_NOSUB) != 0)
+				return false;
+			bool any = regexec(&re, arn, 0, NULL, 0) == 0;
+			regfree(&re);
+			if (any)
+				return false;
+		}
+		return true;
+	}
+	static const char *const str_ops[] = { "StringEquals", "StringEqualsIgnoreCase", "StringLike" };
+	static const char *const narrow[] = {
+		"aws:sourceVpce", "aws:SourceVpc", "aws:VpceAccount", "aws:PrincipalOrgPaths", "aws:userid",
+		"aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:Ec2InstanceSourceVpc",
+		"ec2:SourceInstanceArn", "lambda:SourceFunctionArn", "ssm:SourceInstanceArn",
+	};
+	for (size_t k = 0; k < 3; k++) {
+		const json_t *op = json_object_get(cond, str_ops[k]);
+		for (size_t j = 0; op && j < sizeof narrow / sizeof narrow[0]; j++)
+			if (json_object_get(op, narrow[j]))
+				return true;
+	}
+	return false;
+}
+
+static bool principal_any(const json_t *principal)
+{
+	if (json_is_string(principal))
+		return strcmp(json_string_value(principal), "*") == 0;
+	const json_t *aws = json_object_get(principal, "AWS");
+	if (json_is_string(aws))
+		return strcmp(json_string_value(aws), "*") == 0;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(aws, i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), "*") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* CKV_AWS_70: no Allow to any principal without a narrowing condition. */
+static int any_principal(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	json_t *policy = check_policy_parse(check_attr(r, "policy"));
+	if (!policy)
+		return CHECK_UNKNOWN;
+	json_t *stmts = check_policy_statements(policy);
+	int verdict = CHECK_PASS;
+	bool any_effect = false;
+	size_t i;
+	const json_t *st;
+	json_array_foreach(stmts, i, st) {
+		if (json_object_get(st, "Effect"))
+			any_effect = true;
+	}
+	if (!any_effect)
+		verdict = CHECK_UNKNOWN;
+	json_array_foreach(stmts, i, st) {
+		if (verdict != CHECK_PASS)
+			break;
+		const char *effect = json_string_value(json_object_get(st, "Effect"));
+		const json_t *principal = json_object_get(st, "Principal");
+		if (!json_is_object(st) || !effect || strcmp(effect, "Deny") == 0 || !principal)
+			continue;
+		if (principal_any(principal)) {
+			verdict = narrowing_condition(st) ? CHECK_PASS : CHECK_FAIL;
+			break;
+		}
+	}
+	json_decref(stmts);
+	json_decref(policy);
+	return verdict;
+}
+
+/* Python's truth: also false and 0 are false. */
+static bool truthy(const json_t *v)
+{
+	if (json_is_false(v) || (json_is_integer(v) && json_integer_value(v) == 0))
+		return false;
+	return check_json_nonempty(v);
+}
+
+/* CKV_AWS_300: an enabled rule aborting incomplete uploads, for every
+ * object (no filter narrowing it by prefix, size or tag). */
+static int abort_uploads(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	const json_t *rules = check_attr(r, "rule");
+	size_t i;
+	const json_t *rule;
+	json_array_foreach(rules, i, rule) {
+		const char *status = json_string_value(json_object_get(rule, "status"));
+		if (!truthy(json_object_get(rule, "abort_incomplete_multipart_upload")) || !status ||
+		    strcmp(status, "Enabled") != 0)
+			continue;
+		bool narrowed = false;
+		size_t k;
+		const json_t *f;
+		json_array_foreach(json_object_get(rule, "filter"), k, f) {
+			if (!json_is_object(f))
+				continue;
+			const json_t *and = json_object_get(f, "and");
+			if (json_is_array(and) && truthy(json_array_get(and, 0)))
+				f = json_array_get(and, 0);
+			if (truthy(json_object_get(f, "prefix")) || truthy(json_object_get(f, "object_size_greater_than")) ||
+			    truthy(json_object_get(f, "object_size_less_than")) || truthy(json_object_get(f, "tag")) ||
+			    truthy(json_object_get(f, "tags")))
+				narrowed = true;
+		}
+		if (!narrowed)
+			return CHECK_PASS;
+	}
+	return CHECK_FAIL;
+}
+
+/* CKV2_AWS_6: a linked public access block blocking ACLs and policies. */
+static int has_pab(const struct check_ctx *ctx, const struct check_res *r)
+{
+	const struct check_res *p;
+	for (size_t i = 0; (p = check_linked(ctx, r, "aws_s3_bucket_public_access_block", i)); i++)
+		if (check_attr_true(p, "block_public_acls") && check_attr_true(p, "block_public_policy"))
+			return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
+/* CKV2_AWS_61 */
+static int lifecycle(const struct check_ctx *ctx, const struct check_res *r)
+{
+	if (linked_any(ctx, r, "aws_s3_bucket_lifecycle_configuration") || check_attr_present(r, "lifecycle_rule"))
+		return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
+/* CKV2_AWS_62 */
+static int notifications(const struct check_ctx *ctx, const struct check_res *r)
+{
+	return linked_any(ctx, r, "aws_s3_bucket_notification") ? CHECK_PASS : CHECK_FAIL;
+}
+
+/* CKV2_AWS_65: on the ownership controls resource itself, as checkov. */
+static int acls_disabled(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	const char *o = check_attr_str(r, "rule.object_ownership");
+	return o && strcmp(o, "BucketOwnerEnforced") == 0 ? CHECK_PASS : CHECK_FAIL;
+}
+
+const struct owlet_check_rule owlet_check_rules_s3[] = {
+	{ "CKV_AWS_18", "Ensure the S3 bucket has access logging enabled",
+	  "S3 bucket has no access logging", CHECK_GUIDE("CKV_AWS_18"), { "aws_s3_bucket" }, access_logs },
+	{ "CKV_AWS_19", "Ensure all data stored in the S3 bucket is securely encrypted at rest",
+	  "S3 bucket is not encrypted at rest", CHECK_GUIDE("CKV_AWS_19"), { "aws_s3_bucket" }, encrypted },
+	{ "CKV_AWS_20", "S3 Bucket has an ACL defined which allows public READ access.",
+	  "S3 bucket ACL allows public read access", CHECK_GUIDE("CKV_AWS_20"), { "aws_s3_bucket" }, public_read },
+	{ "CKV_AWS_21", "Ensure all data stored in the S3 bucket have versioning enabled",
+	  "S3 bucket has no versioning", CHECK_GUIDE("CKV_AWS_21"), { "aws_s3_bucket" }, versioning },
+	{ "CKV_AWS_57", "S3 Bucket has an ACL defined which allows public WRITE access.",
+	  "S3 bucket ACL allows public write access", CHECK_GUIDE("CKV_AWS_57"), { "aws_s3_bucket" }, public_write },
+	{ "CKV_AWS_145", "Ensure that S3 buckets are encrypted with KMS by default",
+	  "S3 bucket is not encrypted with KMS by default", CHECK_GUIDE("CKV_AWS_145"), { "aws_s3_bucket" },
+	  kms_encrypted },
+	{ "CKV_AWS_53", "Ensure S3 bucket has block public ACLS enabled",
+	  "public access block does not block public ACLs", CHECK_GUIDE("CKV_AWS_53"),
+	  { "aws_s3_bucket_public_access_block" }, pab_block_acls },
+	{ "CKV_AWS_54", "Ensure S3 bucket has block public policy enabled",
+	  "public access block does not block public policies", CHECK_GUIDE("CKV_AWS_54"),
+	  { "aws_s3_bucket_public_access_block" }, pab_block_policy },
+	{ "CKV_AWS_55", "Ensure S3 bucket has ignore public ACLs enabled",
+	  "public access block does not ignore public ACLs", CHECK_GUIDE("CKV_AWS_55"),
+	  { "aws_s3_bucket_public_access_block" }, pab_ignore_acls },
+	{ "CKV_AWS_56", "Ensure S3 bucket has 'restrict_public_buckets' enabled",
+	  "public access block does not restrict public buckets", CHECK_GUIDE("CKV_AWS_56"),
+	  { "aws_s3_bucket_public_access_block" }, pab_restrict },
+	{ "CKV_AWS_70", "Ensure S3 bucket does not allow an action with any Principal",
+	  "bucket policy allows an action to any principal", CHECK_GUIDE("CKV_AWS_70"),
+	  { "aws_s3_bucket", "aws_s3_bucket_policy" }, any_principal },
+	{ "CKV_AWS_300", "Ensure S3 lifecycle configuration sets period for aborting failed uploads",
+	  "lifecycle configuration never aborts incomplete multipart uploads", CHECK_GUIDE("CKV_AWS_300"),
+	  { "aws_s3_bucket_lifecycle_configuration" }, abort_uploads },
+	{ "CKV2_AWS_6", "Ensure that S3 bucket has a Public Access block",
+	  "S3 bucket has no public access block blocking ACLs and policies", CHECK_GUIDE("CKV2_AWS_6"),
+	  { "aws_s3_bucket" }, has_pab },
+	{ "CKV2_AWS_61", "Ensure that an S3 bucket has a lifecycle configuration",
+	  "S3 bucket has no lifecycle configuration", CHECK_GUIDE("CKV2_AWS_61"), { "aws_s3_bucket" }, lifecycle },
+	{ "CKV2_AWS_62", "Ensure S3 buckets should have event notifications enabled",
+	  "S3 bucket has no event notifications", CHECK_GUIDE("CKV2_AWS_62"), { "aws_s3_bucket" }, notifications },
+	{ "CKV2_AWS_65", "Ensure access control lists for S3 buckets are disabled",
+	  "bucket ownership controls do not disable ACLs (BucketOwnerEnforced)", CHECK_GUIDE("CKV2_AWS_65"),
+	  { "aws_s3_bucket_ownership_controls" }, acls_disabled },
+};
+const size_t owlet_check_rules_s3_count = sizeof owlet_check_rules_s3 / sizeof owlet_check_rules_s3[0];

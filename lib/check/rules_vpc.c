@@ -1,0 +1,258 @@
+/*
+ * rules_vpc.c: VPC, subnet and security group rules.
+ *
+ * Open ports (CKV_AWS_24/25/260/277 ingress, CKV_AWS_382 egress) follow
+ * checkov's reading of a rule: the port is within from_port..to_port (0..0
+ * meaning every port) or the protocol is "-1" over 0..65535; and the source
+ * is 0.0.0.0/0 or ::/0, or no source at all (no CIDR, no security group);
+ * a prefix list or `self` makes the rule harmless.  A security group with
+ * inline rules is judged by them; aws_security_group_rule by its type;
+ * aws_vpc_security_group_{ingress,egress}_rule by its ports.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/internal.h"
+
+/* CKV2_AWS_11 */
+static int flow_log(const struct check_ctx *ctx, const struct check_res *r)
+{
+	return check_linked(ctx, r, "aws_flow_log", 0) ? CHECK_PASS : CHECK_FAIL;
+}
+
+static bool empty(const json_t *v)
+{
+	return !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
+}
+
+/* CKV2_AWS_12: the VPC's default security group, managed here, with no
+ * rules inline and no rule resources attached. */
+static int default_sg(const struct check_ctx *ctx, const struct check_res *r)
+{
+	const struct check_res *sg;
+	for (size_t i = 0; (sg = check_linked(ctx, r, "aws_default_security_group", i)); i++) {
+		if (!empty(check_attr(sg, "ingress")) || !empty(check_attr(sg, "egress")) ||
+		    check_attr_given(sg, "ingress") || check_attr_given(sg, "egress"))
+			continue;
+		if (check_linked(ctx, sg, "aws_security_group_rule", 0) ||
+		    check_linked(ctx, sg, "aws_vpc_security_group_egress_rule", 0) ||
+		    check_linked(ctx, sg, "aws_vpc_security_group_ingress_rule", 0))
+			continue;
+		return CHECK_PASS;
+	}
+	return CHECK_FAIL;
+}
+
+/* CKV_AWS_130 */
+static int public_ip(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return check_attr_true(r, "map_public_ip_on_launch") ? CHECK_FAIL : CHECK_PASS;
+}
+
+/* CKV_AWS_148: planning a default VPC at all. */
+static int default_vpc(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	(void)r;
+	return CHECK_FAIL;
+}
+
+static bool text_set(const json_t *v)
+{
+	return json_is_string(v) && json_string_length(v) > 0;
+}
+
+/* CKV_AWS_23: the group (or rule) and each inline rule have a description.
+ * The plan fills a group's description with "Managed by Terraform"; as in
+ * checkov's reading of the source, that default is not a description. */
+static int descriptions(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	bool own;
+	if (r->expressions && !json_object_get(r->expressions, "description"))
+		own = false;
+	else
+		own = text_set(check_attr(r, "description")) || check_attr_referenced(r, "description");
+	if (!own)
+		return CHECK_FAIL;
+	if (check_attr(r, "type"))
+		return CHECK_PASS;
+	static const char *const kinds[] = { "ingress", "egress" };
+	for (size_t k = 0; k < 2; k++) {
+		size_t i;
+		const json_t *rule;
+		json_array_foreach(check_attr(r, kinds[k]), i, rule) {
+			if (json_is_object(rule) && !text_set(json_object_get(rule, "description")))
+				return CHECK_FAIL;
+		}
+	}
+	return CHECK_PASS;
+}
+
+static bool int_of(const json_t *v, long *out)
+{
+	if (json_is_integer(v)) {
+		*out = (long)json_integer_value(v);
+		return true;
+	}
+	if (json_is_real(v)) {
+		*out = (long)json_real_value(v);
+		return true;
+	}
+	if (json_is_string(v)) {
+		char *end;
+		long n = strtol(json_string_value(v), &end, 10);
+		if (*json_string_value(v) && !*end) {
+			*out = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool list_has(const json_t *v, const char *const *values, size_t n)
+{
+	if (json_is_string(v)) {
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(json_string_value(v), values[k]) == 0)
+				return true;
+		return false;
+	}
+	size_t i;
+	const json_t *e;
+	json_array_foreach(v, i, e) {
+		if (list_has(e, values, n))
+			return true;
+	}
+	return false;
+}
+
+/* One rule (an inline block, or a rule resource's values); r is the rule
+ * resource when there is one, to see sources unknown until apply. */
+static bool open_to_world(const json_t *rule, const struct check_res *r, long port)
+{
+	long from = 0, to = 0;
+	bool has_from = int_of(json_object_get(rule, "from_port"), &from);
+	bool has_to = int_of(json_object_get(rule, "to_port"), &to);
+	const char *protocol = json_string_value(json_object_get(rule, "protocol"));
+	if (has_from && has_to && from == 0 && to == 0)
+		to = 65535;
+	if (!empty(json_object_get(rule, "prefix_list_ids")))
+		return false;
+	bool in_range = has_from && has_to && from <= port && port <= to;
+	bool all = protocol && strcmp(protocol, "-1") == 0 && has_from && has_to && from == 0 && to == 65535;
+	if (!in_range && !all)
+		return false;
+	static const char *const v4[] = { "0.0.0.0/0" };
+	static const char *const v6[] = { "::/0", "0000:0000:0000:0000:0000:0000:0000:0000/0" };
+	const json_t *cidrs = json_object_get(rule, "cidr_blocks");
+	if (empty(cidrs))
+		cidrs = json_object_get(rule, "cidr_ipv4");
+	if (list_has(cidrs, v4, 1))
+		return true;
+	const json_t *cidrs6 = json_object_get(rule, "ipv6_cidr_blocks");
+	if (empty(cidrs6))
+		cidrs6 = json_object_get(rule, "cidr_ipv6");
+	if (list_has(cidrs6, v6, 2))
+		return true;
+	bool no_source = empty(cidrs) && empty(cidrs6) && empty(json_object_get(rule, "security_groups")) &&
+			 empty(json_object_get(rule, "source_security_group_id"));
+	if (no_source && r)
+		no_source = !check_attr_given(r, "cidr_blocks") && !check_attr_given(r, "cidr_ipv4") &&
+			    !check_attr_given(r, "ipv6_cidr_blocks") && !check_attr_given(r, "cidr_ipv6") &&
+			    !check_attr_given(r, "source_security_group_id");
+	return no_source;
+}
+
+static int open_port(const struct check_res *r, const char *direction, long port)
+{
+	const json_t *inline_rules = check_attr(r, direction);
+	if (inline_rules) {
+		size_t i;
+		const json_t *rule;
+		json_array_foreach(inline_rules, i, rule) {
+			if (!json_is_object(rule))
+				continue;
+			if (json_is_true(json_object_get(rule, "self")))
+				return CHECK_PASS;
+			if (open_to_world(rule, NULL, port))
+				return CHECK_FAIL;
+		}
+		return CHECK_PASS;
+	}
+	const char *type = check_attr_str(r, "type");
+	if (type) {
+		if (strcmp(type, direction) != 0)
+			return CHECK_UNKNOWN;
+		if (check_attr_true(r, "self"))
+			return CHECK_PASS;
+		return open_to_world(r->values, r, port) ? CHECK_FAIL : CHECK_PASS;
+	}
+	if (strcmp(r->type, "aws_security_group") == 0)
+		return CHECK_PASS;
+	if (check_attr(r, "from_port") || check_attr(r, "to_port"))
+		return open_to_world(r->values, r, port) ? CHECK_FAIL : CHECK_PASS;
+	return CHECK_PASS;
+}
+
+static int ingress_22(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return open_port(r, "ingress", 22);
+}
+
+static int ingress_3389(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return open_port(r, "ingress", 3389);
+}
+
+static int ingress_80(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return open_port(r, "ingress", 80);
+}
+
+static int ingress_all(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return open_port(r, "ingress", -1);
+}
+
+static int egress_all(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return open_port(r, "egress", -1);
+}
+
+#define INGRESS_TYPES { "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule" }
+
+const struct owlet_check_rule owlet_check_rules_vpc[] = {
+	{ "CKV2_AWS_11", "Ensure VPC flow logging is enabled in all VPCs", "VPC has no flow log",
+	  CHECK_GUIDE("CKV2_AWS_11"), { "aws_vpc" }, flow_log },
+	{ "CKV2_AWS_12", "Ensure the default security group of every VPC restricts all traffic",
+	  "VPC's default security group is not managed to allow nothing", CHECK_GUIDE("CKV2_AWS_12"), { "aws_vpc" },
+	  default_sg },
+	{ "CKV_AWS_130", "Ensure VPC subnets do not assign public IP by default",
+	  "subnet gives instances public IP addresses", CHECK_GUIDE("CKV_AWS_130"), { "aws_subnet" }, public_ip },
+	{ "CKV_AWS_148", "Ensure no default VPC is planned to be provisioned", "plan manages the default VPC",
+	  CHECK_GUIDE("CKV_AWS_148"), { "aws_default_vpc" }, default_vpc },
+	{ "CKV_AWS_23", "Ensure every security group and rule has a description",
+	  "security group or rule has no description", CHECK_GUIDE("CKV_AWS_23"),
+	  { "aws_security_group", "aws_security_group_rule", "aws_db_security_group", "aws_elasticache_security_group",
+	    "aws_redshift_security_group", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule" },
+	  descriptions },
+	{ "CKV_AWS_24", "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22",
+	  "security group allows SSH (22) from anywhere", CHECK_GUIDE("CKV_AWS_24"), INGRESS_TYPES, ingress_22 },
+	{ "CKV_AWS_25", "Ensure no security groups allow ingress from 0.0.0.0:0 to port 3389",
+	  "security group allows RDP (3389) from anywhere", CHECK_GUIDE("CKV_AWS_25"), INGRESS_TYPES, ingress_3389 },
+	{ "CKV_AWS_260", "Ensure no security groups allow ingress from 0.0.0.0:0 to port 80",
+	  "security group allows HTTP (80) from anywhere", CHECK_GUIDE("CKV_AWS_260"), INGRESS_TYPES, ingress_80 },
+	{ "CKV_AWS_277", "Ensure no security groups allow ingress from 0.0.0.0:0 to port -1",
+	  "security group allows all traffic from anywhere", CHECK_GUIDE("CKV_AWS_277"), INGRESS_TYPES, ingress_all },
+	{ "CKV_AWS_382", "Ensure no security groups allow egress from 0.0.0.0:0 to port -1",
+	  "security group allows all traffic out to anywhere", CHECK_GUIDE("CKV_AWS_382"),
+	  { "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_egress_rule" }, egress_all },
+};
+const size_t owlet_check_rules_vpc_count = sizeof owlet_check_rules_vpc / sizeof owlet_check_rules_vpc[0];

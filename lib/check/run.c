@@ -1,0 +1,129 @@
+/*
+ * run.c: what `owlet check` does from end to end: get the plan's JSON (read
+ * it, or plan a directory against the emulator, or render and plan an
+ * environment), run the rules, run checkov when it is there and merge.
+ */
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/internal.h"
+#include "error.h"
+#include "fsutil.h"
+#include "proc.h"
+
+int owlet_check_with_checkov(struct owlet_check_report *report, const char *const *args)
+{
+	char *path = owlet_proc_which("checkov");
+	if (!path)
+		return owlet_check_report_note(report, "checkov is not on PATH: owlet's built-in rules only");
+	const char *argv[16] = { path };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 14; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	char tmpl[] = "/tmp/owlet-checkov.XXXXXX";
+	char *work = mkdtemp(tmpl);
+	char *out_path = work ? owlet_fs_join(work, "stdout.json") : NULL;
+	char *log_path = work ? owlet_fs_join(work, "checkov.log") : NULL;
+	int rc = out_path && log_path ? 0 : owlet_error_setc(OWLET_EIO, "cannot create a temporary directory");
+	int status = 0;
+	if (rc == 0) {
+		struct owlet_proc_opts opts = { .argv = argv, .log_path = log_path, .stdout_path = out_path,
+						.timeout_s = 600, .parent_death_signal = SIGTERM };
+		rc = owlet_proc_run(&status, &opts);
+	}
+	char *out = NULL;
+	if (rc == 0)
+		rc = owlet_fs_read(&out, NULL, out_path);
+	free(path);
+	free(out_path);
+	free(log_path);
+	if (work)
+		owlet_fs_rmtree(work);
+	if (rc < 0) {
+		free(out);
+		return owlet_check_report_note(report, "checkov did not run: %s", owlet_error_last());
+	}
+	/* checkov exits 1 when a check fails: its output counts either way */
+	json_error_t jerr;
+	json_t *doc = json_loads(out, 0, &jerr);
+	free(out);
+	if (!doc)
+		return owlet_check_report_note(report, "checkov exited with %d and printed no JSON report (%s)", status,
+					       jerr.text);
+	rc = owlet_check_merge_checkov(report, doc);
+	json_decref(doc);
+	if (rc < 0)
+		return owlet_check_report_note(report, "checkov's report was not understood: %s", owlet_error_last());
+	return owlet_check_report_note(report, "checkov ran: %d finding%s of its own merged", rc, rc == 1 ? "" : "s");
+}
+
+static void env_options(struct owlet_check_options *opts, const struct owlet_environment *env)
+{
+	if (!env)
+		return;
+	opts->skips = env->skips;
+	opts->n_skips = env->n_skips;
+	opts->skips_file = env->path;
+}
+
+static int check_plan_file(struct owlet_check_report **out, const struct owlet_check_run *run)
+{
+	json_error_t jerr;
+	json_t *plan = json_load_file(run->plan_json, 0, &jerr);
+	if (!plan)
+		return owlet_error_setc(OWLET_EINVALID, "%s:%d:%d: cannot read the plan's JSON: %s", run->plan_json,
+					jerr.line, jerr.column, jerr.text);
+	char *copy = strdup(run->plan_json);
+	if (!copy) {
+		json_decref(plan);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	struct owlet_check_options opts = { .root_dir = run->root ? run->root : dirname(copy) };
+	env_options(&opts, run->env);
+	int rc = owlet_check_plan(out, plan, &opts);
+	json_decref(plan);
+	if (rc == 0 && run->checkov) {
+		const char *args[] = { "-f", run->plan_json, "--framework", "terraform_plan", "-o", "json", "--quiet", NULL };
+		rc = owlet_check_with_checkov(*out, args);
+	}
+	free(copy);
+	return rc;
+}
+
+static int check_dir(struct owlet_check_report **out, const struct owlet_check_run *run)
+{
+	json_t *plan = NULL;
+	int rc = check_plan_dir_offline(&plan, run->dir, run->env ? run->env->region : NULL, run->on_line, run->ctx);
+	if (rc < 0)
+		return rc;
+	struct owlet_check_options opts = { .root_dir = run->dir };
+	env_options(&opts, run->env);
+	rc = owlet_check_plan(out, plan, &opts);
+	json_decref(plan);
+	if (rc == 0 && run->checkov) {
+		const char *args[] = { "-d", run->dir, "--framework", "terraform", "-o", "json", "--quiet", NULL };
+		rc = owlet_check_with_checkov(*out, args);
+	}
+	return rc;
+}
+
+int owlet_check_run(struct owlet_check_report **out, const struct owlet_check_run *run)
+{
+	*out = NULL;
+	int rc;
+	if (run->plan_json)
+		rc = check_plan_file(out, run);
+	else if (run->dir)
+		rc = check_dir(out, run);
+	else
+		rc = owlet_error_setc(OWLET_EUSAGE, "nothing to check: give a directory or a plan's JSON");
+	if (rc < 0 && *out) {
+		owlet_check_report_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}

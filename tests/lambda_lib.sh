@@ -1,0 +1,68 @@
+# tests/lambda_lib.sh: helpers of the Lambda tests (sourced after lib.sh).
+#   run_plan NAME PLAN_JSON [ENV=VALUE...]   bootstrap under a Runtime API
+#                                            server of the test; sets $log,
+#                                            $stderr, $rc
+#   q PYTHON_EXPR                            a value of $log's requests
+#   resp ID [SUFFIX]                         the response to invocation ID
+#   body ID [SUFFIX]                         the JSON body of that response
+#   fixture_plan NAME...                     a plan of recorded events of
+#                                            tests/fixtures/lambda/events/,
+#                                            invocation ids "N-NAME"
+# $t is a temporary directory, $MODEL the model JSON of the fixtures.
+BOOTSTRAP=$OWLET_BUILD/lambda/bootstrap
+[ -x "$BOOTSTRAP" ] || skip_all "no build/lambda/bootstrap"
+t=$(tmpdir)
+MODEL=$(cat "$OWLET_SRC/tests/fixtures/lambda/model.json")
+P=/2018-06-01/runtime
+
+# run_plan NAME PLAN_JSON [ENV=VALUE...]: runs bootstrap under a fresh
+# Runtime API server until the plan is used up; sets $log, $stderr, $rc.
+run_plan() {
+	local name=$1 plan=$2
+	shift 2
+	local d=$t/$name
+	mkdir -p "$d"
+	printf '%s\n' "$plan" >"$d/plan.json"
+	python3 "$OWLET_SRC/tests/lambda_runtime_api.py" "$d/plan.json" "$d/log.json" "$d/port" &
+	local srv=$!
+	at_exit "kill $srv 2>/dev/null"
+	for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
+	env -i PATH=/usr/bin:/bin AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$d/port")" "$@" \
+		timeout 20 "$BOOTSTRAP" 2>"$d/stderr"
+	rc=$?
+	wait "$srv"
+	log=$d/log.json
+	stderr=$(cat "$d/stderr")
+}
+# q PYTHON_EXPR: evaluates with r = the list of recorded requests of $log,
+# j = json.loads; one python process answers every query (startup is slow)
+coproc PYQ { python3 -u -c '
+import json, sys
+for line in sys.stdin:
+    path, expr = line.rstrip("\n").split("\t", 1)
+    try:
+        r = json.load(open(path))["requests"]
+        out = str(eval(expr, {"r": r, "j": json.loads}))
+    except Exception as e:
+        out = "error: %r" % e
+    print(out.replace("\n", "\\n"))
+'; }
+at_exit "kill $PYQ_PID 2>/dev/null"
+q() {
+	printf '%s\t%s\n' "$log" "$1" >&"${PYQ[1]}"
+	local line
+	IFS= read -r line <&"${PYQ[0]}"
+	printf '%s\n' "$line"
+}
+
+resp() { q "[j(x['body']) for x in r if x['path']=='$P/invocation/$1/response'][0]$2"; }
+body() { q "j([j(x['body']) for x in r if x['path']=='$P/invocation/$1/response'][0]['body'])$2"; }
+
+fixture_plan() {
+	python3 - "$OWLET_SRC/tests/fixtures/lambda/events" "$@" <<'PY'
+import json, sys
+d, names = sys.argv[1], sys.argv[2:]
+print(json.dumps([{"id": "%d-%s" % (i + 1, n), "event": json.load(open("%s/%s.json" % (d, n)))}
+                  for i, n in enumerate(names)]))
+PY
+}

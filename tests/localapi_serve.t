@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# owlet user add, owlet token and owlet serve --detach against a real
+# moto_server, with the real Lambda artifact (owlet build) and the real JWT
+# path, without `owlet up`: the stack the API needs (data bucket, user pool,
+# client, groups) is made with the aws CLI and outputs.json / emulator.json
+# are written by hand as docs/contracts.md describes them.
+. "$(dirname "$0")/lib.sh"
+
+command -v moto_server >/dev/null || skip_all "moto_server is not installed"
+command -v aws >/dev/null || skip_all "the aws CLI is not installed"
+command -v curl >/dev/null || skip_all "curl is not installed"
+[ -x "$OWLET_BUILD/lambda/bootstrap" ] || skip_all "no build/lambda/bootstrap"
+
+t=$(tmpdir)
+cd "$t" || exit 1
+. "$OWLET_SRC/tests/localapi_stack.sh"
+localapi_stack
+
+run_owlet serve --env local --detach
+is "$rc" 1 "serve without an artifact fails"
+like "$err" "run 'owlet build --env local'" "and says how to make one"
+run_owlet build --env local
+is "$rc" 0 "owlet build makes the real Lambda artifact"
+
+# --- users and tokens
+run_owlet user add alice --group editors
+is "$rc" 2 "a plain name where the pool signs in by email: usage error"
+like "$err" "signs users in by email address" "saying to give an email"
+run_owlet user add alice@example.com --group editors
+is "$rc" 0 "user add with a generated password"
+like "$out" "added user 'alice@example.com' to user pool $pool, groups: editors" "it says what it did"
+like "$out" '^password: [^ ]{20} ' "the generated password is printed once"
+is "$(stat -c %a state/local/users.json)" 600 "users.json is private (0600)"
+run_owlet user add alice@example.com --group editors
+is "$rc" 1 "adding the same user again fails"
+like "$err" "user 'alice@example.com' already exists" "and says so"
+run_owlet user add carol@example.com --group nosuchgroup
+is "$rc" 2 "a group the model does not have is a usage error"
+like "$err" "unknown group 'nosuchgroup' \(data_model.yml has: analysts, editors, drivers\)" "naming the model's groups"
+run_owlet user add bob@example.com --group analysts --password 'Known-passw0rd!'
+is "$rc" 0 "user add with a given password"
+unlike "$out" "password:" "a given password is not printed"
+
+run_owlet token alice@example.com
+is "$rc" 0 "token for a user added locally needs no password"
+token=$(printf '%s\n' "$out" | tail -1)
+like "$token" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "the last line is a JWT"
+run_owlet token bob@example.com --password wrong
+is "$rc" 1 "a wrong password fails"
+like "$err" "wrong user name or password" "and says so"
+run_owlet token zed@example.com
+is "$rc" 2 "no password known: usage error"
+run_owlet token bob@example.com
+bob_token=$(printf '%s\n' "$out" | tail -1)
+
+# --- the server
+run_owlet serve --env local --detach
+is "$rc" 0 "serve --detach returns once the API listens"
+url=$(printf '%s\n' "$out" | tail -1)
+like "$url" '^http://127\.0\.0\.1:[0-9]+$' "and prints its URL"
+pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
+at_exit "kill $pid 2>/dev/null"
+is "$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["url"])')" "$url" \
+	"localapi.json has the URL"
+ok "$(kill -0 "$pid"; echo $?)" "localapi.json has the server's pid"
+run_owlet serve --env local --detach
+is "$rc" 1 "a second serve is refused"
+like "$err" "already runs at $url" "naming the running one"
+
+req() { # METHOD PATH [TOKEN] [BODY] -> $status $body
+	local resp
+	resp=$(curl -s -w '\n%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} \
+		${4:+-H 'Content-Type: application/json' --data-binary "$4"} "$url$2")
+	status=${resp##*$'\n'}
+	body=${resp%$'\n'*}
+}
+req GET /datasets
+is "$status $body" '401 {"message":"Unauthorized"}' "no token: 401 Unauthorized"
+req GET /nowhere "$token"
+is "$status $body" '404 {"message":"Not Found"}' "no route: 404 Not Found"
+req GET /datasets/nosuchdataset "$token"
+is "$status $body" '404 {"message":"Not Found"}' "a dataset without a route (outputs.json 'routes'): 404"
+req POST /datasets/readings/records "$token" '{}'
+is "$status $body" '404 {"message":"Not Found"}' "POST to a dataset no one may write has no route: 404"
+id_token=$(awsl cognito-idp initiate-auth --client-id "$client" --auth-flow USER_PASSWORD_AUTH \
+	--auth-parameters "USERNAME=bob@example.com,PASSWORD=Known-passw0rd!" --query AuthenticationResult.IdToken --output text)
+req GET /datasets "$id_token"
+is "$status" 401 "an id token: 401"
+
+req GET /datasets "$token"
+is "$status" 200 "GET /datasets with alice's token reaches the real Lambda"
+like "$body" '"name": ?"trips"' "and lists the datasets"
+req GET /datasets/trips "$token"
+is "$status" 200 "GET /datasets/trips"
+like "$body" '"pickup_at"' "gives the schema"
+
+today=$(date -u +%Y-%m-%d)
+req POST /datasets/trips/records "$token" '[{"trip_id": 1, "pickup_at": "2026-01-02T03:04:05Z", "vendor": "CMT"}, {"trip_id": 2, "pickup_at": "2026-01-02T04:00:00Z"}]'
+is "$status" 201 "POST two valid records: 201"
+key=$(printf '%s' "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+like "$key" "^raw/trips/dt=$today/" "the answer names the object under raw/trips/dt=$today/"
+obj=$(awsl s3 cp "s3://$bucket/$key" - 2>/dev/null)
+is "$(printf '%s\n' "$obj" | wc -l)" 2 "the emulator's S3 holds the records as JSON Lines"
+req POST /datasets/trips/records "$token" '{"trip_id": 0, "vendor": "XYZ"}'
+is "$status" 400 "an invalid record: 400"
+like "$body" 'pickup_at' "listing the missing field"
+req POST /datasets/trips/records "$bob_token" '{"trip_id": 3, "pickup_at": "2026-01-02T03:04:05Z"}'
+is "$status" 403 "an analyst may not write trips: 403"
+
+like "$(cat state/local/localapi.log)" "POST /datasets/trips/records 201" "requests are logged to localapi.log"
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "SIGTERM stops the server"
+ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
+ok "$(pgrep -f "$t/state/local/lambda/bootstrap" >/dev/null && echo 1 || echo 0)" "no Lambda process is left"
+
+# --- in the foreground, on a given port
+fport=$(free_port)
+"$OWLET" serve --port "$fport" >fg.out 2>fg.err &
+fg=$!
+at_exit "kill $fg 2>/dev/null"
+for _ in $(seq 100); do [ -e state/local/localapi.json ] && break; sleep 0.1; done
+url="http://127.0.0.1:$fport"
+is "$(head -1 fg.out)" "$url" "serve in the foreground prints its URL, on the --port asked"
+req GET /datasets/stations "$token"
+is "$status" 200 "and answers"
+like "$(cat fg.err)" "GET /datasets/stations 200" "logging each request to stderr"
+kill -INT "$fg"
+wait "$fg"
+is "$?" 0 "SIGINT stops it with status 0"
+like "$(cat fg.err)" "stopping the local API after 1 invocations by 1 Lambda processes" "saying what it ran"
+ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
+done_testing
