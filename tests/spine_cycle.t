@@ -5,14 +5,7 @@
 # emulator empty and nothing running.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spine_lib.sh"
-spine_skip_unless_tools
-
-proj=$(tmpdir)
-spine_project "$proj"
-spine_cleanup "$proj"
-cd "$proj" || exit 1
-spine_min_zip "$proj/lambda.zip"
-export OWLET_LAMBDA_ZIP=$proj/lambda.zip
+spine_setup
 
 "$OWLET" up >up1.out 2>up1.err &
 up_pid=$!

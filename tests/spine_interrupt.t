@@ -9,14 +9,8 @@
 #     next up releases the stale lock, says so, and converges.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spine_lib.sh"
-spine_skip_unless_tools
-
-proj=$(tmpdir)
-spine_project "$proj"
-spine_cleanup "$proj"
-cd "$proj" || exit 1
-spine_min_zip "$proj/lambda.zip"
-export OWLET_LAMBDA_ZIP=$proj/lambda.zip OWLET_SHARE_DIR=$OWLET_SRC/tests/spine/share
+spine_setup
+export OWLET_SHARE_DIR=$OWLET_SRC/tests/spine/share
 
 count() { # how many resources of a type the state holds
 	"$OWLET" status --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["resources"] if "."+sys.argv[1]+"[" in r))' "$1"

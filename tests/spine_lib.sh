@@ -1,4 +1,6 @@
 # tests/spine_lib.sh: what the spine's terraform tests share (sourced after lib.sh).
+#   spine_setup               all of the below for a test file: $proj, a temporary
+#                             project (cwd), stopped at exit, with OWLET_LAMBDA_ZIP
 #   spine_skip_unless_tools   skip the file without terraform or moto_server
 #   spine_project DIR         copy the example model and environments into DIR
 #   spine_min_zip FILE        a minimal Lambda zip (bootstrap at the root)
@@ -56,4 +58,15 @@ procs_in() {
 		cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
 		case "$cwd" in "$d"|"$d"/*) echo "${p#/proc/}" ;; esac
 	done
+}
+
+spine_setup() {
+	spine_skip_unless_tools
+	proj=$(tmpdir)
+	spine_project "$proj"
+	spine_cleanup "$proj"
+	at_exit "rm -rf '$proj'" # tmpdir's own at_exit runs in its $(...) subshell and is lost
+	cd "$proj" || exit 1
+	spine_min_zip "$proj/lambda.zip"
+	export OWLET_LAMBDA_ZIP=$proj/lambda.zip
 }

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 proj=$(tmpdir)
+at_exit "rm -rf '$proj'" # tmpdir's own at_exit runs in its $(...) subshell and is lost
 cp -r "$OWLET_SRC/data_model.yml" "$OWLET_SRC/environments" "$proj/"
 cd "$proj" || exit 1
 
@@ -51,6 +52,7 @@ is "$(json state/prod/owlet.auto.tfvars.json 'd["storage"]["force_destroy"], d["
 
 # a template that is gone is removed from the rendered root
 share=$(tmpdir)
+at_exit "rm -rf '$share'"
 cp -r "$OWLET_SRC/templates" "$OWLET_SRC/modules" "$share/"
 printf 'locals {\n  extra = true\n}\n' > "$share/templates/root/extra.tf"
 OWLET_SHARE_DIR=$share run_owlet render --env local

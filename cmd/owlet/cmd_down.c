@@ -71,7 +71,7 @@ int cmd_down(int argc, char **argv)
 	free(st);
 	if (rc < 0)
 		goto out;
-	s.n_steps = s.local ? 6 : 4;
+	s.n_steps = s.local ? 6 : 3;
 	if (s.local) {
 		spine_step(&s, "stop the local API");
 		rc = owlet_servectl_stop(s.state_dir);
