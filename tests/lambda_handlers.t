@@ -87,7 +87,8 @@ is "$(body 11-get_trips_schema "['partition_by']")" "pickup_at" "the schema has 
 is "$(resp 12-get_trips_forbidden "['statusCode']")" 403 "GET /datasets/trips as drivers: 403"
 is "$(resp 13-get_unknown_dataset "['statusCode']") $(body 13-get_unknown_dataset "['message']")" \
 	"404 no dataset 'taxis'" "an unknown dataset: 404"
-is "$(resp 14-get_trips_stats "['statusCode']")" 501 "GET /datasets/trips/stats: 501 until aggregation lands"
+is "$(resp 14-get_trips_stats "['statusCode']")" 200 "GET /datasets/trips/stats: 200"
+is "$(body 14-get_trips_stats "['rows']")" 5 "GET /datasets/trips/stats: the rows of every object (tests/agg_lambda.t has the rest)"
 is "$(resp 15-get_no_claims "['statusCode']")" 401 "no JWT claims: 401"
 is "$(counts 16-get_no_groups)" "readings=0" "a signed-in user without groups reads what '*' allows"
 is "$(resp 17-delete_trips "['statusCode']")" 405 "a known path with another method: 405"

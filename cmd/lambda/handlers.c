@@ -25,6 +25,7 @@
 #include "model.h"
 #include "records.h"
 #include "s3.h"
+#include "stats.h"
 
 /* Below this much time left, an invocation is answered 504 at once. */
 #define MIN_TIME_MS 100
@@ -465,11 +466,17 @@ out:
 static void handle_stats(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
 			 const struct owlet_dataset *ds)
 {
-	(void)ctx;
 	(void)event;
-	char msg[160];
-	snprintf(msg, sizeof msg, "statistics of dataset '%s' are not implemented yet", ds->name);
-	respond_message(res, 501, msg);
+	if (!ctx->s3) {
+		respond_message(res, 503, "no data bucket is configured (OWLET_DATA_BUCKET)");
+		return;
+	}
+	json_t *report = NULL;
+	int rc = lambda_stats(ctx, &report, ds); /* stats.c */
+	if (rc < 0)
+		respond_s3_error(res, rc);
+	else
+		respond(res, 200, report);
 }
 
 /* The path of the request without the stage prefix ("/v1/datasets" on a
@@ -561,22 +568,21 @@ out:
 	free(c.groups_buf);
 }
 
-/* ENTRY POINT of the aggregation trigger (S3 ObjectCreated events):
- * a STUB until the aggregation issue fills it.  Logs each object, answers OK. */
+/* The aggregation trigger (S3 ObjectCreated events): stats.c computes and
+ * caches the partial stats of each new object.  A failure fails the
+ * invocation, so that Lambda retries the event. */
 static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *records)
 {
-	(void)ctx;
-	size_t i;
-	const json_t *r;
-	json_array_foreach((json_t *)records, i, r) {
-		const json_t *s3 = json_object_get(r, "s3");
-		fprintf(stderr, "owlet-lambda: s3 event (not aggregated yet): s3://%s/%s\n",
-			json_string_value(json_object_get(json_object_get(s3, "bucket"), "name")) ?: "?",
-			json_string_value(json_object_get(json_object_get(s3, "object"), "key")) ?: "?");
+	size_t aggregated = 0;
+	int rc = lambda_stats_s3_event(ctx, &aggregated, records);
+	if (rc < 0) {
+		set_error(res, "Owlet.AggregationFailed", owlet_error_last());
+		return;
 	}
-	res->body = strdup("{\"ok\":true,\"aggregated\":0}");
-	if (!res->body)
+	if (asprintf(&res->body, "{\"ok\":true,\"aggregated\":%zu}", aggregated) < 0) {
+		res->body = NULL;
 		set_error(res, "Runtime.OutOfMemory", "out of memory");
+	}
 }
 
 void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
