@@ -222,12 +222,15 @@ static void error_code(struct owlet_s3 *s3)
 	s3->code[n] = '\0';
 }
 
-static bool retryable(long status, CURLcode rc)
+/* What the AWS SDKs retry: transport failures, 5xx (InternalError,
+ * SlowDown, ServiceUnavailable), 429, and S3's 400 RequestTimeout (an idle
+ * upload connection) */
+static bool retryable(const struct owlet_s3 *s3, long status, CURLcode rc)
 {
 	if (rc != CURLE_OK)
 		return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR ||
 		       rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE;
-	return status >= 500 || status == 429;
+	return status >= 500 || status == 429 || (status == 400 && strcmp(s3->code, "RequestTimeout") == 0);
 }
 
 static void sha256_hex(char out[65], const void *data, size_t len)
@@ -316,7 +319,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (rc == CURLE_OK && status >= 300)
 			error_code(s3);
-		if (attempt + 1 < S3_ATTEMPTS && retryable(status, rc))
+		if (attempt + 1 < S3_ATTEMPTS && retryable(s3, status, rc))
 			continue;
 		if (rc != CURLE_OK) {
 			ret = owlet_error_setc(rc == CURLE_OPERATION_TIMEDOUT ? OWLET_EINTR : OWLET_EIO,
