@@ -96,7 +96,8 @@ fuzz: $(FUZZ_BIN)
 	@if [ "$(FUZZ_SECONDS)" != 0 ]; then for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
+	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$d $(B)/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
 	done; fi
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
@@ -108,9 +109,10 @@ CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr
 lint:
 	cppcheck $(CPPCHECK_FLAGS) lib cmd tests bench
 
-install: $(B)/owlet
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet
+install: $(B)/owlet $(B)/lambda/bootstrap
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet $(DESTDIR)$(PREFIX)/lib/owlet/lambda
 	install -m 755 $(B)/owlet $(DESTDIR)$(PREFIX)/bin/owlet
+	install -m 755 $(B)/lambda/bootstrap $(DESTDIR)$(PREFIX)/lib/owlet/lambda/bootstrap
 	cp -R modules templates $(DESTDIR)$(PREFIX)/share/owlet/
 
 up: deps

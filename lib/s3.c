@@ -244,7 +244,7 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 {
 	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
 	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_runtime_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
+	if (s3->deadline_ms && owlet_runtime_client_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
 		return false;
 	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
@@ -277,7 +277,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		}
 		long timeout_ms = 30000;
 		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_runtime_now_ms() - S3_MARGIN_MS;
+			int64_t left = s3->deadline_ms - owlet_runtime_client_now_ms() - S3_MARGIN_MS;
 			if (left <= 0) {
 				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
 				goto out;
@@ -361,9 +361,13 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	int rc = check_status(s3, perform(s3, &r), "get", bucket, key);
 	if (rc < 0)
 		return rc;
-	*body = strndup(s3->body.data ? s3->body.data : "", s3->body.len);
+	/* bodies may hold NUL bytes: copy all of them, then terminate */
+	*body = malloc(s3->body.len + 1);
 	if (!*body)
 		return nomem();
+	if (s3->body.len)
+		memcpy(*body, s3->body.data, s3->body.len);
+	(*body)[s3->body.len] = '\0';
 	*len = s3->body.len;
 	return 0;
 }

@@ -140,8 +140,8 @@ for env in local prod; do
 	is "$(q $env "$after$policy"' | [.[] | .Action | if type == "array" then .[] else . end | select(test("^\\*$|:\\*$"))] | length')" \
 		"0" "$env: the function's policy has no wildcard action"
 	is "$(q $env "$after$policy"' | [.[] | select(.Resource == "*" or (.Resource | type == "array" and index("*"))) | .Action[]] | unique | join(",")')" \
-		"ec2:DescribeNetworkInterfaces,xray:PutTelemetryRecords,xray:PutTraceSegments" \
-		"$env: \"*\" resources only for X-Ray and DescribeNetworkInterfaces"
+		"ec2:DescribeNetworkInterfaces,ec2:DescribeSubnets,xray:PutTelemetryRecords,xray:PutTraceSegments" \
+		"$env: \"*\" resources only for X-Ray and the EC2 Describe calls"
 done
 is "$(q local "$after$policy"' | [.[] | select(.Action | index("s3:PutObject")) | .Resource | if type == "array" then .[] else . end | select(test("/raw/")) | capture("/raw/(?<d>[^/]+)/").d] | sort | join(",")')" \
 	"$(t local '.datasets | [to_entries[] | select(.value.write_groups | length > 0) | .key] | sort | join(",")')" \

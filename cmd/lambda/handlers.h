@@ -9,12 +9,12 @@
  *
  *   GET  /datasets                    200 the datasets the caller may read
  *   GET  /datasets/{name}             200 the schema | 403 | 404
- *   GET  /datasets/{name}/stats       501 until the aggregation core fills it
+ *   GET  /datasets/{name}/stats       200 the merged stats of raw/<name>/ (stats.c) | 503 no bucket
  *   POST /datasets/{name}/records     201 {"key","records"} | 400 {"errors"} | 403 | 404
  *   anything else                     404 (405 for a known path, wrong method)
  *
- * S3 events (Records[].s3) are routed to the aggregation entry point (a stub
- * for now).  An event that is neither, or not JSON, gets an error post
+ * S3 events (Records[].s3) are routed to the aggregation trigger (stats.c):
+ * the partial stats of each new object are cached under stats/<name>/.  An event that is neither, or not JSON, gets an error post
  * (errorType "Owlet.InvalidEvent"): there is no HTTP answer to give.
  */
 #ifndef OWLET_LAMBDA_HANDLERS_H

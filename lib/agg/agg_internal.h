@@ -227,7 +227,6 @@ int agg_column_index(const struct owlet_agg *a, const char *name, size_t len);
 int agg_example_set(struct agg_example *ex, const char *file, uint64_t line, const char *value,
 		    size_t vlen, uint64_t fields);
 
-int64_t owlet_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* ---- readers' shared input buffer (reader.c) ---- */
 struct agg_buf {

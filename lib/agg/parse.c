@@ -1,31 +1,11 @@
 /*
- * parse.c: typed parsing of one cell (int, float, bool, date, timestamp).
- *
- * Every parser takes the raw text (not NUL-terminated), allows blanks
- * (space, tab) around the value, and returns false when the text is not a
- * value of the type; the caller counts that as invalid.
- *
- *   int        [+-]digits, 64-bit; values outside int64 are invalid
- *              (overflow is detected, never wrapped).  "1.0", "1e3" invalid.
- *   float      decimal [+-]digits[.digits][e[+-]digits] (also "1." and
- *              ".5").  Fast path: up to 19 significant digits and a decimal
- *              exponent within +-22 are converted exactly (a double times or
- *              divided by an exact power of ten is correctly rounded); the
- *              rest goes to strtod (C locale).  "inf", "+inf", "-inf",
- *              "infinity" (any case) are values; NaN ("nan") is invalid, as
- *              are hex floats and numbers beyond the double range (1e400).
- *   bool       true/false in any case, and 1/0.
- *   date       YYYY-MM-DD, a real calendar date (leap years checked), years
- *              0000-9999; stored as days since 1970-01-01.
- *   timestamp  YYYY-MM-DD, then optionally [T|t| ]HH:MM[:SS[.fraction]]
- *              and a zone Z, +HH, +HHMM or +HH:MM (or -); no zone means
- *              UTC.  Seconds 00-60 (a leap second rolls over).  The
- *              fraction (up to 9 digits, "." or ",") is kept to the
- *              microsecond (truncated).  Stored as microseconds since
- *              1970-01-01T00:00:00Z.
+ * parse.c: the slow path of float parsing, the public typed parsers
+ * (wrappers of parse.h's inline ones) and the ISO forms of dates and
+ * timestamps.
  */
 #include "agg.h"
 #include "agg_internal.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -33,69 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void trim(const char **p, size_t *n)
-{
-	const char *s = *p, *e = s + *n;
-	while (s < e && (*s == ' ' || *s == '\t'))
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*p = s;
-	*n = (size_t)(e - s);
-}
-
-bool owlet_parse_int(const char *p, size_t n, int64_t *out)
-{
-	trim(&p, &n);
-	const char *e = p + n;
-	bool neg = false;
-	if (p < e && (*p == '-' || *p == '+'))
-		neg = *p++ == '-';
-	if (p == e)
-		return false;
-	uint64_t v = 0;
-	for (; p < e; p++) {
-		unsigned d = (unsigned)(unsigned char)*p - '0';
-		if (d > 9)
-			return false;
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	if (neg) {
-		if (v > (uint64_t)INT64_MAX + 1)
-			return false;
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	} else {
-		if (v > (uint64_t)INT64_MAX)
-			return false;
-		*out = (int64_t)v;
-	}
-	return true;
-}
-
-static const double pow10_exact[23] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-static bool ieq(const char *p, size_t n, const char *word)
-{
-	size_t wn = strlen(word);
-	if (n != wn)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != word[i])
-			return false;
-	}
-	return true;
-}
-
 /* strtod on a NUL-terminated copy, for what the fast path leaves. */
-static bool parse_float_slow(const char *p, size_t n, double *out)
+bool agg_parse_float_slow(const char *p, size_t n, double *out)
 {
 	char small[128];
 	char *s = n < sizeof small ? small : malloc(n + 1);
@@ -117,89 +36,29 @@ static bool parse_float_slow(const char *p, size_t n, double *out)
 	return good;
 }
 
+bool owlet_parse_int(const char *p, size_t n, int64_t *out)
+{
+	return agg_parse_int(p, n, out);
+}
+
 bool owlet_parse_float(const char *p, size_t n, double *out)
 {
-	trim(&p, &n);
-	const char *s = p, *e = p + n;
-	bool neg = false;
-	if (s < e && (*s == '-' || *s == '+'))
-		neg = *s++ == '-';
-	uint64_t m = 0;
-	int digits = 0, sig = 0, exp10 = 0;
-	for (; s < e && (unsigned)(*s - '0') <= 9; s++, digits++) {
-		if (sig || *s != '0')
-			sig++;
-		m = m * 10 + (uint64_t)(*s - '0');
-	}
-	if (s < e && *s == '.') {
-		for (s++; s < e && (unsigned)(*s - '0') <= 9; s++, digits++) {
-			if (sig || *s != '0')
-				sig++;
-			m = m * 10 + (uint64_t)(*s - '0');
-			exp10--;
-		}
-	}
-	if (digits == 0) {
-		const char *w = p + (p < e && (*p == '-' || *p == '+'));
-		size_t wn = (size_t)(e - w);
-		if (ieq(w, wn, "inf") || ieq(w, wn, "infinity")) {
-			*out = neg ? -INFINITY : INFINITY;
-			return true;
-		}
-		return false;
-	}
-	if (s < e && (*s == 'e' || *s == 'E')) {
-		s++;
-		bool eneg = false;
-		if (s < e && (*s == '-' || *s == '+'))
-			eneg = *s++ == '-';
-		if (s == e)
-			return false;
-		int x = 0;
-		for (; s < e && (unsigned)(*s - '0') <= 9; s++)
-			if (x < 100000)
-				x = x * 10 + (*s - '0');
-		exp10 += eneg ? -x : x;
-	}
-	if (s != e)
-		return false;
-	if (sig <= 19 && m <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
-		double d = (double)m;
-		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
-		*out = neg ? -d : d;
-		return true;
-	}
-	return parse_float_slow(p, n, out);
+	return agg_parse_float(p, n, out);
 }
 
 bool owlet_parse_bool(const char *p, size_t n, bool *out)
 {
-	trim(&p, &n);
-	if (n == 1 && (*p == '1' || *p == '0')) {
-		*out = *p == '1';
-		return true;
-	}
-	if (ieq(p, n, "true")) {
-		*out = true;
-		return true;
-	}
-	if (ieq(p, n, "false")) {
-		*out = false;
-		return true;
-	}
-	return false;
+	return agg_parse_bool(p, n, out);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (era arithmetic, valid
- * for any year). */
-int64_t owlet_days_from_civil(int64_t y, unsigned m, unsigned d)
+bool owlet_parse_date(const char *p, size_t n, int64_t *days)
 {
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	return agg_parse_date(p, n, days);
+}
+
+bool owlet_parse_timestamp(const char *p, size_t n, int64_t *us)
+{
+	return agg_parse_timestamp(p, n, us);
 }
 
 static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -213,93 +72,6 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*d = doy - (153 * mp + 2) / 5 + 1;
 	*m = mp < 10 ? mp + 3 : mp - 9;
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int digits_n(const char *p, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)p[i] - '0';
-		if (d > 9)
-			return -1;
-		v = v * 10 + (int)d;
-	}
-	return v;
-}
-
-static bool date_at(const char *p, int64_t *days)
-{
-	static const unsigned char mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = digits_n(p, 4), m = digits_n(p + 5, 2), d = digits_n(p + 8, 2);
-	if (y < 0 || m < 1 || m > 12 || d < 1 || p[4] != '-' || p[7] != '-' || d > mdays[m])
-		return false;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return false;
-	*days = owlet_days_from_civil(y, (unsigned)m, (unsigned)d);
-	return true;
-}
-
-bool owlet_parse_date(const char *p, size_t n, int64_t *days)
-{
-	trim(&p, &n);
-	return n == 10 && date_at(p, days);
-}
-
-bool owlet_parse_timestamp(const char *p, size_t n, int64_t *us)
-{
-	trim(&p, &n);
-	const char *e = p + n;
-	int64_t days;
-	if (n < 10 || !date_at(p, &days))
-		return false;
-	const char *s = p + 10;
-	int hh = 0, mi = 0, ss = 0;
-	int64_t frac = 0, offset = 0;
-	if (s < e) {
-		if (*s != 'T' && *s != 't' && *s != ' ')
-			return false;
-		s++;
-		if (e - s < 5 || s[2] != ':' || (hh = digits_n(s, 2)) < 0 || (mi = digits_n(s + 3, 2)) < 0 ||
-		    hh > 23 || mi > 59)
-			return false;
-		s += 5;
-		if (s < e && *s == ':') {
-			if (e - s < 3 || (ss = digits_n(s + 1, 2)) < 0 || ss > 60)
-				return false;
-			s += 3;
-			if (s < e && (*s == '.' || *s == ',')) {
-				int nd = 0;
-				for (s++; s < e && (unsigned)(*s - '0') <= 9; s++, nd++)
-					if (nd < 6)
-						frac = frac * 10 + (*s - '0');
-				if (nd == 0 || nd > 9)
-					return false;
-				for (; nd < 6; nd++)
-					frac *= 10;
-			}
-		}
-		if (s < e && (*s == 'Z' || *s == 'z'))
-			s++;
-		else if (s < e && (*s == '+' || *s == '-')) {
-			int sign = *s++ == '-' ? -1 : 1, oh, om = 0;
-			if (e - s < 2 || (oh = digits_n(s, 2)) < 0 || oh > 23)
-				return false;
-			s += 2;
-			if (s < e && *s == ':')
-				s++;
-			if (s < e) {
-				if (e - s < 2 || (om = digits_n(s, 2)) < 0 || om > 59)
-					return false;
-				s += 2;
-			}
-			offset = sign * (oh * 3600 + om * 60);
-		}
-		if (s != e)
-			return false;
-	}
-	int64_t secs = days * 86400 + hh * 3600 + mi * 60 + ss - offset;
-	*us = secs * 1000000 + frac;
-	return true;
 }
 
 void owlet_format_date(char *buf, size_t cap, int64_t days)

@@ -22,6 +22,7 @@
  *   Sample stddev = sqrt(M2 / (n - 1)), null below 2 values.
  */
 #include "agg_internal.h"
+#include "parse.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -165,27 +166,27 @@ void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, u
 	bool b;
 	switch (c->type) {
 	case OWLET_TYPE_INT:
-		if (!owlet_parse_int(p, len, &i))
+		if (!agg_parse_int(p, len, &i))
 			break;
 		add_i64(c, i);
 		return;
 	case OWLET_TYPE_FLOAT:
-		if (!owlet_parse_float(p, len, &d))
+		if (!agg_parse_float(p, len, &d))
 			break;
 		add_f64(c, d);
 		return;
 	case OWLET_TYPE_DATE:
-		if (!owlet_parse_date(p, len, &i))
+		if (!agg_parse_date(p, len, &i))
 			break;
 		add_i64(c, i);
 		return;
 	case OWLET_TYPE_TIMESTAMP:
-		if (!owlet_parse_timestamp(p, len, &i))
+		if (!agg_parse_timestamp(p, len, &i))
 			break;
 		add_i64(c, i);
 		return;
 	case OWLET_TYPE_BOOL:
-		if (!owlet_parse_bool(p, len, &b))
+		if (!agg_parse_bool(p, len, &b))
 			break;
 		c->count++;
 		c->trues += b;

@@ -132,10 +132,10 @@ locals {
         ]
       },
       {
-        # DescribeNetworkInterfaces supports no resource-level permissions.
+        # Describe calls support no resource-level permissions.
         Sid      = "DescribeNetworkInterfaces"
         Effect   = "Allow"
-        Action   = ["ec2:DescribeNetworkInterfaces"]
+        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
         Resource = "*"
       },
     ] : st if var.vpc_enabled],

@@ -1,0 +1,262 @@
+/*
+ * stats.c: the aggregation core in the Lambda (see stats.h).
+ *
+ * Objects of a dataset live under raw/<name>/; the partial stats of each
+ * (lib/agg's mergeable JSON) are cached at stats/<name>/<the rest of the
+ * key>.json as {"source": KEY, "size": N, "etag": null, "partial": {...}}.
+ * A cache entry is used when its source and size match the listed object:
+ * ListObjectsV2 as lib/s3.c parses it gives key and size, not the ETag, so
+ * key + size is the identity (the API writes every object under a fresh
+ * key, so an overwrite of the same size is the only case it misses; see
+ * the report of issue 6).  Files that end in .csv are read as CSV, .jsonl,
+ * .ndjson and .json as JSON Lines, others in the dataset's format.
+ *
+ * GET /datasets/{name}/stats lists raw/<name>/, takes each object's partial
+ * from the cache or computes (and caches) it, merges them in key order and
+ * answers the report of `owlet stats` plus "objects" and "cached".
+ * The S3 trigger (ObjectCreated under raw/) computes and caches the partial
+ * of each new object, so that GET finds them ready; an object it cannot
+ * aggregate is recorded under failures/stats/<key>.json and the invocation
+ * fails, so that Lambda retries it (asynchronous invocations are retried
+ * twice, then go to the dead-letter queue).
+ */
+#include "stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agg/agg.h"
+#include "error.h"
+#include "model.h"
+#include "s3.h"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static enum owlet_format object_format(const struct owlet_dataset *ds, const char *key)
+{
+	if (ends_with(key, ".csv"))
+		return OWLET_FORMAT_CSV;
+	if (ends_with(key, ".jsonl") || ends_with(key, ".ndjson") || ends_with(key, ".json"))
+		return OWLET_FORMAT_JSONL;
+	return ds->format;
+}
+
+/* stats/<name>/<rest>.json for raw/<name>/<rest>; NULL when key is not
+ * under raw/<name>/. */
+static char *cache_key(const struct owlet_dataset *ds, const char *key)
+{
+	size_t n = strlen(ds->name);
+	if (strncmp(key, "raw/", 4) != 0 || strncmp(key + 4, ds->name, n) != 0 || key[4 + n] != '/')
+		return NULL;
+	char *out = NULL;
+	if (asprintf(&out, "stats/%s/%s.json", ds->name, key + 5 + n) < 0)
+		return NULL;
+	return out;
+}
+
+/* The partial of one object from the cache; 0 and *out NULL on a miss. */
+static int cached_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const struct owlet_dataset *ds,
+			  const char *key, long long size, const char *ckey)
+{
+	*out = NULL;
+	char *body = NULL;
+	size_t len = 0;
+	int rc = owlet_s3_get(ctx->s3, &body, &len, ctx->bucket, ckey);
+	if (rc == OWLET_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	json_t *j = json_loadb(body, len, 0, NULL);
+	free(body);
+	const char *source = json_string_value(json_object_get(j, "source"));
+	const json_t *jsize = json_object_get(j, "size");
+	if (source && strcmp(source, key) == 0 && json_is_integer(jsize) && json_integer_value(jsize) == size &&
+	    owlet_agg_from_partial(out, ds, json_object_get(j, "partial")) < 0) {
+		fprintf(stderr, "owlet-lambda: ignoring the cached stats '%s': %s\n", ckey, owlet_error_last());
+		*out = NULL;
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* Reads one object and computes its partial. */
+static int object_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const struct owlet_dataset *ds,
+			  const char *key)
+{
+	*out = NULL;
+	char *body = NULL;
+	size_t len = 0;
+	int rc = owlet_s3_get(ctx->s3, &body, &len, ctx->bucket, key);
+	if (rc < 0)
+		return rc;
+	struct owlet_agg *a = NULL;
+	rc = owlet_agg_new(&a, ds);
+	if (rc == 0)
+		rc = object_format(ds, key) == OWLET_FORMAT_CSV ? owlet_agg_csv_buffer(a, key, body, len)
+								 : owlet_agg_jsonl_buffer(a, key, body, len);
+	free(body);
+	if (rc < 0) {
+		owlet_agg_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+static int put_json(struct lambda_ctx *ctx, const char *key, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (!text)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = owlet_s3_put(ctx->s3, ctx->bucket, key, text, strlen(text), "application/json");
+	free(text);
+	return rc;
+}
+
+static int cache_put(struct lambda_ctx *ctx, const char *ckey, const char *key, long long size,
+		     const struct owlet_agg *a)
+{
+	json_t *j = json_pack("{s:s, s:I, s:n, s:o}", "source", key, "size", (json_int_t)size, "etag",
+			      "partial", owlet_agg_to_partial(a));
+	int rc = put_json(ctx, ckey, j);
+	json_decref(j);
+	return rc;
+}
+
+int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dataset *ds)
+{
+	*report = NULL;
+	struct owlet_agg *total = NULL;
+	struct owlet_s3_list list = { 0 };
+	char prefix[128];
+	size_t cached = 0;
+	int rc = owlet_agg_new(&total, ds);
+	if (rc < 0)
+		return rc;
+	snprintf(prefix, sizeof prefix, "raw/%s/", ds->name);
+	rc = owlet_s3_list(ctx->s3, &list, ctx->bucket, prefix, 0);
+	for (size_t i = 0; rc >= 0 && i < list.count; i++) {
+		const char *key = list.items[i].key;
+		long long size = list.items[i].size;
+		char *ckey = cache_key(ds, key);
+		struct owlet_agg *part = NULL;
+		if (!ckey) {
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			break;
+		}
+		rc = cached_partial(ctx, &part, ds, key, size, ckey);
+		if (rc == 0 && part)
+			cached++;
+		else if (rc == 0) {
+			rc = object_partial(ctx, &part, ds, key);
+			if (rc == OWLET_ENOTFOUND) /* deleted meanwhile */
+				rc = 0;
+			else if (rc == 0 && cache_put(ctx, ckey, key, size, part) < 0)
+				fprintf(stderr, "owlet-lambda: cannot cache '%s': %s\n", ckey, owlet_error_last());
+		}
+		free(ckey);
+		if (rc == 0 && part)
+			rc = owlet_agg_merge(total, part, 0);
+		owlet_agg_free(part);
+	}
+	if (rc >= 0) {
+		*report = owlet_agg_to_json(total);
+		if (!*report)
+			rc = OWLET_ENOMEM;
+		else {
+			json_object_set_new(*report, "objects", json_integer((json_int_t)list.count));
+			json_object_set_new(*report, "cached", json_integer((json_int_t)cached));
+		}
+	}
+	owlet_s3_list_clear(&list);
+	owlet_agg_free(total);
+	return rc < 0 ? rc : 0;
+}
+
+/* S3 event keys are URL-encoded ('+' for a space). */
+static char *url_decode(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		unsigned v;
+		if (*s == '%' && s[1] && s[2] && sscanf(s + 1, "%2x", &v) == 1) {
+			*o++ = (char)v;
+			s += 2;
+		} else
+			*o++ = *s == '+' ? ' ' : *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* One new object: its partial, cached; failures recorded under failures/. */
+static int aggregate_object(struct lambda_ctx *ctx, const char *key, long long size)
+{
+	const struct owlet_dataset *ds = NULL;
+	char *ckey = NULL;
+	for (size_t i = 0; i < ctx->model->n_datasets && !ckey; i++) {
+		ckey = cache_key(&ctx->model->datasets[i], key);
+		if (ckey)
+			ds = &ctx->model->datasets[i];
+	}
+	if (!ds)
+		return 0; /* not the object of a dataset: nothing to do */
+	struct owlet_agg *part = NULL;
+	int rc = object_partial(ctx, &part, ds, key);
+	if (rc == 0)
+		rc = cache_put(ctx, ckey, key, size, part);
+	owlet_agg_free(part);
+	free(ckey);
+	if (rc < 0) {
+		char msg[512], *fkey = NULL;
+		snprintf(msg, sizeof msg, "%s", owlet_error_last());
+		fprintf(stderr, "owlet-lambda: cannot aggregate s3://%s/%s: %s\n", ctx->bucket, key, msg);
+		if (asprintf(&fkey, "failures/stats/%s.json", key) >= 0) {
+			json_t *j = json_pack("{s:s, s:s, s:I}", "source", key, "error", msg, "time", (json_int_t)time(NULL));
+			if (put_json(ctx, fkey, j) < 0)
+				fprintf(stderr, "owlet-lambda: cannot record the failure: %s\n", owlet_error_last());
+			json_decref(j);
+			free(fkey);
+		}
+		owlet_error_setc(rc, "cannot aggregate '%s': %s", key, msg);
+		return rc;
+	}
+	return 1;
+}
+
+int lambda_stats_s3_event(struct lambda_ctx *ctx, size_t *aggregated, const json_t *records)
+{
+	*aggregated = 0;
+	size_t i;
+	const json_t *r;
+	int failed = 0;
+	json_array_foreach((json_t *)records, i, r) {
+		const json_t *s3 = json_object_get(r, "s3");
+		const char *bucket = json_string_value(json_object_get(json_object_get(s3, "bucket"), "name"));
+		const char *raw_key = json_string_value(json_object_get(json_object_get(s3, "object"), "key"));
+		const json_t *size = json_object_get(json_object_get(s3, "object"), "size");
+		if (!bucket || !raw_key || !ctx->s3 || strcmp(bucket, ctx->bucket) != 0) {
+			fprintf(stderr, "owlet-lambda: s3 event for s3://%s/%s ignored (not the data bucket)\n",
+				bucket ? bucket : "?", raw_key ? raw_key : "?");
+			continue;
+		}
+		char *key = url_decode(raw_key);
+		if (!key)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		int rc = aggregate_object(ctx, key, json_is_integer(size) ? json_integer_value(size) : -1);
+		free(key);
+		if (rc > 0)
+			(*aggregated)++;
+		else if (rc < 0 && !failed)
+			failed = rc; /* keep going: the others may succeed; the message is the first failure's */
+	}
+	return failed;
+}
