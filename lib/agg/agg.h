@@ -16,11 +16,13 @@
  * or missing), invalid (values that do not parse as the type, with the first
  * OWLET_AGG_EXAMPLES file:line:value examples), min, max, sum, mean, sample
  * stddev (Welford, merged with Chan et al.), distinct (HyperLogLog),
- * p50/p90/p99 (KLL), top values (space-saving) and string lengths.
+ * p50/p90/p99 (KLL), top values (Misra-Gries / space-saving) and string
+ * lengths.
  * count + nulls + invalid = rows, for every column.
  *
- * Memory: an agg takes about 50 KiB per column (HyperLogLog 16 KiB, KLL at
- * most ~24 KiB, top-k 64 x 160 B), whatever the input size.  A reader holds
+ * Memory: an agg takes at most about 60 KiB per column (HyperLogLog 16 KiB,
+ * KLL ~10 KiB, ~24 KiB while merging, frequent values 128 x 152 B = 19 KiB),
+ * whatever the input size.  A reader holds
  * one buffer (256 KiB, doubled while one record does not fit, at most
  * OWLET_AGG_MAX_RECORD) and a scratch buffer of the same size.  A record
  * longer than OWLET_AGG_MAX_RECORD is a bad row.
