@@ -46,16 +46,17 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-_tap_on_exit() {
-	local f
-	for f in "${_tap_cleanup[@]}"; do eval "$f"; done
+_tap_on_exit() { # last registered, first run (a server stops before its directory goes)
+	local i
+	for ((i = ${#_tap_cleanup[@]} - 1; i >= 0; i--)); do eval "${_tap_cleanup[i]}"; done
 }
 trap _tap_on_exit EXIT
 at_exit() { _tap_cleanup+=("$1"); }
 
+# Every temporary directory of a test lives under one root, removed at exit
+# (tmpdir runs in $(...), a subshell, so it cannot register cleanups itself).
+_tap_root=$(mktemp -d "${TMPDIR:-/tmp}/owlet-test.XXXXXX")
+at_exit "rm -rf '$_tap_root'"
 tmpdir() {
-	local d
-	d=$(mktemp -d "${TMPDIR:-/tmp}/owlet-test.XXXXXX")
-	at_exit "rm -rf '$d'"
-	echo "$d"
+	mktemp -d "$_tap_root/t.XXXXXX"
 }

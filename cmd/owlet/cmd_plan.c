@@ -7,7 +7,7 @@
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact;
-static bool opt_detailed;
+static bool opt_detailed, opt_no_check;
 
 const struct owlet_option cmd_plan_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -15,6 +15,8 @@ const struct owlet_option cmd_plan_options[] = {
 	  "exit 0 when there is nothing to change, 2 when there is, 1 on error (as terraform)" },
 	{ "artifact", 0, OPT_STRING, &opt_artifact, "FILE",
 	  "a prebuilt Lambda zip instead of 'owlet build' (or $OWLET_LAMBDA_ZIP)" },
+	{ "no-check", 0, OPT_FLAG, &opt_no_check, NULL,
+	  "skip the security checks on the plan (refused for protected environments)" },
 	{ 0 },
 };
 
@@ -29,14 +31,21 @@ int cmd_plan(int argc, char **argv)
 	int rc = spine_open(&s, opt_env, "plan");
 	if (rc < 0)
 		goto out;
-	s.n_steps = s.local ? 5 : 4;
+	s.no_check = opt_no_check;
+	rc = spine_refuse_no_check(&s);
+	if (rc < 0)
+		goto out;
+	s.n_steps = s.local ? 6 : 5;
 	rc = spine_prepare(&s, opt_artifact, true);
 	if (rc < 0)
 		goto out;
 	spine_step(&s, "terraform plan");
 	rc = spine_plan(&s, &changes, &summary, false);
-	if (rc == 0)
-		printf("saved plan: %s/plan.tfplan\n", s.state_dir);
+	if (rc < 0)
+		goto out;
+	printf("saved plan: %s/plan.tfplan\n", s.state_dir);
+	spine_step(&s, "checks");
+	rc = run_checks(&s);
 out:
 	owlet_plan_summary_clear(&summary);
 	spine_close(&s);

@@ -17,11 +17,14 @@
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact;
+static bool opt_no_check;
 
 const struct owlet_option cmd_up_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
 	{ "artifact", 0, OPT_STRING, &opt_artifact, "FILE",
 	  "a prebuilt Lambda zip instead of 'owlet build' (or $OWLET_LAMBDA_ZIP)" },
+	{ "no-check", 0, OPT_FLAG, &opt_no_check, NULL,
+	  "skip the security checks before apply (refused for protected environments)" },
 	{ 0 },
 };
 
@@ -64,6 +67,10 @@ int cmd_up(int argc, char **argv)
 	int rc = spine_open(&s, opt_env, "up");
 	if (rc < 0)
 		goto out;
+	s.no_check = opt_no_check;
+	rc = spine_refuse_no_check(&s);
+	if (rc < 0)
+		goto out;
 	s.n_steps = s.local ? 9 : 7;
 	rc = spine_prepare(&s, opt_artifact, true);
 	if (rc < 0)
@@ -73,9 +80,7 @@ int cmd_up(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	spine_step(&s, "checks");
-	char *plan_json = spine_path(&s, "plan.json");
-	rc = plan_json ? run_checks(&s, plan_json) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	free(plan_json);
+	rc = run_checks(&s);
 	if (rc < 0)
 		goto out;
 	spine_step(&s, "terraform apply");

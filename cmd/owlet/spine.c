@@ -1,5 +1,6 @@
 /* spine.c: what render, plan, up, down and status share (see spine.h). */
 #include "spine.h"
+#include "check_gate.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -340,9 +341,25 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
  * `terraform show -json` wrote it (state/<env>/plan.json).  Return 0 to go
  * on; a negative OWLET_E* code (with owlet_error_set) stops before apply.
  * The environment's `checks.skip` list is in s->env->skips. */
-int run_checks(struct spine *s, const char *plan_json_path)
+int spine_refuse_no_check(const struct spine *s)
 {
-	(void)s;
-	(void)plan_json_path;
+	if (s->no_check && s->env->protect)
+		return owlet_error_setc(OWLET_EUSAGE,
+					"'--no-check' is refused for the protected environment '%s'",
+					s->env_name);
 	return 0;
+}
+
+int run_checks(struct spine *s)
+{
+	if (s->no_check) {
+		printf("  checks skipped (--no-check)\n");
+		return 0;
+	}
+	char *plan_json = spine_path(s, "plan.json");
+	if (!plan_json)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = check_gate(plan_json, s->state_dir, s->env);
+	free(plan_json);
+	return rc;
 }

@@ -27,6 +27,7 @@ struct spine {
 	int lock_fd;
 	int step, n_steps;
 	bool quiet;             /* no step lines, no terraform output (status --json) */
+	bool no_check;          /* --no-check: the security checks are skipped (refused when protected) */
 	double started;         /* monotonic seconds */
 };
 
@@ -54,8 +55,12 @@ int spine_init(struct spine *s);
 int spine_prepare(struct spine *s, const char *artifact, bool with_artifact);
 /* plan into state/<env>/plan.tfplan and print the summary by module. */
 int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summary, bool destroy);
-/* The security checks on the saved plan, before apply. */
-int run_checks(struct spine *s, const char *plan_json_path);
+/* The security checks on the saved plan (state/<env>/plan.json), before
+ * apply; the environment's skips apply.  With s->no_check they are skipped
+ * (a protected environment refuses that in spine_refuse_no_check). */
+int run_checks(struct spine *s);
+/* OWLET_EUSAGE when --no-check is asked for a protected environment. */
+int spine_refuse_no_check(const struct spine *s);
 void spine_print_summary(const struct owlet_plan_summary *summary);
 
 double spine_now(void);
