@@ -20,7 +20,7 @@
 
 struct owlet_render_opts {
 	const char *state_dir;         /* state/<env> */
-	const char *share_dir;         /* holds templates/ and modules/; NULL: owlet_render_share_dir() */
+	const char *share_dir;         /* holds templates/ and modules/; NULL: owlet_paths_share_dir() */
 	const char *emulator_endpoint; /* "http://127.0.0.1:PORT" for local, NULL or "" for AWS */
 	const char *stack_suffix;      /* resolved suffix ("" for none) */
 	const char *zip_sha256;        /* the artifact's sha256 (base64); NULL: read artifacts/lambda.json */
@@ -38,11 +38,6 @@ char *owlet_render_backend(const struct owlet_model *model, const struct owlet_e
 /* The state bucket of an environment: backend.bucket, or "<project>-tfstate"
  * for local (caller frees). */
 char *owlet_render_state_bucket(const struct owlet_model *model, const struct owlet_environment *env);
-
-/* Where templates/ and modules/ are: $OWLET_SHARE_DIR, else next to the
- * executable (a build tree: build/owlet -> the checkout; an install:
- * bin/owlet -> share/owlet).  Borrowed, or NULL with an error set. */
-const char *owlet_render_share_dir(void);
 
 /* "developer" -> the git identity (user.name, else $USER), reduced to
  * [a-z0-9-], at most 12 characters; other values as they are (caller frees). */

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spine_lib.sh"
 spine_setup
-export OWLET_SHARE_DIR=$OWLET_SRC/tests/spine/share
+export OWLET_HOME=$OWLET_SRC/tests/spine/share
 
 count() { # how many resources of a type the state holds
 	"$OWLET" status --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["resources"] if "."+sys.argv[1]+"[" in r))' "$1"

@@ -55,10 +55,10 @@ share=$(tmpdir)
 at_exit "rm -rf '$share'"
 cp -r "$OWLET_SRC/templates" "$OWLET_SRC/modules" "$share/"
 printf 'locals {\n  extra = true\n}\n' > "$share/templates/root/extra.tf"
-OWLET_SHARE_DIR=$share run_owlet render --env local
+OWLET_HOME=$share run_owlet render --env local
 ok "$([ -f state/local/extra.tf ]; echo $?)" "a new template file is rendered"
 rm "$share/templates/root/extra.tf" && rm -r "$share/modules/query"
-OWLET_SHARE_DIR=$share run_owlet render --env local
+OWLET_HOME=$share run_owlet render --env local
 ok "$([ ! -e state/local/extra.tf ] && [ ! -e state/local/modules/query ]; echo $?)" \
 	"files a template or module no longer has are removed"
 run_owlet render --env local

@@ -31,6 +31,11 @@ resource "aws_kms_key" "slow" {
   count                   = var.slow
   description             = "${var.name} slow ${count.index}: takes seconds to create against the emulator"
   deletion_window_in_days = 7
+
+  # created last, so that an interruption during it leaves nothing half-made
+  # but a key: an S3 bucket whose creation is cancelled exists without being
+  # in the state, and the next apply fails with BucketAlreadyExists
+  depends_on = [aws_s3_object.marker]
 }
 
 output "name" {
