@@ -109,9 +109,10 @@ CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr
 lint:
 	cppcheck $(CPPCHECK_FLAGS) lib cmd tests bench
 
-install: $(B)/owlet
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet
+install: $(B)/owlet $(B)/lambda/bootstrap
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/owlet $(DESTDIR)$(PREFIX)/lib/owlet/lambda
 	install -m 755 $(B)/owlet $(DESTDIR)$(PREFIX)/bin/owlet
+	install -m 755 $(B)/lambda/bootstrap $(DESTDIR)$(PREFIX)/lib/owlet/lambda/bootstrap
 	cp -R modules templates $(DESTDIR)$(PREFIX)/share/owlet/
 
 up: deps

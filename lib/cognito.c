@@ -71,8 +71,16 @@ static int http(struct buffer *resp, long *status, const struct owlet_cognito *c
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	if (target) {
 		snprintf(sigv4, sizeof sigv4, "aws:amz:%s:cognito-idp", c->region);
-		snprintf(userpwd, sizeof userpwd, "%s:%s", credential(c->access_key, "AWS_ACCESS_KEY_ID", "test"),
-			 credential(c->secret_key, "AWS_SECRET_ACCESS_KEY", "test"));
+		/* the emulator takes any key; AWS needs real ones, never a dummy */
+		const char *dummy = c->endpoint ? "test" : NULL;
+		const char *ak = credential(c->access_key, "AWS_ACCESS_KEY_ID", dummy);
+		const char *sk = credential(c->secret_key, "AWS_SECRET_ACCESS_KEY", dummy);
+		if (!ak || !sk) {
+			rc = owlet_error_setc(OWLET_EUSAGE, "no AWS credentials: set AWS_ACCESS_KEY_ID and "
+							    "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)");
+			goto out;
+		}
+		snprintf(userpwd, sizeof userpwd, "%s:%s", ak, sk);
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 		headers = curl_slist_append(headers, "Content-Type: application/x-amz-json-1.1");

@@ -14,8 +14,9 @@
 struct owlet_cognito {
 	const char *endpoint;      /* "http://127.0.0.1:PORT"; NULL: https://cognito-idp.<region>.amazonaws.com */
 	const char *region;        /* required */
-	const char *access_key;    /* NULL: AWS_ACCESS_KEY_ID, else "test" (the emulator's dummy) */
-	const char *secret_key;    /* NULL: AWS_SECRET_ACCESS_KEY, else "test" */
+	const char *access_key;    /* NULL: AWS_ACCESS_KEY_ID, else "test" for an emulator endpoint
+				      (for AWS, missing credentials are OWLET_EUSAGE) */
+	const char *secret_key;    /* NULL: AWS_SECRET_ACCESS_KEY, likewise */
 	const char *session_token; /* NULL: AWS_SESSION_TOKEN when set */
 };
 

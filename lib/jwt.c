@@ -105,9 +105,9 @@ static BIGNUM *bn_from_b64url(const char *s)
 {
 	unsigned char *raw;
 	size_t n;
-	if (!s || owlet_base64url_decode(&raw, &n, s, strlen(s)) < 0 || n == 0)
+	if (!s || owlet_base64url_decode(&raw, &n, s, strlen(s)) < 0)
 		return NULL;
-	BIGNUM *bn = BN_bin2bn(raw, (int)n, NULL);
+	BIGNUM *bn = n > 0 ? BN_bin2bn(raw, (int)n, NULL) : NULL;
 	free(raw);
 	return bn;
 }

@@ -788,6 +788,19 @@ const char *owlet_runtime_address(const struct owlet_runtime *rt, int worker)
 	return worker >= 0 && worker < rt->n_workers ? rt->workers[worker].address : NULL;
 }
 
+void owlet_runtime_cancel(struct owlet_runtime *rt)
+{
+	if (!rt)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	rt->stopping = true;
+	for (int i = 0; i < rt->n_workers; i++)
+		if (rt->workers[i].pid > 0)
+			kill(rt->workers[i].pid, SIGKILL);
+	pthread_cond_broadcast(&rt->cond);
+	pthread_mutex_unlock(&rt->lock);
+}
+
 void owlet_runtime_stop(struct owlet_runtime *rt)
 {
 	if (!rt)

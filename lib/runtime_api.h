@@ -90,6 +90,10 @@ int owlet_runtime_invoke(struct owlet_invoke_result *out, struct owlet_runtime *
 void owlet_runtime_get_stats(struct owlet_runtime_stats *out, struct owlet_runtime *rt);
 /* The "127.0.0.1:PORT" of worker i's Runtime API (borrowed). */
 const char *owlet_runtime_address(const struct owlet_runtime *rt, int worker);
+/* Makes every waiting and later invoke return at once (OWLET_INVOKE_EXITED,
+ * "stopping") and kills the processes; the runtime stays allocated, so that
+ * callers still inside owlet_runtime_invoke can leave before _stop. */
+void owlet_runtime_cancel(struct owlet_runtime *rt);
 /* Kills the processes, stops the listeners, frees everything. */
 void owlet_runtime_stop(struct owlet_runtime *rt);
 

@@ -13,7 +13,7 @@
 
 #define RUNTIME_PREFIX "/2018-06-01/runtime"
 
-struct owlet_runtime {
+struct owlet_runtime_client {
 	CURL *curl;
 	char *base; /* "http://host:port/2018-06-01/runtime" */
 	char errbuf[CURL_ERROR_SIZE];
@@ -23,7 +23,7 @@ struct owlet_runtime {
 	struct owlet_invocation *inv;
 };
 
-int64_t owlet_runtime_now_ms(void)
+int64_t owlet_runtime_client_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -52,7 +52,7 @@ static int header_value(char **dst, const char *line, size_t len, const char *na
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
-	struct owlet_runtime *rt = userp;
+	struct owlet_runtime_client *rt = userp;
 	size_t len = size * n;
 	struct owlet_invocation *inv = rt->inv;
 	if (!inv)
@@ -70,20 +70,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 	return len;
 }
 
-int owlet_runtime_open(struct owlet_runtime **out, const char *api)
+int owlet_runtime_client_open(struct owlet_runtime_client **out, const char *api)
 {
 	*out = NULL;
 	if (!api || !*api)
 		return owlet_error_setc(OWLET_EUSAGE, "AWS_LAMBDA_RUNTIME_API is not set");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return owlet_error_set("cannot initialise libcurl");
-	struct owlet_runtime *rt = calloc(1, sizeof *rt);
+	struct owlet_runtime_client *rt = calloc(1, sizeof *rt);
 	if (!rt)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	rt->curl = curl_easy_init();
 	if (!rt->curl || asprintf(&rt->base, "http://%s" RUNTIME_PREFIX, api) < 0) {
 		rt->base = NULL;
-		owlet_runtime_free(rt);
+		owlet_runtime_client_free(rt);
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}
 	CURL *c = rt->curl;
@@ -99,7 +99,7 @@ int owlet_runtime_open(struct owlet_runtime **out, const char *api)
 	return 0;
 }
 
-void owlet_runtime_free(struct owlet_runtime *rt)
+void owlet_runtime_client_free(struct owlet_runtime_client *rt)
 {
 	if (!rt)
 		return;
@@ -121,7 +121,7 @@ void owlet_invocation_clear(struct owlet_invocation *inv)
 
 /* One request on the shared handle.  body == NULL: GET, else POST.
  * Returns the HTTP status, or OWLET_EIO. */
-static int request(struct owlet_runtime *rt, const char *path, const char *body, size_t len,
+static int request(struct owlet_runtime_client *rt, const char *path, const char *body, size_t len,
 		   struct curl_slist *headers)
 {
 	char *url = NULL;
@@ -155,7 +155,7 @@ out_url:
 	return ret;
 }
 
-int owlet_runtime_next(struct owlet_runtime *rt, struct owlet_invocation *inv)
+int owlet_runtime_client_next(struct owlet_runtime_client *rt, struct owlet_invocation *inv)
 {
 	memset(inv, 0, sizeof *inv);
 	rt->inv = inv;
@@ -171,7 +171,13 @@ int owlet_runtime_next(struct owlet_runtime *rt, struct owlet_invocation *inv)
 		status = owlet_error_setc(OWLET_EIO, "runtime API 'invocation/next' sent no Lambda-Runtime-Aws-Request-Id");
 		goto fail;
 	}
-	inv->event = strndup(rt->body.data ? rt->body.data : "", rt->body.len);
+	/* all of the bytes (a NUL inside must not shorten the copy) */
+	inv->event = malloc(rt->body.len + 1);
+	if (inv->event) {
+		if (rt->body.len)
+			memcpy(inv->event, rt->body.data, rt->body.len);
+		inv->event[rt->body.len] = '\0';
+	}
 	if (!inv->event) {
 		status = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto fail;
@@ -209,7 +215,7 @@ static int check_id(const char *id)
 	return 0;
 }
 
-int owlet_runtime_respond(struct owlet_runtime *rt, const char *request_id, const char *body,
+int owlet_runtime_client_respond(struct owlet_runtime_client *rt, const char *request_id, const char *body,
 			  size_t len)
 {
 	int rc = check_id(request_id);
@@ -231,7 +237,7 @@ out:
 	return rc;
 }
 
-static int post_error(struct owlet_runtime *rt, const char *path, const char *what,
+static int post_error(struct owlet_runtime_client *rt, const char *path, const char *what,
 		      const char *error_type, const char *message)
 {
 	int rc = OWLET_ENOMEM;
@@ -270,7 +276,7 @@ out:
 	return rc;
 }
 
-int owlet_runtime_fail(struct owlet_runtime *rt, const char *request_id, const char *error_type,
+int owlet_runtime_client_fail(struct owlet_runtime_client *rt, const char *request_id, const char *error_type,
 		       const char *message)
 {
 	int rc = check_id(request_id);
@@ -284,7 +290,7 @@ int owlet_runtime_fail(struct owlet_runtime *rt, const char *request_id, const c
 	return rc;
 }
 
-int owlet_runtime_init_error(struct owlet_runtime *rt, const char *error_type, const char *message)
+int owlet_runtime_client_init_error(struct owlet_runtime_client *rt, const char *error_type, const char *message)
 {
 	return post_error(rt, "/init/error", "init/error", error_type, message);
 }

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct owlet_runtime;
+struct owlet_runtime_client;
 
 /* One invocation, as `next` returned it.  Strings are owned by the struct;
  * absent headers are "" (the deadline is then 0). */
@@ -31,27 +31,27 @@ struct owlet_invocation {
 };
 
 /* Opens a client for `api` ("host:port", as AWS_LAMBDA_RUNTIME_API). */
-int owlet_runtime_open(struct owlet_runtime **out, const char *api);
-void owlet_runtime_free(struct owlet_runtime *rt);
+int owlet_runtime_client_open(struct owlet_runtime_client **out, const char *api);
+void owlet_runtime_client_free(struct owlet_runtime_client *rt);
 
 /* Waits for the next invocation (no timeout).  On success *inv is filled
  * (clear it with owlet_invocation_clear).  Fails with OWLET_EIO when the
  * server cannot be reached or answers other than 200. */
-int owlet_runtime_next(struct owlet_runtime *rt, struct owlet_invocation *inv);
+int owlet_runtime_client_next(struct owlet_runtime_client *rt, struct owlet_invocation *inv);
 void owlet_invocation_clear(struct owlet_invocation *inv);
 
 /* Posts the result of invocation `request_id`. */
-int owlet_runtime_respond(struct owlet_runtime *rt, const char *request_id,
+int owlet_runtime_client_respond(struct owlet_runtime_client *rt, const char *request_id,
 			  const char *body, size_t len);
 /* Posts an invocation error: {"errorMessage","errorType","stackTrace":[]}
  * with the header Lambda-Runtime-Function-Error-Type: error_type. */
-int owlet_runtime_fail(struct owlet_runtime *rt, const char *request_id,
+int owlet_runtime_client_fail(struct owlet_runtime_client *rt, const char *request_id,
 		       const char *error_type, const char *message);
 /* Posts an initialisation error (the same body) to /runtime/init/error. */
-int owlet_runtime_init_error(struct owlet_runtime *rt, const char *error_type,
+int owlet_runtime_client_init_error(struct owlet_runtime_client *rt, const char *error_type,
 			     const char *message);
 
 /* Milliseconds since the Unix epoch (the clock deadlines are in). */
-int64_t owlet_runtime_now_ms(void);
+int64_t owlet_runtime_client_now_ms(void);
 
 #endif

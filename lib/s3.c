@@ -222,12 +222,15 @@ static void error_code(struct owlet_s3 *s3)
 	s3->code[n] = '\0';
 }
 
-static bool retryable(long status, CURLcode rc)
+/* What the AWS SDKs retry: transport failures, 5xx (InternalError,
+ * SlowDown, ServiceUnavailable), 429, and S3's 400 RequestTimeout (an idle
+ * upload connection) */
+static bool retryable(const struct owlet_s3 *s3, long status, CURLcode rc)
 {
 	if (rc != CURLE_OK)
 		return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR ||
 		       rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE;
-	return status >= 500 || status == 429;
+	return status >= 500 || status == 429 || (status == 400 && strcmp(s3->code, "RequestTimeout") == 0);
 }
 
 static void sha256_hex(char out[65], const void *data, size_t len)
@@ -244,7 +247,7 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 {
 	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
 	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_runtime_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
+	if (s3->deadline_ms && owlet_runtime_client_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
 		return false;
 	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
@@ -277,7 +280,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		}
 		long timeout_ms = 30000;
 		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_runtime_now_ms() - S3_MARGIN_MS;
+			int64_t left = s3->deadline_ms - owlet_runtime_client_now_ms() - S3_MARGIN_MS;
 			if (left <= 0) {
 				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
 				goto out;
@@ -316,7 +319,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (rc == CURLE_OK && status >= 300)
 			error_code(s3);
-		if (attempt + 1 < S3_ATTEMPTS && retryable(status, rc))
+		if (attempt + 1 < S3_ATTEMPTS && retryable(s3, status, rc))
 			continue;
 		if (rc != CURLE_OK) {
 			ret = owlet_error_setc(rc == CURLE_OPERATION_TIMEDOUT ? OWLET_EINTR : OWLET_EIO,
@@ -361,9 +364,13 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	int rc = check_status(s3, perform(s3, &r), "get", bucket, key);
 	if (rc < 0)
 		return rc;
-	*body = strndup(s3->body.data ? s3->body.data : "", s3->body.len);
+	/* bodies may hold NUL bytes: copy all of them, then terminate */
+	*body = malloc(s3->body.len + 1);
 	if (!*body)
 		return nomem();
+	if (s3->body.len)
+		memcpy(*body, s3->body.data, s3->body.len);
+	(*body)[s3->body.len] = '\0';
 	*len = s3->body.len;
 	return 0;
 }

@@ -12,7 +12,8 @@
  * bundle found (AL2023's /etc/pki/tls/certs/ca-bundle.crt, Debian's
  * /etc/ssl/certs/ca-certificates.crt, /etc/ssl/cert.pem): the libcurl in the
  * artifact was built for Debian's path, which AL2023 lacks.
- * 5xx answers, 429, throttling (503 SlowDown) and transport failures are
+ * 5xx answers, 429, throttling (503 SlowDown), S3's 400 RequestTimeout and
+ * transport failures are
  * retried with exponential backoff and jitter (4 attempts), but never past
  * the deadline set with owlet_s3_set_deadline: a request that cannot finish
  * in time fails with OWLET_EINTR instead.

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "error.h"
 #include "fsutil.h"
 
@@ -167,6 +169,22 @@ static char *tf_path(const struct owlet_tf *tf, const char *name)
 	return owlet_fs_join(tf->dir, name);
 }
 
+static void record_time(struct owlet_tf *tf, const char *name, double seconds)
+{
+	tf->seconds += seconds;
+	int i = 0;
+	while (i < tf->n_phases && strcmp(tf->phases[i].name, name) != 0)
+		i++;
+	if (i == tf->n_phases) {
+		if (i == (int)(sizeof tf->phases / sizeof tf->phases[0]))
+			return;
+		snprintf(tf->phases[i].name, sizeof tf->phases[i].name, "%s", name);
+		tf->phases[i].seconds = 0;
+		tf->n_phases++;
+	}
+	tf->phases[i].seconds += seconds;
+}
+
 /* argv = terraform + args; runs it in tf->dir.  pid_file: record the child. */
 static int run_tf(struct owlet_tf *tf, int *status, const char *const *args, const char *stdout_path,
 		  bool record_pid)
@@ -200,7 +218,11 @@ static int run_tf(struct owlet_tf *tf, int *status, const char *const *args, con
 		.parent_death_signal = SIGINT,
 		.pid_file = pid_path,
 	};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = owlet_proc_run(status, &opts);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	record_time(tf, args[0], (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	tf->last_status = *status;
 	if (rc == OWLET_ENOTFOUND)
 		rc = owlet_error_setc(OWLET_ENOTFOUND, "'terraform' not found on PATH: install Terraform >= 1.6 "
@@ -264,11 +286,10 @@ static void who_am_i(char *buf, size_t size)
 
 /* After a lock error: release the lock when its holder was a terraform of
  * ours that is gone.  Returns 1 when released (retry), 0 when not ours. */
-static int release_stale_lock(struct owlet_tf *tf)
+static int release_stale_lock(struct owlet_tf *tf, pid_t pid)
 {
 	char me[300];
 	who_am_i(me, sizeof me);
-	pid_t pid = recorded_pid(tf);
 	if (!tf->lock_id[0] || pid <= 0 || owlet_proc_alive(pid) || strcmp(tf->lock_who, me) != 0)
 		return 0;
 	char id[sizeof tf->lock_id];
@@ -296,13 +317,15 @@ static int run_locked(struct owlet_tf *tf, int *status, const char *const *args)
 	int rc = wait_for_orphan(tf);
 	if (rc < 0)
 		return rc;
+	/* the terraform an earlier owlet recorded and did not see finish */
+	pid_t earlier = recorded_pid(tf);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = run_tf(tf, status, args, NULL, true);
 		if (rc < 0 || *status == 0 || !tf->lock_error)
 			return rc;
 		if (attempt > 0)
 			break;
-		rc = release_stale_lock(tf);
+		rc = release_stale_lock(tf, earlier);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
@@ -324,11 +347,99 @@ int owlet_tf_run(struct owlet_tf *tf, int *status, const char *const *args, cons
 	return run_tf(tf, status, args, stdout_path, false);
 }
 
+static void digest_file(EVP_MD_CTX *md, const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+	if (owlet_fs_read(&data, &len, path) < 0)
+		owlet_error_clear();
+	EVP_DigestUpdate(md, path, strlen(path) + 1);
+	EVP_DigestUpdate(md, data ? data : "", len);
+	free(data);
+}
+
+static bool ends_with_tf(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && strcmp(name + n - 3, ".tf") == 0;
+}
+
+/* What `terraform init` depends on, as hex: the backend config, the CLI
+ * config, the root's .tf files and the modules' versions.tf (provider
+ * requirements).  Module bodies do not need a new init. */
+static int init_digest(char *hex, size_t size, const struct owlet_tf *tf, const char *backend_config)
+{
+	hex[0] = '\0';
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	char **names = NULL, **mods = NULL;
+	char *p = tf_path(tf, backend_config);
+	if (p)
+		digest_file(md, p);
+	free(p);
+	p = tf_path(tf, ".terraformrc");
+	if (p)
+		digest_file(md, p);
+	free(p);
+	if (owlet_fs_list(&names, tf->dir) == 0) {
+		for (size_t i = 0; names[i]; i++) {
+			if (!ends_with_tf(names[i]))
+				continue;
+			p = tf_path(tf, names[i]);
+			if (p)
+				digest_file(md, p);
+			free(p);
+		}
+	}
+	char *mdir = tf_path(tf, "modules");
+	if (mdir && owlet_fs_list(&mods, mdir) == 0) {
+		for (size_t i = 0; mods[i]; i++) {
+			char *v;
+			if (asprintf(&v, "%s/%s/versions.tf", mdir, mods[i]) < 0)
+				continue;
+			digest_file(md, v);
+			free(v);
+		}
+	}
+	owlet_error_clear();
+	free(mdir);
+	owlet_fs_names_free(names);
+	owlet_fs_names_free(mods);
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	EVP_DigestFinal_ex(md, d, &dlen);
+	EVP_MD_CTX_free(md);
+	for (unsigned int i = 0; i < dlen && 2 * i + 2 < size; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
 int owlet_tf_init(struct owlet_tf *tf, const char *backend_config, bool backend, bool reconfigure)
 {
+	char digest[80] = "", *stamp_path = NULL, *old = NULL;
+	tf->init_skipped = false;
+	if (backend && backend_config) {
+		int rc = init_digest(digest, sizeof digest, tf, backend_config);
+		if (rc < 0)
+			return rc;
+		stamp_path = tf_path(tf, ".terraform/owlet-init.sha256");
+		if (stamp_path && owlet_fs_read(&old, NULL, stamp_path) == 0 && strcmp(old, digest) == 0) {
+			tf->init_skipped = true;
+			free(old);
+			free(stamp_path);
+			return 0;
+		}
+		owlet_error_clear();
+		free(old);
+	}
 	char *bc = NULL;
-	if (backend_config && asprintf(&bc, "-backend-config=%s", backend_config) < 0)
+	if (backend_config && asprintf(&bc, "-backend-config=%s", backend_config) < 0) {
+		free(stamp_path);
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
 	const char *args[8];
 	size_t n = 0;
 	args[n++] = "init";
@@ -346,6 +457,9 @@ int owlet_tf_init(struct owlet_tf *tf, const char *backend_config, bool backend,
 	free(bc);
 	if (rc == 0 && status != 0)
 		rc = status_error("init", status);
+	if (rc == 0 && stamp_path && digest[0])
+		rc = owlet_fs_write_atomic(stamp_path, digest, strlen(digest));
+	free(stamp_path);
 	return rc;
 }
 

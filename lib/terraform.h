@@ -40,6 +40,14 @@ struct owlet_tf {
 	char lock_id[128];
 	char lock_who[256];
 	int last_status;
+	bool init_skipped;        /* init found .terraform up to date */
+	/* time spent in terraform, in total and by subcommand (init, plan, ...) */
+	double seconds;
+	struct {
+		char name[16];
+		double seconds;
+	} phases[12];
+	int n_phases;
 };
 
 /* emulator_endpoint: NULL for AWS targets. */
@@ -50,7 +58,10 @@ void owlet_tf_free(struct owlet_tf *tf);
 const char *owlet_tf_plugin_dir(void);
 
 /* terraform init; backend_config: a -backend-config file, or NULL with
- * backend false for `-backend=false`.  reconfigure: -reconfigure. */
+ * backend false for `-backend=false`.  reconfigure: -reconfigure.
+ * Skipped (init_skipped) when .terraform/owlet-init.sha256 says the backend
+ * config, the CLI config, the root's .tf files and the modules' versions.tf
+ * are those of the last successful init. */
 int owlet_tf_init(struct owlet_tf *tf, const char *backend_config, bool backend, bool reconfigure);
 /* terraform plan -out=plan_file; *changes is true when there is something
  * to do (terraform's -detailed-exitcode 2).  destroy: a destroy plan. */

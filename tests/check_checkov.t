@@ -4,6 +4,7 @@
 # is a stand-in script that prints checkov-shaped JSON and records how it
 # was called; absent, owlet says so once.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/check_lib.sh"
 fx=$OWLET_SRC/tests/fixtures/check
 t=$(tmpdir)
 mkdir "$t/bin"
@@ -71,12 +72,6 @@ out(all(r["origin"] == "owlet" for r in c19), "a module resource named without i
 out(merged["summary"]["failed"] == ours["summary"]["failed"] + 1, "summary counts the added failure")
 out(any("checkov ran: 2 findings" in n for n in merged["notes"]), "a note says checkov ran")
 PY
-tap_lines() {
-	local status name
-	while IFS=$'\t' read -r status name; do
-		case $status in PASS) ok 0 "$name" ;; FAIL) ok 1 "$name" ;; *) diag "$name" ;; esac
-	done
-}
 tap_lines <"$t/py.out"
 
 PATH="$t/bin:$PATH" run_owlet check --plan-json "$fx/rules.plan.json" --root "$fx/rules"

@@ -2,17 +2,7 @@
 # owlet check's outputs: the text lines, checkov's JSON shape, SARIF 2.1.0
 # (as GitHub code scanning reads it), exit statuses, bad input.
 . "$(dirname "$0")/lib.sh"
-# python prints "PASS<TAB>name" / "FAIL<TAB>name" lines: made TAP here
-tap_lines() {
-	local status name
-	while IFS=$'\t' read -r status name; do
-		case $status in
-		PASS) ok 0 "$name" ;;
-		FAIL) ok 1 "$name" ;;
-		*) diag "$name" ;;
-		esac
-	done
-}
+. "$(dirname "$0")/check_lib.sh"
 fx=$OWLET_SRC/tests/fixtures/check
 t=$(tmpdir)
 plan=$fx/rules.plan.json

@@ -3,17 +3,7 @@
 # against moto (regen.sh), every verdict listed in rules.expect asserted,
 # and every rule both firing and not firing somewhere in the fixture.
 . "$(dirname "$0")/lib.sh"
-# python prints "PASS<TAB>name" / "FAIL<TAB>name" lines: made TAP here
-tap_lines() {
-	local status name
-	while IFS=$'\t' read -r status name; do
-		case $status in
-		PASS) ok 0 "$name" ;;
-		FAIL) ok 1 "$name" ;;
-		*) diag "$name" ;;
-		esac
-	done
-}
+. "$(dirname "$0")/check_lib.sh"
 fx=$OWLET_SRC/tests/fixtures/check
 t=$(tmpdir)
 

@@ -134,6 +134,8 @@ int main(void)
 	is_int(owlet_jwks_parse(&bad, badkey, strlen(badkey)), OWLET_EINVALID,
 	       "a JWKS key with a bad modulus is refused");
 	like(owlet_error_last(), "'x'", "the bad key is named");
+	const char *empty = "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k\",\"n\":\"\"}]}"; /* found by fuzz_localapi: leaked */
+	is_int(owlet_jwks_parse(&bad, empty, strlen(empty)), OWLET_EINVALID, "a JWKS key with an empty modulus is refused");
 	is_int(owlet_jwks_parse(&bad, "nope", 4), OWLET_EINVALID, "a JWKS that is not JSON is refused");
 
 	owlet_jwks_free(jwks);

@@ -17,6 +17,7 @@ plan=$(cat <<EOF
 [{"id": "ok-1", "trace_id": "Root=1-5f84c7a9-0123456789abcdef01234567;Sampled=1", "event": $(http_event GET /datasets)},
  {"id": "bad-json", "raw": true, "event": "{this is not json"},
  {"id": "odd-event", "event": {"hello": "world"}},
+ {"id": "nul-event", "raw": true, "event": "{\"a\": 1}\u0000{\"rawPath\": \"/datasets\"}"},
  {"id": "late-1", "deadline_in_ms": 20, "event": $(http_event GET /datasets)},
  {"id": "late-s3", "deadline_in_ms": 20, "event": {"Records": [{"s3": {"bucket": {"name": "b"}, "object": {"key": "raw/trips/x.csv"}}}]}},
  {"id": "nf-1", "event": $(http_event GET /nowhere)},
@@ -27,10 +28,10 @@ EOF
 run_plan loop "$plan" OWLET_MODEL="$MODEL"
 
 is "$rc" 1 "the program exits 1 once the Runtime API is gone (after the plan)"
-is "$(q '[x["path"] for x in r if x["method"]=="GET"] == ["'$P'/invocation/next"]*9')" "True" \
+is "$(q '[x["path"] for x in r if x["method"]=="GET"] == ["'$P'/invocation/next"]*10')" "True" \
 	"every GET is $P/invocation/next: one per invocation, and one more"
 is "$(q '[x["path"] for x in r if x["method"]=="POST"]')" \
-	"['$P/invocation/ok-1/response', '$P/invocation/bad-json/error', '$P/invocation/odd-event/error', '$P/invocation/late-1/response', '$P/invocation/late-s3/error', '$P/invocation/nf-1/response', '$P/invocation/s3-1/response', '$P/invocation/ok-2/response']" \
+	"['$P/invocation/ok-1/response', '$P/invocation/bad-json/error', '$P/invocation/odd-event/error', '$P/invocation/nul-event/error', '$P/invocation/late-1/response', '$P/invocation/late-s3/error', '$P/invocation/nf-1/response', '$P/invocation/s3-1/response', '$P/invocation/ok-2/response']" \
 	"each invocation is answered once, in order, at the path of its request id"
 is "$(q 'len(set(x["client_port"] for x in r))')" 1 "one connection is reused for every request"
 
@@ -54,6 +55,8 @@ like "$(q 'j([x for x in r if x["path"].endswith("/bad-json/error")][0]["body"])
 	"errorMessage says what was wrong"
 is "$(err_req odd-event '["headers"]["lambda-runtime-function-error-type"]')" "Owlet.InvalidEvent" \
 	"an event that is neither HTTP nor S3 gets an error too"
+is "$(err_req nul-event '["headers"]["lambda-runtime-function-error-type"]')" "Owlet.InvalidEvent" \
+	"an event with a NUL byte inside gets an error"
 is "$(resp late-1 '["statusCode"]')" 504 "an HTTP event with no time left before its deadline is answered 504"
 is "$(err_req late-s3 '["headers"]["lambda-runtime-function-error-type"]')" "Owlet.DeadlineExceeded" \
 	"an S3 event with no time left gets a DeadlineExceeded error"

@@ -40,13 +40,14 @@ python3 - "$t/script.json" <<'PY'
 import json, subprocess, sys
 page = lambda *a: subprocess.run(["bash", "-c", 'list_page "$@"', "-"] + list(a), capture_output=True, text=True).stdout
 answers = [
-    {"status": 503, "code": "SlowDown"}, {"status": 500, "code": "InternalError"}, {"status": 200},  # POST 1
+    {"status": 503, "code": "SlowDown"}, {"status": 400, "code": "RequestTimeout"}, {"status": 200},  # POST 1
     {"status": 200, "body": page("true", "1/abc+def=", "raw/trips/dt=2026-11-01/a&amp;b-r2.jsonl")},     # GET /datasets
     {"status": 200, "body": page("false", "", "raw/trips/dt=2026-11-02/c-r3.jsonl")},
     {"status": 200, "body": page("false", "")}, {"status": 200, "body": page("false", "")},
-    {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"},                           # POST 2: gives up
-    {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"},
+    {"status": 500, "code": "InternalError"}, {"status": 503, "code": "SlowDown"},                      # POST 2: gives up
+    {"status": 429, "code": "TooManyRequests"}, {"status": 503, "code": "SlowDown"},
     {"status": 200, "sleep": 4},                                                                       # POST 3: hangs
+    {"status": 403, "code": "AccessDenied"},                                                           # POST 4: refused
 ]
 json.dump({"answers": answers}, open(sys.argv[1], "w"))
 PY
@@ -55,23 +56,24 @@ fake=$!
 at_exit "kill $fake 2>/dev/null"
 for _ in $(seq 100); do [ -s "$t/s3port" ] && break; sleep 0.05; done
 
-plan=$(fixture_plan post_trips_one get_datasets_analyst post_trips_one post_trips_one |
+plan=$(fixture_plan post_trips_one get_datasets_analyst post_trips_one post_trips_one post_trips_one |
 	python3 -c 'import json,sys; p=json.load(sys.stdin); p[3]["deadline_in_ms"]=1500; print(json.dumps(p))')
 run_plan s3 "$plan" AWS_ACCESS_KEY_ID=AKIDOWLETTEST AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=session-tok \
 	AWS_REGION=eu-west-1 AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$t/s3port")" AWS_ENDPOINT_URL=http://127.0.0.1:9 \
 	OWLET_DATA_BUCKET=owlet-data OWLET_MODEL="$MODEL"
 rtlog=$log
-is "$(resp 1-post_trips_one "['statusCode']")" 201 "a PUT throttled (503 SlowDown) and failed (500) is retried until it succeeds: 201"
+is "$(resp 1-post_trips_one "['statusCode']")" 201 "a PUT throttled (503 SlowDown) and timed out (400 RequestTimeout) is retried until it succeeds: 201"
 is "$(resp 2-get_datasets_analyst "['statusCode']")" 200 "GET /datasets over a paginated listing: 200"
 is "$(q "' '.join('%s=%s' % (d['name'], d['row_count']) for d in j([j(x['body']) for x in r if x['path'].endswith('/2-get_datasets_analyst/response')][0]['body'])['datasets'])")" \
 	"trips=5 stations=0 readings=0" "row counts are summed over every page (keys with XML entities)"
 is "$(resp 3-post_trips_one "['statusCode']")" 502 "a PUT that keeps failing is given up after 4 attempts: 502"
 is "$(resp 4-post_trips_one "['statusCode']")" 504 "a PUT that would outlast the deadline: 504"
+is "$(resp 5-post_trips_one "['statusCode']")" 502 "a PUT refused (403 AccessDenied): 502"
 took=$(q "[x['time'] for x in r if x['path'].endswith('/4-post_trips_one/response')][0] - [x['time'] for x in r if x['method'] == 'GET'][3]")
 ok "$(python3 -c "import sys; sys.exit(0 if $took < 1.5 else 1)"; echo $?)" "the 504 is posted before the deadline (after ${took%.???????*} s of 1.5 s)"
 
 log=$t/s3log.json
-is "$(q 'len(r)')" 12 "the S3 endpoint got 3 + 4 + 4 + 1 requests"
+is "$(q 'len(r)')" 13 "the S3 endpoint got 3 + 4 + 4 + 1 + 1 requests: a 403 is not retried"
 is "$(q '[x["signature_problem"] for x in r if x["signature_problem"]]')" "[]" "every request carries a valid SigV4 signature"
 is "$(q 'sorted(set(x["headers"]["authorization"].split("Credential=")[1].split("/")[0] + " " + "/".join(x["headers"]["authorization"].split("Credential=")[1].split(",")[0].split("/")[2:]) for x in r))')" \
 	"['AKIDOWLETTEST eu-west-1/s3/aws4_request']" "signed with the access key for the region's s3"

@@ -11,12 +11,13 @@ command -v curl >/dev/null || skip_all "curl is not installed"
 run_owlet up --help
 [ "$rc" = 0 ] || skip_all "owlet up is not built"
 
-t=$(tmpdir)
+# not tmpdir: at exit, down must run (emulator, API) before the directory goes
+t=$(mktemp -d "${TMPDIR:-/tmp}/owlet-test.XXXXXX")
+at_exit "(cd '$t' && '$OWLET' down --env local --yes >/dev/null 2>&1); rm -rf '$t'"
 cd "$t" || exit 1
 cp "$OWLET_SRC/data_model.yml" .
 mkdir environments
 cp "$OWLET_SRC/environments/local.yml" environments/
-at_exit "'$OWLET' down --env local --yes >/dev/null 2>&1"
 
 run_owlet up
 [ "$rc" = 0 ] || diag "$err"

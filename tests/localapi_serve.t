@@ -53,6 +53,16 @@ is "$rc" 2 "no password known: usage error"
 run_owlet token bob@example.com
 bob_token=$(printf '%s\n' "$out" | tail -1)
 
+# --- an AWS environment (no emulator.json): nothing is sent without credentials
+mkdir -p state/dev
+cp state/local/outputs.json state/dev/
+o=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$OWLET" user add x@example.com --group editors --env dev 2>&1)
+is "$?" 2 "user add on AWS without credentials: usage error"
+like "$o" "no AWS credentials: set AWS_ACCESS_KEY_ID" "saying which variables"
+run_owlet serve --env dev
+is "$rc" 2 "serve on an AWS environment is refused"
+like "$err" "is for local environments" "saying why"
+
 # --- the server
 run_owlet serve --env local --detach
 is "$rc" 0 "serve --detach returns once the API listens"

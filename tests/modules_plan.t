@@ -44,13 +44,14 @@ plan_env() {
 	cp "$OWLET_SRC"/templates/root/*.tf "$dir/"
 	cp -R "$OWLET_SRC/modules" "$dir/modules"
 	cp "$work/zip/lambda.zip" "$dir/artifacts/lambda.zip"
-	sed -e "s|ZIP_SHA256|$zip_sha|" -e "s|EMULATOR_ENDPOINT|$endpoint|" \
-		"$OWLET_SRC/tests/modules/$env.tfvars.json" >"$dir/owlet.auto.tfvars.json"
+	local vars="$OWLET_SRC/tests/modules/$env.tfvars.json"
+	[ -f "$vars" ] || vars="$work/$env.tfvars.json"
+	sed -e "s|ZIP_SHA256|$zip_sha|" -e "s|EMULATOR_ENDPOINT|$endpoint|" "$vars" >"$dir/owlet.auto.tfvars.json"
 	{
 		echo 'terraform {'
 		echo '  backend "local" {}'
 		echo '}'
-		if [ "$env" != local ]; then
+		if [ "$env" = dev ] || [ "$env" = prod ]; then
 			echo 'provider "aws" {'
 			echo '  access_key                  = "test"'
 			echo '  secret_key                  = "test"'
@@ -82,15 +83,26 @@ t() { jq -r "$2" "$work/$1/owlet.auto.tfvars.json"; }
 after='def after(a): .resource_changes[] | select(.address == a) | .change.after;
        def typed(t): [.resource_changes[] | select(.type == t and .change.actions == ["create"])];'
 
-# The three plans run side by side (they are independent); then report each.
+# A model too large for Lambda's 4 KB of environment variables: a copy of
+# local with a 5000-byte model_json, whose plan must stop with the reason.
+mkdir -p "$work/big"
+jq --arg m "$(head -c 5000 /dev/zero | tr '\0' m)" '.function.model_json = $m' \
+	"$OWLET_SRC/tests/modules/local.tfvars.json" >"$work/big.tfvars.json"
+
+# The plans run side by side (they are independent); then report each.
 pids=()
-for env in local dev prod; do plan_env "$env" & pids+=($!); done
+for env in local dev prod big; do plan_env "$env" & pids+=($!); done
 i=0
 for env in local dev prod; do
 	wait "${pids[$i]}"
 	ok $? "terraform plan of the root module for $env" || diag "$(cat "$work/$env.log")"
 	i=$((i + 1))
 done
+wait "${pids[$i]}"
+big_rc=$?
+ok "$([ "$big_rc" -ne 0 ]; echo $?)" "a model over Lambda's 4 KB of environment variables fails the plan"
+like "$(tr -s ' \n│' ' ' <"$work/big.log")" "take [0-9]+ bytes, more than Lambda's 4 KB; OWLET_MODEL \(the model JSON, 5000 bytes\)" \
+	"  ... saying how large the environment is and that OWLET_MODEL is the cause"
 
 # --- what every environment has ----------------------------------------------------
 for env in local dev prod; do
@@ -140,8 +152,8 @@ for env in local prod; do
 	is "$(q $env "$after$policy"' | [.[] | .Action | if type == "array" then .[] else . end | select(test("^\\*$|:\\*$"))] | length')" \
 		"0" "$env: the function's policy has no wildcard action"
 	is "$(q $env "$after$policy"' | [.[] | select(.Resource == "*" or (.Resource | type == "array" and index("*"))) | .Action[]] | unique | join(",")')" \
-		"ec2:DescribeNetworkInterfaces,xray:PutTelemetryRecords,xray:PutTraceSegments" \
-		"$env: \"*\" resources only for X-Ray and DescribeNetworkInterfaces"
+		"ec2:DescribeNetworkInterfaces,ec2:DescribeSubnets,xray:PutTelemetryRecords,xray:PutTraceSegments" \
+		"$env: \"*\" resources only for X-Ray and the EC2 Describe calls"
 done
 is "$(q local "$after$policy"' | [.[] | select(.Action | index("s3:PutObject")) | .Resource | if type == "array" then .[] else . end | select(test("/raw/")) | capture("/raw/(?<d>[^/]+)/").d] | sort | join(",")')" \
 	"$(t local '.datasets | [to_entries[] | select(.value.write_groups | length > 0) | .key] | sort | join(",")')" \

@@ -333,6 +333,22 @@ int main(int argc, char **argv)
 	owlet_invoke_result_clear(&c2.r);
 	owlet_runtime_stop(rt);
 
+	rt = start(root, NULL, 1);
+	struct concurrent c3 = { .rt = rt };
+	pthread_t th3;
+	t0 = now_ms();
+	pthread_create(&th3, NULL, invoke_thread, &c3);
+	usleep(150000);
+	owlet_runtime_cancel(rt);
+	pthread_join(th3, NULL);
+	t1 = now_ms();
+	is_int(c3.r.status, OWLET_INVOKE_EXITED, "cancel ends an invocation in flight");
+	ok(t1 - t0 < 380, "at once, not when the Lambda answers (%.0f ms for a 400 ms invocation)", t1 - t0);
+	is_int(owlet_runtime_invoke(&r, rt, "{}", 2, 1000), OWLET_EINTR, "after cancel, invoke refuses at once");
+	json_decref(c3.doc);
+	owlet_invoke_result_clear(&c3.r);
+	owlet_runtime_stop(rt);
+
 	snprintf(link, sizeof link, "%s/empty", dir);
 	mkdir(link, 0755);
 	rt = start(link, NULL, 1);

@@ -322,8 +322,14 @@ static char *request_body(const json_t *event, size_t *len)
 	const char *s = json_string_value(b);
 	size_t n = json_string_length(b);
 	if (!json_is_true(json_object_get(event, "isBase64Encoded"))) {
+		/* "\u0000" in the event puts a NUL in the body: copy every byte */
+		char *copy = malloc(n + 1);
+		if (!copy)
+			return NULL;
+		memcpy(copy, s, n);
+		copy[n] = '\0';
 		*len = n;
-		return strndup(s, n);
+		return copy;
 	}
 	unsigned char *out = malloc(n / 4 * 3 + 4);
 	if (!out || n % 4 != 0) {
@@ -453,6 +459,26 @@ out:
 	json_decref(payload);
 }
 
+/* HANDLER SLOT: GET /datasets/{name}/stats, for the aggregation issue to
+ * fill.  Routing, authentication and the read check are done: `ds` exists
+ * and the caller may read it.  Answer with respond() (200 + the statistics
+ * JSON); S3 is ctx->s3 / ctx->bucket, with the invocation's deadline set. */
+static void handle_stats(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
+			 const struct owlet_dataset *ds)
+{
+	(void)event;
+	if (!ctx->s3) {
+		respond_message(res, 503, "no data bucket is configured (OWLET_DATA_BUCKET)");
+		return;
+	}
+	json_t *report = NULL;
+	int rc = lambda_stats(ctx, &report, ds); /* stats.c */
+	if (rc < 0)
+		respond_s3_error(res, rc);
+	else
+		respond(res, 200, report);
+}
+
 /* The path of the request without the stage prefix ("/v1/datasets" on a
  * stage named v1; "$default" has none). */
 static const char *route_path(const json_t *event)
@@ -536,16 +562,8 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		respond(res, 200, schema_json(ds));
 	else if (post)
 		post_records(ctx, res, event, ds);
-	else if (!ctx->s3) /* GET /datasets/{name}/stats: stats.c */
-		respond_message(res, 503, "no data bucket is configured (OWLET_DATA_BUCKET)");
-	else {
-		json_t *report = NULL;
-		int rc = lambda_stats(ctx, &report, ds);
-		if (rc < 0)
-			respond_s3_error(res, rc);
-		else
-			respond(res, 200, report);
-	}
+	else
+		handle_stats(ctx, res, event, ds);
 out:
 	free(c.groups_buf);
 }
@@ -571,7 +589,7 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		   struct lambda_result *res)
 {
 	memset(res, 0, sizeof *res);
-	int64_t start = owlet_runtime_now_ms();
+	int64_t start = owlet_runtime_client_now_ms();
 	const char *method = NULL, *path = NULL;
 	json_error_t jerr;
 	json_t *event = json_loadb(inv->event, inv->event_len, 0, &jerr);
@@ -608,7 +626,7 @@ out:;
 	const char *trace = getenv("_X_AMZN_TRACE_ID");
 	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
 		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",
-		res->error_type ? res->error_type : "", (long long)(owlet_runtime_now_ms() - start),
+		res->error_type ? res->error_type : "", (long long)(owlet_runtime_client_now_ms() - start),
 		trace ? trace : "-");
 	json_decref(event);
 }

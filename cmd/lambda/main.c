@@ -19,18 +19,18 @@
 #include "handlers.h"
 #include "runtime_client.h"
 
-static void post_result(struct owlet_runtime *rt, const struct owlet_invocation *inv,
+static void post_result(struct owlet_runtime_client *rt, const struct owlet_invocation *inv,
 			const struct lambda_result *res)
 {
 	int rc;
 	if (res->error_type)
-		rc = owlet_runtime_fail(rt, inv->request_id, res->error_type, res->error_message);
+		rc = owlet_runtime_client_fail(rt, inv->request_id, res->error_type, res->error_message);
 	else
-		rc = owlet_runtime_respond(rt, inv->request_id, res->body, strlen(res->body));
+		rc = owlet_runtime_client_respond(rt, inv->request_id, res->body, strlen(res->body));
 	if (rc < 0 && !res->error_type) {
 		/* e.g. 413 for a response too large: say so instead */
 		fprintf(stderr, "owlet-lambda: %s: %s\n", inv->request_id, owlet_error_last());
-		rc = owlet_runtime_fail(rt, inv->request_id, "Runtime.ResponseRejected", owlet_error_last());
+		rc = owlet_runtime_client_fail(rt, inv->request_id, "Runtime.ResponseRejected", owlet_error_last());
 	}
 	if (rc < 0)
 		fprintf(stderr, "owlet-lambda: %s: %s\n", inv->request_id, owlet_error_last());
@@ -39,8 +39,8 @@ static void post_result(struct owlet_runtime *rt, const struct owlet_invocation 
 int main(void)
 {
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	struct owlet_runtime *rt = NULL;
-	if (owlet_runtime_open(&rt, getenv("AWS_LAMBDA_RUNTIME_API")) < 0) {
+	struct owlet_runtime_client *rt = NULL;
+	if (owlet_runtime_client_open(&rt, getenv("AWS_LAMBDA_RUNTIME_API")) < 0) {
 		fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
 		return 1;
 	}
@@ -48,15 +48,15 @@ int main(void)
 	if (lambda_init(&ctx) < 0) {
 		const char *msg = owlet_error_last();
 		fprintf(stderr, "owlet-lambda: init: %s\n", msg);
-		if (owlet_runtime_init_error(rt, "Runtime.InitError", msg) < 0)
+		if (owlet_runtime_client_init_error(rt, "Runtime.InitError", msg) < 0)
 			fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
-		owlet_runtime_free(rt);
+		owlet_runtime_client_free(rt);
 		return 1;
 	}
 	int status = 0;
 	for (;;) {
 		struct owlet_invocation inv;
-		if (owlet_runtime_next(rt, &inv) < 0) {
+		if (owlet_runtime_client_next(rt, &inv) < 0) {
 			fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
 			status = 1;
 			break;
@@ -72,6 +72,6 @@ int main(void)
 		owlet_invocation_clear(&inv);
 	}
 	lambda_fini(&ctx);
-	owlet_runtime_free(rt);
+	owlet_runtime_client_free(rt);
 	return status;
 }

@@ -13,12 +13,14 @@
 #include "spine.h"
 
 static const char *opt_env;
-static bool opt_yes, opt_force;
+static bool opt_yes, opt_force, opt_keep_emulator;
 
 const struct owlet_option cmd_down_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
 	{ "yes", 'y', OPT_FLAG, &opt_yes, NULL, "do not ask for confirmation (CI)" },
 	{ "force", 0, OPT_FLAG, &opt_force, NULL, "destroy an environment marked 'protect: true'" },
+	{ "keep-emulator", 0, OPT_FLAG, &opt_keep_emulator, NULL,
+	  "local: leave the emulator running after the destroy (to look into it)" },
 	{ 0 },
 };
 
@@ -69,7 +71,7 @@ int cmd_down(int argc, char **argv)
 	free(st);
 	if (rc < 0)
 		goto out;
-	s.n_steps = s.local ? 6 : 4;
+	s.n_steps = s.local ? 6 : 3;
 	if (s.local) {
 		spine_step(&s, "stop the local API");
 		rc = owlet_servectl_stop(s.state_dir);
@@ -88,12 +90,13 @@ int cmd_down(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	spine_step(&s, "terraform destroy");
-	double t0 = spine_now();
 	rc = owlet_tf_destroy(s.tf);
-	s.tf_seconds += spine_now() - t0;
 	if (rc < 0)
 		goto out;
-	if (s.local) {
+	if (s.local && opt_keep_emulator) {
+		spine_step(&s, "keep the emulator");
+		printf("  emulator: still running on %s (pid %d)\n", s.emu.endpoint, (int)s.emu.pid);
+	} else if (s.local) {
 		spine_step(&s, "stop the emulator");
 		rc = owlet_emulator_stop(s.state_dir);
 		if (rc < 0)
@@ -104,14 +107,12 @@ cleanup:
 	remove_state_file(&s, "plan.tfplan");
 	remove_state_file(&s, "plan.json");
 	remove_state_file(&s, "state.json");
-	json_t *rec = json_pack("{s:s, s:s}", "environment", s.env_name, "result", "destroyed");
+	json_t *rec = json_pack("{s:s, s:s, s:o}", "environment", s.env_name, "result", "destroyed", "seconds",
+				spine_times_json(&s));
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_decref(rec);
-	if (rc == 0) {
-		double total = spine_now() - s.started;
-		printf("destroyed '%s' in %.1f s (terraform %.1f s, owlet %.1f s)\n", s.env_name, total, s.tf_seconds,
-		       total - s.tf_seconds);
-	}
+	if (rc == 0)
+		spine_print_times(&s, "destroyed");
 out:
 	spine_close(&s);
 	return rc;

@@ -257,6 +257,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 		strsignal(sig), st.invocations, st.starts, st.first_init_ms, st.last_init_ms);
 	unlink(s->path_json);
 out:
+	owlet_runtime_cancel(rt); /* requests in flight end now, not at their deadline */
 	owlet_localapi_stop(api);
 	owlet_runtime_stop(rt);
 	json_decref(info);

@@ -27,9 +27,7 @@ const struct owlet_option cmd_up_options[] = {
 
 static int write_outputs(struct spine *s, json_t **outputs)
 {
-	double t0 = spine_now();
 	int rc = owlet_tf_outputs(outputs, s->tf);
-	s->tf_seconds += spine_now() - t0;
 	if (rc < 0)
 		return rc;
 	char *path = spine_path(s, "outputs.json");
@@ -84,9 +82,7 @@ int cmd_up(int argc, char **argv)
 	if (!changes) {
 		printf("no changes: nothing to apply\n");
 	} else {
-		double t0 = spine_now();
 		rc = owlet_tf_apply(s.tf, "plan.tfplan");
-		s.tf_seconds += spine_now() - t0;
 		if (rc < 0)
 			goto out;
 	}
@@ -107,16 +103,13 @@ int cmd_up(int argc, char **argv)
 		}
 	}
 	print_outputs(outputs, api_url);
-	double total = spine_now() - s.started;
-	json_t *rec = json_pack("{s:s, s:s, s:o, s:{s:f, s:f}}", "environment", s.env_name, "result",
+	json_t *rec = json_pack("{s:s, s:s, s:o, s:o}", "environment", s.env_name, "result",
 				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),
-				"seconds", "total", (double)(long)(total * 10) / 10, "terraform",
-				(double)(long)(s.tf_seconds * 10) / 10);
+				"seconds", spine_times_json(&s));
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_decref(rec);
 	if (rc == 0)
-		printf("%s '%s' in %.1f s (terraform %.1f s, owlet %.1f s)\n", changes ? "deployed" : "up to date",
-		       s.env_name, total, s.tf_seconds, total - s.tf_seconds);
+		spine_print_times(&s, changes ? "deployed" : "up to date");
 out:
 	free(api_url);
 	json_decref(outputs);

@@ -27,6 +27,30 @@ double spine_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double round1(double x)
+{
+	return (double)(long long)(x * 10 + 0.5) / 10;
+}
+
+void spine_print_times(const struct spine *s, const char *what)
+{
+	double total = spine_now() - s->started, tf = s->tf ? s->tf->seconds : 0;
+	printf("%s '%s' in %.1f s (terraform %.1f s", what, s->env_name, total, tf);
+	for (int i = 0; s->tf && i < s->tf->n_phases; i++)
+		printf("%s %s %.1f s", i ? "," : ":", s->tf->phases[i].name, s->tf->phases[i].seconds);
+	printf("; owlet %.1f s)\n", total - tf);
+}
+
+json_t *spine_times_json(const struct spine *s)
+{
+	double total = spine_now() - s->started, tf = s->tf ? s->tf->seconds : 0;
+	json_t *phases = json_object();
+	for (int i = 0; phases && s->tf && i < s->tf->n_phases; i++)
+		json_object_set_new(phases, s->tf->phases[i].name, json_real(round1(s->tf->phases[i].seconds)));
+	return json_pack("{s:f, s:f, s:f, s:o*}", "total", round1(total), "terraform", round1(tf), "owlet",
+			 round1(total - tf), "terraform_phases", phases);
+}
+
 char *spine_path(const struct spine *s, const char *name)
 {
 	return owlet_fs_join(s->state_dir, name);
@@ -255,9 +279,9 @@ int spine_init(struct spine *s)
 	int rc = spine_terraform(s);
 	if (rc < 0)
 		return rc;
-	double t0 = spine_now();
 	rc = owlet_tf_init(s->tf, "backend.hcl", true, s->local);
-	s->tf_seconds += spine_now() - t0;
+	if (rc == 0 && s->tf->init_skipped && !s->quiet)
+		printf("  terraform init: .terraform is up to date\n");
 	return rc;
 }
 
@@ -299,12 +323,10 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
 	int rc = spine_terraform(s);
 	if (rc < 0)
 		return rc;
-	double t0 = spine_now();
 	rc = owlet_tf_plan(s->tf, changes, "plan.tfplan", destroy);
 	json_t *plan = NULL;
 	if (rc == 0)
 		rc = owlet_tf_show_plan(&plan, s->tf, "plan.tfplan");
-	s->tf_seconds += spine_now() - t0;
 	if (rc == 0)
 		rc = owlet_plan_summarize(summary, plan);
 	json_decref(plan);

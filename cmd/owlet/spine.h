@@ -28,7 +28,6 @@ struct spine {
 	int step, n_steps;
 	bool quiet;             /* no step lines, no terraform output (status --json) */
 	double started;         /* monotonic seconds */
-	double tf_seconds;      /* spent inside terraform */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory
@@ -60,6 +59,10 @@ int run_checks(struct spine *s, const char *plan_json_path);
 void spine_print_summary(const struct owlet_plan_summary *summary);
 
 double spine_now(void);
+/* "<what> 'env' in T s (terraform T s: init .., plan ..; owlet T s)" */
+void spine_print_times(const struct spine *s, const char *what);
+/* {"total","terraform","owlet","phases":{name:seconds}} (new reference) */
+json_t *spine_times_json(const struct spine *s);
 /* The path state/<env>/NAME (caller frees). */
 char *spine_path(const struct spine *s, const char *name);
 

@@ -132,10 +132,9 @@ const json_t *check_attr(const struct check_res *r, const char *path)
 	return check_json_path(r->values, path);
 }
 
-bool check_attr_present(const struct check_res *r, const char *path)
+bool check_json_nonempty(const json_t *v)
 {
-	const json_t *v = check_attr(r, path);
-	if (!v)
+	if (!v || json_is_null(v))
 		return false;
 	if (json_is_string(v))
 		return json_string_length(v) > 0;
@@ -144,6 +143,11 @@ bool check_attr_present(const struct check_res *r, const char *path)
 	if (json_is_object(v))
 		return json_object_size(v) > 0;
 	return true;
+}
+
+bool check_attr_present(const struct check_res *r, const char *path)
+{
+	return check_json_nonempty(check_attr(r, path));
 }
 
 const char *check_attr_str(const struct check_res *r, const char *path)
@@ -399,7 +403,11 @@ static char *module_dir(const json_t *root_conf, const char *module)
 	const json_t *conf = root_conf;
 	const char *p = module;
 	while (dir && conf && *p) {
-		p += 7; /* "module." */
+		if (strncmp(p, "module.", 7) != 0) {
+			free(dir);
+			return NULL;
+		}
+		p += 7;
 		const char *dot = strstr(p, ".module.");
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
 		char name[256];
@@ -597,6 +605,8 @@ static int resolve_ref(struct check_ctx *ctx, const json_t *root_conf, size_t fr
 			return 0;
 		segment(p + 1, b, sizeof b);
 		const char *last = strrchr(module, '.');
+		if (!last || strncmp(module, "module.", 7) != 0)
+			return 0;
 		char *parent = strndup(module, (size_t)(last - module) >= 7 ? (size_t)(last - module) - 7 : 0);
 		if (!parent)
 			return owlet_error_setc(OWLET_ENOMEM, "out of memory");

@@ -87,6 +87,7 @@ extern const size_t owlet_check_rules_iam_count;
 const json_t *check_attr(const struct check_res *r, const char *path);
 /* Non-null, and not an empty string/list/object. */
 bool check_attr_present(const struct check_res *r, const char *path);
+bool check_json_nonempty(const json_t *v);
 /* The value as a string, NULL when not a string. */
 const char *check_attr_str(const struct check_res *r, const char *path);
 /* True when the value is JSON true or the string "true" (any case). */
@@ -114,7 +115,11 @@ const struct check_res *check_linked(const struct check_ctx *ctx, const struct c
 json_t *check_policy_parse(const json_t *value);
 /* The statements as an array (new reference; a lone object is wrapped). */
 json_t *check_policy_statements(const json_t *policy);
-/* The string or list of strings at key in a statement: calls fn per item. */
+/* Runs test() on each statement of the policy in value: CHECK_FAIL when
+ * one matches, CHECK_PASS when none does, `missing` when value is no policy. */
+int check_policy_each(const json_t *value, bool (*test)(const json_t *stmt), int missing);
+/* The strings at key in a statement (a string or a list of them): up to max
+ * into out; returns how many. */
 size_t check_stmt_strings(const json_t *stmt, const char *key, const char **out, size_t max);
 
 /* cloudsplaining's analyses (what CKV_AWS_286..290 and 355 ask), on a

@@ -257,6 +257,26 @@ json_t *check_policy_statements(const json_t *policy)
 	return a;
 }
 
+int check_policy_each(const json_t *value, bool (*test)(const json_t *stmt), int missing)
+{
+	json_t *policy = check_policy_parse(value);
+	if (!policy)
+		return missing;
+	json_t *stmts = check_policy_statements(policy);
+	int verdict = CHECK_PASS;
+	size_t i;
+	const json_t *st;
+	json_array_foreach(stmts, i, st) {
+		if (json_is_object(st) && test(st)) {
+			verdict = CHECK_FAIL;
+			break;
+		}
+	}
+	json_decref(stmts);
+	json_decref(policy);
+	return verdict;
+}
+
 size_t check_stmt_strings(const json_t *stmt, const char *key, const char **out, size_t max)
 {
 	const json_t *v = json_object_get(stmt, key);

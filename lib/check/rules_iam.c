@@ -24,26 +24,9 @@ static bool has_value(const char *const *list, size_t n, const char *value)
 	return false;
 }
 
-/* Calls test(stmt) on each statement of the resource's policy; FAIL when
- * one says so, PASS otherwise (and when there is no policy to read). */
 static int each_statement(const struct check_res *r, bool (*test)(const json_t *stmt))
 {
-	json_t *policy = check_policy_parse(check_attr(r, "policy"));
-	if (!policy)
-		return CHECK_PASS;
-	json_t *stmts = check_policy_statements(policy);
-	int verdict = CHECK_PASS;
-	size_t i;
-	const json_t *st;
-	json_array_foreach(stmts, i, st) {
-		if (json_is_object(st) && test(st)) {
-			verdict = CHECK_FAIL;
-			break;
-		}
-	}
-	json_decref(stmts);
-	json_decref(policy);
-	return verdict;
+	return check_policy_each(check_attr(r, "policy"), test, CHECK_PASS);
 }
 
 static bool admin_stmt(const json_t *st)

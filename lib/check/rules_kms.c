@@ -14,35 +14,28 @@ static int rotation(const struct check_ctx *ctx, const struct check_res *r)
 	return check_attr_true(r, "enable_key_rotation") ? CHECK_PASS : CHECK_FAIL;
 }
 
-/* CKV_AWS_33: no Allow statement without Condition to principal "*". */
+/* An Allow statement without Condition to principal "*" (or AWS "*"). */
+static bool wildcard_stmt(const json_t *st)
+{
+	const json_t *p = json_object_get(st, "Principal");
+	const char *effect = json_string_value(json_object_get(st, "Effect"));
+	if (!p || (effect && strcmp(effect, "Deny") == 0) || json_object_get(st, "Condition"))
+		return false;
+	if (json_is_string(p))
+		return strcmp(json_string_value(p), "*") == 0;
+	const char *any[8];
+	size_t n = json_is_object(p) ? check_stmt_strings(p, "AWS", any, 8) : 0;
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(any[k], "*") == 0)
+			return true;
+	return false;
+}
+
+/* CKV_AWS_33: no key policy, or none of its statements opens it to "*". */
 static int wildcard_principal(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
-	json_t *policy = check_policy_parse(check_attr(r, "policy"));
-	if (!policy)
-		return CHECK_PASS;
-	json_t *stmts = check_policy_statements(policy);
-	int verdict = CHECK_PASS;
-	size_t i;
-	const json_t *st;
-	json_array_foreach(stmts, i, st) {
-		const json_t *p = json_object_get(st, "Principal");
-		const char *effect = json_string_value(json_object_get(st, "Effect"));
-		if (!p || (effect && strcmp(effect, "Deny") == 0) || json_object_get(st, "Condition"))
-			continue;
-		const char *any[8];
-		size_t n = json_is_object(p) ? check_stmt_strings(p, "AWS", any, 8) : 0;
-		for (size_t k = 0; k < n; k++)
-			if (strcmp(any[k], "*") == 0)
-				verdict = CHECK_FAIL;
-		if (json_is_string(p) && strcmp(json_string_value(p), "*") == 0)
-			verdict = CHECK_FAIL;
-		if (verdict == CHECK_FAIL)
-			break;
-	}
-	json_decref(stmts);
-	json_decref(policy);
-	return verdict;
+	return check_policy_each(check_attr(r, "policy"), wildcard_stmt, CHECK_PASS);
 }
 
 /* CKV_AWS_227: unset is enabled. */

@@ -259,19 +259,12 @@ static int any_principal(const struct check_ctx *ctx, const struct check_res *r)
 	return verdict;
 }
 
+/* Python's truth: also false and 0 are false. */
 static bool truthy(const json_t *v)
 {
-	if (!v || json_is_null(v) || json_is_false(v))
+	if (json_is_false(v) || (json_is_integer(v) && json_integer_value(v) == 0))
 		return false;
-	if (json_is_string(v))
-		return json_string_length(v) > 0;
-	if (json_is_array(v))
-		return json_array_size(v) > 0;
-	if (json_is_object(v))
-		return json_object_size(v) > 0;
-	if (json_is_integer(v))
-		return json_integer_value(v) != 0;
-	return true;
+	return check_json_nonempty(v);
 }
 
 /* CKV_AWS_300: an enabled rule aborting incomplete uploads, for every

@@ -27,6 +27,15 @@ locals {
   glue_prefix   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   workgroup_arn = "arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/${var.athena_workgroup}"
 
+  environment = merge(var.extra_environment, {
+    OWLET_DATA_BUCKET      = var.data_bucket
+    OWLET_MODEL            = var.model_json
+    OWLET_ENV              = var.environment
+    OWLET_GLUE_DATABASE    = var.glue_database
+    OWLET_ATHENA_WORKGROUP = var.athena_workgroup
+  })
+  environment_size = sum([for k, v in local.environment : length(k) + length(v)])
+
   dataset_names  = sort(keys(var.datasets))
   writable_names = sort([for name, ds in var.datasets : name if length(ds.write_groups) > 0])
 
@@ -132,10 +141,10 @@ locals {
         ]
       },
       {
-        # DescribeNetworkInterfaces supports no resource-level permissions.
+        # Describe calls support no resource-level permissions.
         Sid      = "DescribeNetworkInterfaces"
         Effect   = "Allow"
-        Action   = ["ec2:DescribeNetworkInterfaces"]
+        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
         Resource = "*"
       },
     ] : st if var.vpc_enabled],
@@ -213,13 +222,7 @@ resource "aws_lambda_function" "this" {
   kms_key_arn = var.emulator_compat ? null : local.kms_key_arn
 
   environment {
-    variables = merge(var.extra_environment, {
-      OWLET_DATA_BUCKET      = var.data_bucket
-      OWLET_MODEL            = var.model_json
-      OWLET_ENV              = var.environment
-      OWLET_GLUE_DATABASE    = var.glue_database
-      OWLET_ATHENA_WORKGROUP = var.athena_workgroup
-    })
+    variables = local.environment
   }
 
   tracing_config {
@@ -251,6 +254,15 @@ resource "aws_lambda_function" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    # Lambda refuses more than 4 KB of environment variables (names and
+    # values); say so at plan time rather than as an API error mid-apply.
+    precondition {
+      condition     = local.environment_size <= 4096
+      error_message = "The function's environment variables take ${local.environment_size} bytes, more than Lambda's 4 KB; OWLET_MODEL (the model JSON, ${length(var.model_json)} bytes) is most of it."
+    }
+  }
 
   depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
 }

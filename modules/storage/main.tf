@@ -197,7 +197,7 @@ locals {
     for k, arn in local.bucket_arns : k => {
       Sid       = "DenyInsecureTransport"
       Effect    = "Deny"
-      Principal = "*"
+      Principal = { AWS = "*" } # the same as "*" for AWS; moto's logging check cannot read a bare "*"
       Action    = "s3:*"
       Resource  = [arn, "${arn}/*"]
       Condition = { Bool = { "aws:SecureTransport" = "false" } }

@@ -11,8 +11,8 @@ variable "datasets" {
   type        = list(string)
 }
 variable "slow" {
-  description = "Add a lifecycle configuration (about a minute against the emulator)."
-  type        = bool
+  description = "How many KMS keys to create (several seconds each against the emulator)."
+  type        = number
 }
 
 resource "aws_s3_bucket" "this" {
@@ -27,17 +27,10 @@ resource "aws_s3_object" "marker" {
   content  = ""
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  count  = var.slow ? 1 : 0
-  bucket = aws_s3_bucket.this.id
-  rule {
-    id     = "abort-multipart"
-    status = "Enabled"
-    filter {}
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
+resource "aws_kms_key" "slow" {
+  count                   = var.slow
+  description             = "${var.name} slow ${count.index}: takes seconds to create against the emulator"
+  deletion_window_in_days = 7
 }
 
 output "name" {

@@ -12,6 +12,7 @@ provider "aws" {
     s3  = var.emulator_endpoint
     sts = var.emulator_endpoint
     iam = var.emulator_endpoint
+    kms = var.emulator_endpoint
   }
 }
 

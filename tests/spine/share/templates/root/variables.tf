@@ -47,7 +47,7 @@ variable "api" {
   type        = any
 }
 variable "slow" {
-  description = "Add a resource that takes about a minute to create (TF_VAR_slow=true), for interruption tests."
-  type        = bool
-  default     = false
+  description = "How many KMS keys (several seconds each to create), for interruption tests: TF_VAR_slow=N."
+  type        = number
+  default     = 0
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Interrupting owlet up mid-apply, with the real terraform and moto_server, on
+# a small root (tests/spine/share: a bucket, and TF_VAR_slow=N KMS keys, each
+# several seconds to create against the emulator):
+#   SIGKILL of owlet: terraform gets SIGINT (parent-death signal) and stops
+#     cleanly; the next up runs;
+#   SIGINT: passed on to terraform, which stops and releases its lock;
+#   owlet and terraform both killed while the plan holds the S3 lock: the
+#     next up releases the stale lock, says so, and converges.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/spine_lib.sh"
+spine_setup
+export OWLET_SHARE_DIR=$OWLET_SRC/tests/spine/share
+
+count() { # how many resources of a type the state holds
+	"$OWLET" status --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["resources"] if "."+sys.argv[1]+"[" in r))' "$1"
+}
+tf_pid() { python3 -c 'import json; print(json.load(open("state/local/terraform.json"))["pid"])' 2>/dev/null; }
+no_terraform_left() {
+	local p i
+	for i in $(seq 50); do
+		p=$(for q in $(procs_in "$proj"); do grep -l terraform /proc/$q/cmdline 2>/dev/null; done)
+		[ -z "$p" ] && return 0
+		sleep 0.2
+	done
+	diag "left: $p"
+	return 1
+}
+
+# 1. SIGKILL of owlet mid-apply
+TF_VAR_slow=1 "$OWLET" up >kill.out 2>&1 &
+pid=$!
+if wait_for kill.out 'aws_kms_key.slow\[0\]: Creating' 600; then
+	kill -KILL "$pid"
+	wait "$pid"
+	is "$?" 137 "owlet up is killed (SIGKILL) mid-apply"
+else
+	ok 1 "the first up reaches the slow resource"; diag "$(tail -20 kill.out)"
+	kill "$pid"
+fi
+ok "$(no_terraform_left; echo $?)" "terraform stops after owlet is killed"
+
+# 2. SIGINT mid-apply (of the next up, which gets that far)
+TF_VAR_slow=2 "$OWLET" up >int.out 2>int.err &
+pid=$!
+if wait_for int.out 'aws_kms_key.slow\[1\]: Creating' 600; then
+	ok 0 "the next up gets to apply after the SIGKILL"
+	kill -INT "$pid"
+	wait "$pid"
+	is "$?" 1 "owlet up stops on SIGINT mid-apply, exit 1"
+	like "$(cat int.err)" "^error: interrupted" "and says it was interrupted"
+	like "$(cat int.out)" 'terraform\| .*(Interrupt received|Stopping operation)' "terraform got the interrupt and stopped cleanly"
+else
+	ok 1 "the next up gets to apply after the SIGKILL"; diag "$(tail -20 int.out int.err)"
+	kill "$pid"
+fi
+ok "$(no_terraform_left; echo $?)" "no terraform is left running"
+ok "$([ ! -e state/local/terraform.json ]; echo $?)" "and its pid record is gone"
+
+# 3. owlet and its terraform both killed while the plan holds the state lock
+TF_VAR_slow=2 "$OWLET" plan >plan.out 2>&1 &
+pid=$!
+if wait_for plan.out 'Refreshing state' 600; then
+	ok 0 "a plan after the SIGINT runs (no lock left behind)"
+	t=$(tf_pid)
+	kill -KILL "$pid"
+	[ -n "$t" ] && kill -KILL -- "-$t"
+	wait "$pid"
+	TF_VAR_slow=2 run_owlet up
+	is "$rc" 0 "an up after a killed terraform succeeds"
+	like "$out" "^note: released the stale state lock '[^']+': its holder, terraform pid $t" \
+		"after releasing the stale lock, and says so"
+	like "$out" "^(deployed|up to date) 'local'" "and converges"
+	[ "$rc" = 0 ] || diag "$(printf '%s\n%s' "$out" "$err" | grep -v 'terraform|' | tail)"
+else
+	ok 1 "a plan after the SIGINT runs (no lock left behind)"; diag "$(tail -20 plan.out)"
+	kill "$pid"
+fi
+is "$(count aws_kms_key.slow)" 2 "the state holds what the configuration asks for"
+
+TF_VAR_slow=2 run_owlet down --yes
+is "$rc" 0 "down"
+cd / || exit 1
+sleep 0.5
+is "$(procs_in "$proj" | tr '\n' ' ')" "" "no process of the project is left running"
+done_testing
