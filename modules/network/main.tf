@@ -83,6 +83,11 @@ resource "aws_security_group" "lambda" {
   vpc_id      = aws_vpc.this.id
 
   tags = merge(var.tags, { Name = "${var.name_prefix}-lambda" })
+
+  # Both resources revoke their group's default egress rule when created; run
+  # one after the other (moto answered InvalidPermission.NotFound to the
+  # default group's revoke once, under load, when they ran together).
+  depends_on = [aws_default_security_group.this]
 }
 
 resource "aws_vpc_security_group_egress_rule" "lambda_s3" {
