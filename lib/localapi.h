@@ -28,7 +28,8 @@ struct owlet_localapi;
 
 struct owlet_localapi_config {
 	uint16_t port;                    /* 0: any free port */
-	const struct owlet_jwks *jwks;    /* borrowed, for the lifetime of the server */
+	const struct owlet_jwks *jwks;    /* borrowed, for the lifetime of the server;
+					     NULL (a stack without auth): every request gets 401 */
 	struct owlet_jwt_policy policy;   /* strings borrowed likewise */
 	struct owlet_runtime *runtime;    /* borrowed */
 	long timeout_ms;                  /* the function's timeout */

@@ -121,16 +121,12 @@ int owlet_stack_load(struct owlet_stack **out, const char *state_dir, const char
 	s->function_name = output(s->outputs, "function_name");
 	s->api_id = output(s->outputs, "api_id");
 	s->region = output(s->outputs, "region");
-	if (!s->user_pool_id || !s->client_id) {
-		rc = owlet_error_setc(OWLET_EINVALID, "'%s' has no user_pool_id or user_pool_client_id", path);
-		goto out;
-	}
 	if (!s->region) {
-		const char *u = strchr(s->user_pool_id, '_');
+		const char *u = s->user_pool_id ? strchr(s->user_pool_id, '_') : NULL;
 		s->region = u ? strndup(s->user_pool_id, (size_t)(u - s->user_pool_id)) : strdup("us-east-1");
 	}
 	s->issuer = output(s->outputs, "issuer");
-	if (!s->issuer)
+	if (!s->issuer && s->user_pool_id)
 		s->issuer = owlet_cognito_issuer(s->region, s->user_pool_id);
 	free(path);
 	path = join(state_dir, "emulator.json");
@@ -148,6 +144,14 @@ out:
 	free(path);
 	owlet_stack_free(s);
 	return rc;
+}
+
+int owlet_stack_need_pool(const struct owlet_stack *s, const char *env_name)
+{
+	if (s->user_pool_id && s->client_id)
+		return 0;
+	return owlet_error_setc(OWLET_EINVALID, "environment '%s' has no user pool: '%s/outputs.json' has no "
+						"user_pool_id or user_pool_client_id", env_name, s->state_dir);
 }
 
 int owlet_users_remember(const char *state_dir, const char *name, const char *password)

@@ -17,9 +17,9 @@ struct owlet_stack {
 	char *state_dir;      /* state/<env> */
 	char *endpoint;       /* emulator.json "endpoint"; NULL for AWS */
 	char *region;         /* outputs "region", else the user pool id's prefix */
-	char *user_pool_id;
-	char *client_id;      /* outputs "user_pool_client_id" */
-	char *issuer;         /* outputs "issuer", else Cognito's form */
+	char *user_pool_id;   /* NULL for a stack without auth */
+	char *client_id;      /* outputs "user_pool_client_id"; likewise */
+	char *issuer;         /* outputs "issuer", else Cognito's form; likewise */
 	char *data_bucket;
 	char *function_name;
 	char *api_id;
@@ -30,6 +30,8 @@ struct owlet_stack {
  * outputs.json: OWLET_ENOTFOUND naming the `owlet up` to run. */
 int owlet_stack_load(struct owlet_stack **out, const char *state_dir, const char *env_name);
 void owlet_stack_free(struct owlet_stack *stack);
+/* OWLET_EINVALID, saying so, when the stack has no user pool and client. */
+int owlet_stack_need_pool(const struct owlet_stack *stack, const char *env_name);
 
 /* Reads a JSON object file; OWLET_ENOTFOUND when absent. */
 int owlet_state_read_json(json_t **out, const char *path);

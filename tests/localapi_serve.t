@@ -124,6 +124,24 @@ ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "SIGTERM stops the server
 ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
 ok "$(pgrep -f "$t/state/local/lambda/bootstrap" >/dev/null && echo 1 || echo 0)" "no Lambda process is left"
 
+# --- a stack without auth (as spine's test stacks): served, every request 401
+mkdir -p state/bare/artifacts
+cp state/local/emulator.json state/bare/
+cp state/local/artifacts/lambda.zip state/bare/artifacts/
+echo '{"data_bucket": "'"$bucket"'"}' >state/bare/outputs.json
+run_owlet serve --env bare --detach
+is "$rc" 0 "serve starts for a stack without a user pool"
+like "$err" "has no user pool: every request will get 401" "and says every request will be refused"
+bare_url=$(printf '%s\n' "$out" | tail -1)
+bare_pid=$(python3 -c 'import json; print(json.load(open("state/bare/localapi.json"))["pid"])')
+at_exit "kill $bare_pid 2>/dev/null"
+is "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$bare_url/datasets")" 401 \
+	"a valid token of another pool: 401"
+kill -TERM "$bare_pid"
+run_owlet token alice@example.com --env bare
+is "$rc" 1 "token on a stack without a user pool fails"
+like "$err" "environment 'bare' has no user pool" "saying why"
+
 # --- in the foreground, on a given port
 fport=$(free_port)
 "$OWLET" serve --port "$fport" >fg.out 2>fg.err &

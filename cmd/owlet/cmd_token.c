@@ -41,6 +41,11 @@ int cmd_token(int argc, char **argv)
 	int rc = owlet_stack_load(&stack, state_dir, opt_env);
 	if (rc < 0)
 		return rc;
+	rc = owlet_stack_need_pool(stack, opt_env);
+	if (rc < 0) {
+		owlet_stack_free(stack);
+		return rc;
+	}
 	const char *password = opt_password;
 	if (!password) {
 		rc = owlet_users_password(&kept, state_dir, name);

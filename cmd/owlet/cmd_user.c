@@ -93,6 +93,11 @@ int cmd_user(int argc, char **argv)
 	rc = owlet_stack_load(&stack, state_dir, opt_env);
 	if (rc < 0)
 		return rc;
+	rc = owlet_stack_need_pool(stack, opt_env);
+	if (rc < 0) {
+		owlet_stack_free(stack);
+		return rc;
+	}
 	const char *password = opt_password;
 	if (!password) {
 		rc = generate_password(generated, sizeof generated);
