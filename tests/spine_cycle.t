@@ -2,10 +2,12 @@
 # The full local cycle with the real terraform and moto_server on 127.0.0.1:
 # up (and a second up during it fails fast on the lock), status lists the
 # stack, plan finds no drift, a second up applies nothing, down leaves the
-# emulator empty and nothing running.
+# emulator empty and nothing running.  The "try it" lines up prints work.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spine_lib.sh"
 spine_setup
+# the real Lambda (owlet build), so that the API answers as a user would see it
+[ -x "$OWLET_BUILD/lambda/bootstrap" ] && unset OWLET_LAMBDA_ZIP
 
 "$OWLET" up >up1.out 2>up1.err &
 up_pid=$!
@@ -32,6 +34,11 @@ like "$out" '^  user_pool_client_id +[a-z0-9]+' "client id"
 like "$out" '^  data_bucket +owlet-demo-local-data' "bucket names"
 like "$out" "^deployed 'local' in [0-9.]+ s \(terraform [0-9.]+ s" "and the time it took"
 grep '^deployed' up1.out | sed 's/^/# /'
+# the two "try it" lines up prints for local, pasted as a newcomer would
+try=$(sed -n '/^try it:$/,/curl/p' up1.out | tail -n +2)
+is "$(printf '%s\n' "$try" | wc -l)" 2 "up prints two lines to try the API"
+answer=$(bash -c "$try" 2>&1 | tail -1)
+like "$answer" '"datasets":\[\{"name":"trips"' "and pasted, they list the datasets through the local API"
 emu_pid=$(python3 -c 'import json; print(json.load(open("state/local/emulator.json"))["pid"])')
 emu_url=$(python3 -c 'import json; print(json.load(open("state/local/emulator.json"))["endpoint"])')
 like "$emu_url" '^http://127\.0\.0\.1:[0-9]+$' "the emulator listens on 127.0.0.1 (emulator.json)"

@@ -54,6 +54,45 @@ static void print_outputs(const json_t *outputs, const char *api_url)
 	}
 }
 
+/* How this owlet was run, for commands to copy: "./build/owlet" when it
+ * lives under the current directory, else its absolute path. */
+static void self_path(char *buf, size_t size)
+{
+	char exe[4096], cwd[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0) {
+		snprintf(buf, size, "owlet");
+		return;
+	}
+	exe[n] = '\0';
+	size_t len = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+	if (len && strncmp(exe, cwd, len) == 0 && exe[len] == '/')
+		snprintf(buf, size, ".%s", exe + len);
+	else
+		snprintf(buf, size, "%s", exe);
+}
+
+/* Two lines a newcomer can paste to call the local API: a user in a group
+ * that may read the first readable dataset, and a curl with its token. */
+static void print_try_it(const struct spine *s, const char *api_url)
+{
+	const char *group = NULL;
+	for (size_t i = 0; i < s->model->n_datasets && !group; i++) {
+		const struct owlet_dataset *ds = &s->model->datasets[i];
+		if (ds->n_read)
+			group = ds->read[0];
+	}
+	char owlet[4200];
+	self_path(owlet, sizeof owlet);
+	printf("try it:\n");
+	if (group && strcmp(group, "*") != 0)
+		printf("  %s user add me@example.com --group %s\n", owlet, group);
+	else
+		printf("  %s user add me@example.com\n", owlet);
+	printf("  curl -H \"Authorization: Bearer $(%s token me@example.com | tail -1)\" %s/datasets\n",
+	       owlet, api_url);
+}
+
 int cmd_up(int argc, char **argv)
 {
 	(void)argv;
@@ -108,6 +147,8 @@ int cmd_up(int argc, char **argv)
 		}
 	}
 	print_outputs(outputs, api_url);
+	if (s.local && api_url)
+		print_try_it(&s, api_url);
 	json_t *rec = json_pack("{s:s, s:s, s:o, s:o}", "environment", s.env_name, "result",
 				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),
 				"seconds", spine_times_json(&s));
