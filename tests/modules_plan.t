@@ -155,7 +155,7 @@ for env in local prod; do
 		"ec2:DescribeNetworkInterfaces,ec2:DescribeSubnets,xray:PutTelemetryRecords,xray:PutTraceSegments" \
 		"$env: \"*\" resources only for X-Ray and the EC2 Describe calls"
 done
-is "$(q local "$after$policy"' | [.[] | select(.Action | index("s3:PutObject")) | .Resource | if type == "array" then .[] else . end | select(test("/raw/")) | capture("/raw/(?<d>[^/]+)/").d] | sort | join(",")')" \
+is "$(q local "$after$policy"' | [.[] | select(.Action | index("s3:PutObject")) | .Resource | if type == "array" then .[] else . end | select(test(":::[^/]+/raw/")) | capture(":::[^/]+/raw/(?<d>[^/]+)/").d] | sort | join(",")')" \
 	"$(t local '.datasets | [to_entries[] | select(.value.write_groups | length > 0) | .key] | sort | join(",")')" \
 	"the function may write raw/ files of the writable datasets only"
 is "$(q local "$after$policy"' | [.[] | select(.Action | index("s3:GetObject")) | .Resource | if type == "array" then .[] else . end | select(test("/(raw|stats)/")) | capture("/(?<p>raw|stats)/(?<d>[^/]+)/").d] | unique | join(",")')" \

@@ -54,10 +54,11 @@ locals {
         Resource = flatten([for n in local.dataset_names : ["${local.bucket_arn}/raw/${n}/*", "${local.bucket_arn}/stats/${n}/*"]])
       },
       {
-        Sid      = "WriteStats"
-        Effect   = "Allow"
-        Action   = ["s3:PutObject"]
-        Resource = [for n in local.dataset_names : "${local.bucket_arn}/stats/${n}/*"]
+        Sid    = "WriteStats"
+        Effect = "Allow"
+        Action = ["s3:PutObject"]
+        # the cached partials, and the aggregation trigger's failure records
+        Resource = flatten([for n in local.dataset_names : ["${local.bucket_arn}/stats/${n}/*", "${local.bucket_arn}/failures/stats/raw/${n}/*"]])
       },
       {
         Sid      = "ListDatasetPrefixes"
