@@ -178,6 +178,25 @@ bool check_attr_referenced(const struct check_res *r, const char *name)
 	return json_array_size(refs) > 0;
 }
 
+/* Whether after_unknown marks the value at path, or a block holding it, as
+ * known only after apply. */
+static bool unknown_at(const struct check_res *r, const char *path)
+{
+	char prefix[256];
+	size_t len = strlen(path);
+	if (len >= sizeof prefix)
+		return false;
+	memcpy(prefix, path, len + 1);
+	for (;;) {
+		if (json_is_true(check_json_path(r->unknown, prefix)))
+			return true;
+		char *dot = strrchr(prefix, '.');
+		if (!dot)
+			return false;
+		*dot = '\0';
+	}
+}
+
 bool check_attr_given(const struct check_res *r, const char *path)
 {
 	if (check_attr_present(r, path))
@@ -193,7 +212,12 @@ bool check_attr_given(const struct check_res *r, const char *path)
 	const json_t *c = json_object_get(e, "constant_value");
 	if (c && !json_is_null(c))
 		return !(json_is_string(c) && json_string_length(c) == 0);
-	return json_array_size(json_object_get(e, "references")) > 0;
+	if (json_array_size(json_object_get(e, "references")) == 0)
+		return false;
+	/* a reference: known after apply counts as given (checkov's plan mode
+	 * sees a value then); known now as null (a null variable, a resource
+	 * left out by count) does not */
+	return unknown_at(r, path) || !r->values;
 }
 
 const struct check_res *check_linked(const struct check_ctx *ctx, const struct check_res *r,

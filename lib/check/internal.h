@@ -100,7 +100,9 @@ bool check_attr_referenced(const struct check_res *r, const char *name);
 /* Given a value: present in the planned values, or known only after apply
  * (after_unknown, e.g. the ARN of a queue not yet created), or set in the
  * configuration by an expression.  What checkov sees in the Terraform
- * source, where the expression is there. */
+ * source, where the expression is there.  A reference that the plan
+ * already knows to be null (a null variable, an absent resource) is not
+ * given: checkov's plan mode reads the planned null. */
 bool check_attr_given(const struct check_res *r, const char *path);
 /* The same walk on any JSON value. */
 const json_t *check_json_path(const json_t *v, const char *path);

@@ -267,12 +267,33 @@ static bool truthy(const json_t *v)
 	return check_json_nonempty(v);
 }
 
+/* Whether a lifecycle rule's filter block sets anything.  The plan shows
+ * an empty `filter {}` with every field empty ("and": [], "prefix": "",
+ * nulls); checkov reads the source, where it is {}, and takes it for every
+ * object.  Any field set (0 included) or known only after apply narrows it,
+ * as a non-empty block does for checkov. */
+static bool filter_set(const json_t *f, const json_t *unknown)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)f, key, v) {
+		if (check_json_nonempty(v))
+			return true;
+	}
+	json_object_foreach((json_t *)unknown, key, v) {
+		if (json_is_true(v))
+			return true;
+	}
+	return false;
+}
+
 /* CKV_AWS_300: an enabled rule aborting incomplete uploads, for every
- * object (no filter narrowing it by prefix, size or tag). */
+ * object (no filter, or an empty one). */
 static int abort_uploads(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
 	const json_t *rules = check_attr(r, "rule");
+	const json_t *rules_unknown = json_object_get(r->unknown, "rule");
 	size_t i;
 	const json_t *rule;
 	json_array_foreach(rules, i, rule) {
@@ -280,22 +301,12 @@ static int abort_uploads(const struct check_ctx *ctx, const struct check_res *r)
 		if (!truthy(json_object_get(rule, "abort_incomplete_multipart_upload")) || !status ||
 		    strcmp(status, "Enabled") != 0)
 			continue;
-		bool narrowed = false;
-		size_t k;
-		const json_t *f;
-		json_array_foreach(json_object_get(rule, "filter"), k, f) {
-			if (!json_is_object(f))
-				continue;
-			const json_t *and = json_object_get(f, "and");
-			if (json_is_array(and) && truthy(json_array_get(and, 0)))
-				f = json_array_get(and, 0);
-			if (truthy(json_object_get(f, "prefix")) || truthy(json_object_get(f, "object_size_greater_than")) ||
-			    truthy(json_object_get(f, "object_size_less_than")) || truthy(json_object_get(f, "tag")) ||
-			    truthy(json_object_get(f, "tags")))
-				narrowed = true;
-		}
-		if (!narrowed)
-			return CHECK_PASS;
+		const json_t *filters_unknown = json_object_get(json_array_get(rules_unknown, i), "filter");
+		const json_t *f = json_array_get(json_object_get(rule, "filter"), 0);
+		if (json_is_true(filters_unknown) ||
+		    (f && filter_set(f, json_array_get(filters_unknown, 0))))
+			continue;
+		return CHECK_PASS;
 	}
 	return CHECK_FAIL;
 }
