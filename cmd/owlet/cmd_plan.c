@@ -32,20 +32,8 @@ int cmd_plan(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	s.no_check = opt_no_check;
-	rc = spine_refuse_no_check(&s);
-	if (rc < 0)
-		goto out;
 	s.n_steps = s.local ? 6 : 5;
-	rc = spine_prepare(&s, opt_artifact, true);
-	if (rc < 0)
-		goto out;
-	spine_step(&s, "terraform plan");
-	rc = spine_plan(&s, &changes, &summary, false);
-	if (rc < 0)
-		goto out;
-	printf("saved plan: %s/plan.tfplan\n", s.state_dir);
-	spine_step(&s, "checks");
-	rc = run_checks(&s);
+	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
 out:
 	owlet_plan_summary_clear(&summary);
 	spine_close(&s);

@@ -36,17 +36,6 @@ const struct owlet_option cmd_stats_options[] = {
 	{ 0 },
 };
 
-static void print_diags(struct owlet_diags *d)
-{
-	owlet_diags_sort(d);
-	for (size_t i = 0; i < d->count; i++) {
-		char *line = owlet_diag_format(&d->items[i]);
-		if (line)
-			fprintf(stderr, "%s\n", line);
-		free(line);
-	}
-}
-
 static int merge_partials(struct owlet_agg **out, const struct owlet_dataset *ds, char **paths, int n)
 {
 	struct owlet_agg *total = NULL;
@@ -88,7 +77,7 @@ int cmd_stats(int argc, char **argv)
 		return owlet_error_setc(OWLET_EUSAGE, "--threads must be between 1 and 64, not %ld", opt_threads);
 	rc = owlet_model_load(&model, &diags, opt_model);
 	if (rc < 0) {
-		print_diags(&diags);
+		owlet_print_diags(&diags);
 		if (rc == OWLET_EINVALID)
 			owlet_error_setc(rc, "'%s' is not a valid model", opt_model);
 		goto out;

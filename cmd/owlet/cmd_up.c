@@ -107,19 +107,8 @@ int cmd_up(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	s.no_check = opt_no_check;
-	rc = spine_refuse_no_check(&s);
-	if (rc < 0)
-		goto out;
 	s.n_steps = s.local ? 9 : 7;
-	rc = spine_prepare(&s, opt_artifact, true);
-	if (rc < 0)
-		goto out;
-	spine_step(&s, "terraform plan");
-	rc = spine_plan(&s, &changes, &summary, false);
-	if (rc < 0)
-		goto out;
-	spine_step(&s, "checks");
-	rc = run_checks(&s);
+	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
 	if (rc < 0)
 		goto out;
 	spine_step(&s, "terraform apply");

@@ -36,17 +36,6 @@ static size_t count_fields(const struct owlet_model *m)
 	return n;
 }
 
-static void print_diags(struct owlet_diags *d)
-{
-	owlet_diags_sort(d);
-	for (size_t i = 0; i < d->count; i++) {
-		char *line = owlet_diag_format(&d->items[i]);
-		if (line)
-			fprintf(stderr, "%s\n", line);
-		free(line);
-	}
-}
-
 /* The names of environments/NAME.yml under dir, sorted; none when there is
  * no such directory. */
 static int list_environments(char ***out, size_t *n, const char *dir)
@@ -192,7 +181,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	print_diags(&diags);
+	owlet_print_diags(&diags);
 	free(failed);
 	free_names(envs, n_envs);
 	owlet_model_free(model);

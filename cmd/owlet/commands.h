@@ -63,6 +63,11 @@ OWLET_COMMAND(user);
 OWLET_COMMAND(token);
 OWLET_COMMAND(serve);
 
+struct owlet_diags;
+/* Prints located problems to stderr in reading order, one
+ * "FILE:LINE:COL: error: MESSAGE" a line (the model, environments, ...). */
+void owlet_print_diags(struct owlet_diags *diags);
+
 /* Prints "usage: owlet <cmd> ..." and the options to stderr (or stdout). */
 void owlet_command_usage(const char *name, bool to_stdout);
 

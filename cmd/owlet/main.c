@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "diag.h"
 #include "error.h"
 #include "version.h"
 
@@ -158,6 +159,17 @@ static int parse_options(const struct owlet_command *cmd, int argc, char **argv)
 	}
 	argv[out] = NULL;
 	return out;
+}
+
+void owlet_print_diags(struct owlet_diags *diags)
+{
+	owlet_diags_sort(diags);
+	for (size_t i = 0; i < diags->count; i++) {
+		char *line = owlet_diag_format(&diags->items[i]);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+	}
 }
 
 static int exit_status(const char *name, int rc)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "diag.h"
 #include "error.h"
 #include "fsutil.h"
@@ -57,17 +58,6 @@ char *spine_path(const struct spine *s, const char *name)
 	return owlet_fs_join(s->state_dir, name);
 }
 
-static void print_diags(struct owlet_diags *d)
-{
-	owlet_diags_sort(d);
-	for (size_t i = 0; i < d->count; i++) {
-		char *line = owlet_diag_format(&d->items[i]);
-		if (line)
-			fprintf(stderr, "%s\n", line);
-		free(line);
-	}
-}
-
 static int load_environment(struct spine *s, struct owlet_diags *diags)
 {
 	int rc = owlet_environment_load(&s->env, diags, ".", s->env_name, s->model->project);
@@ -95,7 +85,7 @@ int spine_open(struct spine *s, const char *env_name, const char *lock_command)
 	if (rc == 0)
 		rc = load_environment(s, &diags);
 	if (diags.count > 0) {
-		print_diags(&diags);
+		owlet_print_diags(&diags);
 		if (rc == 0 || rc == OWLET_EINVALID)
 			rc = owlet_error_setc(OWLET_EINVALID, "%zu problem%s in the model or environment", diags.count,
 					      diags.count == 1 ? "" : "s");
@@ -341,7 +331,7 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
  * `terraform show -json` wrote it (state/<env>/plan.json).  Return 0 to go
  * on; a negative OWLET_E* code (with owlet_error_set) stops before apply.
  * The environment's `checks.skip` list is in s->env->skips. */
-int spine_refuse_no_check(const struct spine *s)
+static int refuse_no_check(const struct spine *s)
 {
 	if (s->no_check && s->env->protect)
 		return owlet_error_setc(OWLET_EUSAGE,
@@ -350,7 +340,7 @@ int spine_refuse_no_check(const struct spine *s)
 	return 0;
 }
 
-int run_checks(struct spine *s)
+static int run_checks(struct spine *s)
 {
 	if (s->no_check) {
 		printf("  checks skipped (--no-check)\n");
@@ -362,4 +352,22 @@ int run_checks(struct spine *s)
 	int rc = check_gate(plan_json, s->state_dir, s->env);
 	free(plan_json);
 	return rc;
+}
+
+int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
+		       struct owlet_plan_summary *summary)
+{
+	int rc = refuse_no_check(s);
+	if (rc < 0)
+		return rc;
+	rc = spine_prepare(s, artifact, true);
+	if (rc < 0)
+		return rc;
+	spine_step(s, "terraform plan");
+	rc = spine_plan(s, changes, summary, false);
+	if (rc < 0)
+		return rc;
+	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
+	spine_step(s, "checks");
+	return run_checks(s);
 }

@@ -55,12 +55,11 @@ int spine_init(struct spine *s);
 int spine_prepare(struct spine *s, const char *artifact, bool with_artifact);
 /* plan into state/<env>/plan.tfplan and print the summary by module. */
 int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summary, bool destroy);
-/* The security checks on the saved plan (state/<env>/plan.json), before
- * apply; the environment's skips apply.  With s->no_check they are skipped
- * (a protected environment refuses that in spine_refuse_no_check). */
-int run_checks(struct spine *s);
-/* OWLET_EUSAGE when --no-check is asked for a protected environment. */
-int spine_refuse_no_check(const struct spine *s);
+/* What plan and up share after spine_open: --no-check refused for a protected
+ * environment, spine_prepare, the plan (saved, summary printed), then the
+ * security checks on it with the environment's skips, unless s->no_check. */
+int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
+		       struct owlet_plan_summary *summary);
 void spine_print_summary(const struct owlet_plan_summary *summary);
 
 double spine_now(void);
