@@ -163,9 +163,18 @@ struct topk {
 	uint32_t n;
 	uint64_t offset; /* what purges subtracted: the error bound of every count */
 	struct topk_entry e[TOPK_M];
-	uint8_t slot[2 * TOPK_M]; /* open addressing on hash: entry + 1, 0 empty */
+	/* open addressing on hash, linear probing, a quarter full at most:
+	 * slot[i] is entry + 1 (0: empty), slot_hash[i] its hash, so a probe
+	 * reads the entry only when the hashes match */
+	uint8_t slot[4 * TOPK_M];
+	uint64_t slot_hash[4 * TOPK_M];
 };
-void topk_add(struct topk *t, uint64_t hash, const char *p, size_t len);
+/* The held value equal to p[0..len) (hash its agg_hash_padded hash): its
+ * count + 1 and true; false when not held.  p must be padded (8 readable
+ * bytes after the value). */
+bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_t len);
+/* Adds a value topk_bump just did not find, with count 1. */
+void topk_add_new(struct topk *t, uint64_t hash, const char *p, size_t len);
 void topk_merge(struct topk *into, const struct topk *from);
 /* Entries sorted by count (desc), then value; returns how many (<= TOPK_M). */
 size_t topk_sorted(const struct topk *t, const struct topk_entry **out);
@@ -216,7 +225,18 @@ struct owlet_agg {
 	size_t n_missing;
 };
 
-/* A value of column `col` at `line` (relative to the input). */
+/* A cell: a value's bytes (followed by AGG_PAD readable bytes), not
+ * NUL-terminated; length 0 is null. */
+struct agg_cell {
+	const char *p;
+	size_t len;
+};
+/* The readers hand values over AGG_BATCH rows at a time, column by column. */
+#define AGG_BATCH 128
+/* n cells of column `col`, lines[i] the line of cell i (relative to the
+ * input). */
+void agg_add_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, const uint64_t *lines, size_t n);
+/* One value of column `col` at `line`. */
 void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line);
 void agg_add_null(struct owlet_agg *a, size_t col);
 void agg_add_invalid(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line);

@@ -57,6 +57,13 @@ struct csv {
 	const char *blk; /* the scanner: 64 bytes from blk ... */
 	uint64_t bits;   /* ... and the separators there not yet returned */
 	uint64_t line;   /* of the record being read, from 1 */
+	/* rows waiting to be handed over, column by column: cell (col, row) at
+	 * cells[col * AGG_BATCH + row]; their values point into the buffer and
+	 * the scratch, so the batch is handed over before either moves */
+	struct agg_cell *cells;
+	uint64_t lines[AGG_BATCH];
+	size_t n_rows;
+	size_t scr_used; /* scratch bytes the batch's values hold */
 };
 
 /* Bit i set when p[i] is ',' or '\n' (i < 64). */
@@ -152,7 +159,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 	const char *d = r->b.data, *e = d + r->b.len, *p = d + s;
 	const bool eof = r->b.eof;
 	char *scr = r->b.scratch;
-	size_t used = 0;
+	size_t used = r->scr_used;
 	uint64_t lines = 0;
 	r->nf = 0;
 	r->first_quoted = p < e && *p == '"';
@@ -169,6 +176,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 						return REC_MORE;
 					*next = r->b.len;
 					*nl = lines + count_nl(p, e);
+					r->scr_used = used;
 					return REC_UNTERMINATED;
 				}
 				if (close + 1 == e && !eof)
@@ -238,6 +246,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 			p = sep + 1;
 			continue;
 		}
+		r->scr_used = used;
 		if (sep == e) {
 			*next = r->b.len;
 			*nl = lines;
@@ -295,6 +304,20 @@ out:
 	return rc == OWLET_ENOMEM ? owlet_error_setc(OWLET_ENOMEM, "out of memory") : rc;
 }
 
+/* Hands the batch over to the statistics, column by column. */
+static void csv_flush(struct csv *r)
+{
+	struct owlet_agg *a = r->a;
+	if (r->n_rows) {
+		for (size_t i = 0; i < a->n_map; i++)
+			if (a->map[i] >= 0)
+				agg_add_cells(a, (size_t)a->map[i], r->cells + (size_t)a->map[i] * AGG_BATCH, r->lines,
+					      r->n_rows);
+	}
+	r->n_rows = 0;
+	r->scr_used = 0;
+}
+
 static void csv_row(struct csv *r)
 {
 	struct owlet_agg *a = r->a;
@@ -306,11 +329,17 @@ static void csv_row(struct csv *r)
 	}
 	a->rows++;
 	const int *map = a->map;
+	struct agg_cell *cells = r->cells + r->n_rows;
 	for (size_t i = 0; i < r->nf; i++)
-		if (map[i] >= 0)
-			agg_add_value(a, (size_t)map[i], r->f[i].p, r->f[i].len, r->line);
+		if (map[i] >= 0) {
+			cells[(size_t)map[i] * AGG_BATCH].p = r->f[i].p;
+			cells[(size_t)map[i] * AGG_BATCH].len = r->f[i].len;
+		}
 	for (size_t i = 0; i < a->n_missing; i++)
 		agg_add_null(a, a->missing[i]);
+	r->lines[r->n_rows] = r->line;
+	if (++r->n_rows == AGG_BATCH)
+		csv_flush(r);
 }
 
 /* Moves s past the partial line at the start of a chunk, or the BOM. */
@@ -351,9 +380,14 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 	in->first_offset = in->end_offset = 0;
 	if (!in->header && !a->has_map)
 		return owlet_error_set("no csv header for '%s'", in->name ? in->name : "");
+	r.cells = malloc((a->ncols ? a->ncols : 1) * AGG_BATCH * sizeof *r.cells);
+	if (!r.cells)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	int rc = agg_buf_init(&r.b, in);
-	if (rc < 0)
+	if (rc < 0) {
+		free(r.cells);
 		return rc;
+	}
 	a->source = in->name;
 	bool want_header = in->header;
 	size_t s;
@@ -382,6 +416,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 		}
 		if (k == REC_MORE) {
 			r.b.start = s;
+			csv_flush(&r); /* before the buffer moves */
 			if (agg_buf_full(&r.b)) {
 				agg_bad_row(a, r.line, 0);
 				long end = csv_skip_record(&r, &nl);
@@ -419,7 +454,9 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 	in->end_offset = r.b.base + s;
 	rc = 0;
 out:
+	csv_flush(&r);
 	agg_buf_free(&r.b);
+	free(r.cells);
 	free(r.f);
 	a->source = NULL;
 	return rc;

@@ -78,54 +78,150 @@ void agg_add_null(struct owlet_agg *a, size_t col)
 	a->cols[col].nulls++;
 }
 
-static inline void welford(struct agg_col *c, double x, uint64_t n)
+/*
+ * The cells of one column, a batch at a time (csv.c hands over AGG_BATCH
+ * rows, column by column): the loop keeps the column's running state in
+ * registers, dispatches on the type once per batch, and touches one
+ * column's sketches while they are in the L1 cache.  Every value goes
+ * through Welford's update, in order, so the result is the same as value
+ * by value.
+ */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE bool parse_i64(enum owlet_type type, const char *p, size_t len, int64_t *x)
 {
-	double d = x - c->mean;
-	c->mean += d / (double)n;
-	c->m2 += d * (x - c->mean);
+	return type == OWLET_TYPE_INT    ? agg_parse_int(p, len, x)
+	       : type == OWLET_TYPE_DATE ? agg_parse_date(p, len, x)
+				       : agg_parse_timestamp(p, len, x);
 }
 
-static inline void add_i64(struct agg_col *c, int64_t v)
+/* int, date (days) and timestamp (microseconds): `type` is a constant at
+ * each call, so each type gets its own loop. */
+static ALWAYS_INLINE void add_i64_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v,
+					const uint64_t *lines, size_t n, enum owlet_type type)
 {
-	c->count++;
-	if (v < c->imin)
-		c->imin = v;
-	if (v > c->imax)
-		c->imax = v;
-	c->isum += v;
-	welford(c, (double)v, c->count);
-	hll_add(c->hll, agg_mix64((uint64_t)v));
-	(void)kll_add(c->kll, (double)v); /* out of memory: the sketch misses a value */
-}
-
-static inline void add_f64(struct agg_col *c, double x)
-{
-	c->count++;
-	if (x < c->fmin)
-		c->fmin = x;
-	if (x > c->fmax)
-		c->fmax = x;
-	if (isinf(x)) {
-		if (x > 0)
-			c->pinf++;
-		else
-			c->ninf++;
-	} else {
-		double t = c->fsum + x;
-		if (isinf(t) || isinf(c->fsum))
-			; /* the sum overflowed the double range: it stays +-Infinity */
-		else if (fabs(c->fsum) >= fabs(x))
-			c->fcomp += (c->fsum - t) + x;
-		else
-			c->fcomp += (x - t) + c->fsum;
-		c->fsum = t;
-		welford(c, x, c->count - c->pinf - c->ninf);
+	struct agg_col *c = &a->cols[col];
+	uint64_t count = c->count, nulls = c->nulls;
+	int64_t lo = c->imin, hi = c->imax;
+	__int128 sum = c->isum;
+	double mean = c->mean, m2 = c->m2;
+	struct hll *h = c->hll;
+	struct kll *k = c->kll;
+	for (size_t i = 0; i < n; i++) {
+		int64_t x;
+		if (v[i].len == 0) {
+			nulls++;
+			continue;
+		}
+		if (!parse_i64(type, v[i].p, v[i].len, &x)) {
+			agg_add_invalid(a, col, v[i].p, v[i].len, lines[i]);
+			continue;
+		}
+		count++;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+		sum += x;
+		double dx = (double)x, d = dx - mean;
+		mean += d / (double)count;
+		m2 += d * (dx - mean);
+		hll_add(h, agg_mix64((uint64_t)x));
+		(void)kll_add(k, dx); /* out of memory: the sketch misses a value */
 	}
-	double z = x == 0.0 ? 0.0 : x; /* -0.0 and 0.0 are one value */
-	uint64_t bits;
-	memcpy(&bits, &z, sizeof bits);
-	hll_add(c->hll, agg_mix64(bits));
-	(void)kll_add(c->kll, x);
+	c->count = count;
+	c->nulls = nulls;
+	c->imin = lo;
+	c->imax = hi;
+	c->isum = sum;
+	c->mean = mean;
+	c->m2 = m2;
+}
+
+static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, const uint64_t *lines,
+			  size_t n)
+{
+	struct agg_col *c = &a->cols[col];
+	uint64_t count = c->count, nulls = c->nulls, pinf = c->pinf, ninf = c->ninf;
+	double lo = c->fmin, hi = c->fmax, fsum = c->fsum, fcomp = c->fcomp;
+	double mean = c->mean, m2 = c->m2;
+	struct hll *h = c->hll;
+	struct kll *k = c->kll;
+	for (size_t i = 0; i < n; i++) {
+		double x;
+		if (v[i].len == 0) {
+			nulls++;
+			continue;
+		}
+		if (!agg_parse_float(v[i].p, v[i].len, &x)) {
+			agg_add_invalid(a, col, v[i].p, v[i].len, lines[i]);
+			continue;
+		}
+		count++;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+		if (isinf(x)) {
+			if (x > 0)
+				pinf++;
+			else
+				ninf++;
+		} else {
+			/* Neumaier's compensated sum */
+			double t = fsum + x;
+			if (isinf(t) || isinf(fsum))
+				; /* the sum overflowed the double range: it stays +-Infinity */
+			else if (fabs(fsum) >= fabs(x))
+				fcomp += (fsum - t) + x;
+			else
+				fcomp += (x - t) + fsum;
+			fsum = t;
+			double d = x - mean;
+			mean += d / (double)(count - pinf - ninf);
+			m2 += d * (x - mean);
+		}
+		double z = x == 0.0 ? 0.0 : x; /* -0.0 and 0.0 are one value */
+		uint64_t bits;
+		memcpy(&bits, &z, sizeof bits);
+		hll_add(h, agg_mix64(bits));
+		(void)kll_add(k, x);
+	}
+	c->count = count;
+	c->nulls = nulls;
+	c->pinf = pinf;
+	c->ninf = ninf;
+	c->fmin = lo;
+	c->fmax = hi;
+	c->fsum = fsum;
+	c->fcomp = fcomp;
+	c->mean = mean;
+	c->m2 = m2;
+}
+
+/* Bools: counted in the batch, then one top-values update per value. */
+static void add_bool_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, const uint64_t *lines,
+			   size_t n)
+{
+	struct agg_col *c = &a->cols[col];
+	uint64_t t = 0, f = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool b;
+		if (v[i].len == 0)
+			c->nulls++;
+		else if (!agg_parse_bool(v[i].p, v[i].len, &b))
+			agg_add_invalid(a, col, v[i].p, v[i].len, lines[i]);
+		else if (b)
+			t++;
+		else
+			f++;
+	}
+	c->count += t + f;
+	c->trues += t;
+	if (t) {
+		hll_add(c->hll, agg_mix64(1));
+		topk_add_count(c->top, a->hash_true, "true", 4, t);
+	}
+	if (f) {
+		hll_add(c->hll, agg_mix64(0));
+		topk_add_count(c->top, a->hash_false, "false", 5, f);
+	}
 }
 
 /* Code points: bytes that are not continuation bytes (10xxxxxx).  ASCII
@@ -154,62 +250,67 @@ multibyte:;
 	return n - cont;
 }
 
-void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line)
+/* Strings.  A value the top-values summary holds has been seen before,
+ * so its length and hash are already in the column's state: only its count
+ * moves.  (Every value the summary holds went into the HyperLogLog first,
+ * here or in the partial it was merged from, which carries both.) */
+static void add_string_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, size_t n)
 {
 	struct agg_col *c = &a->cols[col];
-	if (len == 0) {
-		c->nulls++;
-		return;
+	uint64_t count = c->count, nulls = c->nulls, minlen = c->minlen, maxlen = c->maxlen;
+	struct hll *h = c->hll;
+	struct topk *top = c->top;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i].p;
+		size_t len = v[i].len;
+		if (len == 0) {
+			nulls++;
+			continue;
+		}
+		count++;
+		uint64_t hash = agg_hash_padded(p, len);
+		if (topk_bump(top, hash, p, len))
+			continue;
+		uint64_t cp = utf8_length(p, len);
+		minlen = cp < minlen ? cp : minlen;
+		maxlen = cp > maxlen ? cp : maxlen;
+		hll_add(h, hash);
+		topk_add_new(top, hash, p, len);
 	}
-	int64_t i;
-	double d;
-	bool b;
-	switch (c->type) {
+	c->count = count;
+	c->nulls = nulls;
+	c->minlen = minlen;
+	c->maxlen = maxlen;
+}
+
+void agg_add_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, const uint64_t *lines, size_t n)
+{
+	switch (a->cols[col].type) {
 	case OWLET_TYPE_INT:
-		if (!agg_parse_int(p, len, &i))
-			break;
-		add_i64(c, i);
-		return;
-	case OWLET_TYPE_FLOAT:
-		if (!agg_parse_float(p, len, &d))
-			break;
-		add_f64(c, d);
+		add_i64_cells(a, col, v, lines, n, OWLET_TYPE_INT);
 		return;
 	case OWLET_TYPE_DATE:
-		if (!agg_parse_date(p, len, &i))
-			break;
-		add_i64(c, i);
+		add_i64_cells(a, col, v, lines, n, OWLET_TYPE_DATE);
 		return;
 	case OWLET_TYPE_TIMESTAMP:
-		if (!agg_parse_timestamp(p, len, &i))
-			break;
-		add_i64(c, i);
+		add_i64_cells(a, col, v, lines, n, OWLET_TYPE_TIMESTAMP);
+		return;
+	case OWLET_TYPE_FLOAT:
+		add_f64_cells(a, col, v, lines, n);
 		return;
 	case OWLET_TYPE_BOOL:
-		if (!agg_parse_bool(p, len, &b))
-			break;
-		c->count++;
-		c->trues += b;
-		hll_add(c->hll, agg_mix64(b));
-		if (b)
-			topk_add(c->top, a->hash_true, "true", 4);
-		else
-			topk_add(c->top, a->hash_false, "false", 5);
+		add_bool_cells(a, col, v, lines, n);
 		return;
-	case OWLET_TYPE_STRING: {
-		c->count++;
-		uint64_t n = utf8_length(p, len);
-		if (n < c->minlen)
-			c->minlen = n;
-		if (n > c->maxlen)
-			c->maxlen = n;
-		uint64_t h = agg_hash_padded(p, len);
-		hll_add(c->hll, h);
-		topk_add(c->top, h, p, len);
+	case OWLET_TYPE_STRING:
+		add_string_cells(a, col, v, n);
 		return;
 	}
-	}
-	agg_add_invalid(a, col, p, len, line);
+}
+
+void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line)
+{
+	struct agg_cell cell = { p, len };
+	agg_add_cells(a, col, &cell, &line, 1);
 }
 
 static void col_reset(struct agg_col *c)

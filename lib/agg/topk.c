@@ -37,7 +37,7 @@
 
 #include <stdlib.h>
 
-#define SLOT_MASK (2 * TOPK_M - 1)
+#define SLOT_MASK (4 * TOPK_M - 1)
 
 static bool same(const struct topk_entry *e, uint64_t hash, const char *p, size_t len)
 {
@@ -49,7 +49,7 @@ static int find(const struct topk *t, uint64_t hash, const char *p, size_t len)
 	uint32_t i = (uint32_t)hash & SLOT_MASK;
 	while (t->slot[i]) {
 		uint32_t e = t->slot[i] - 1u;
-		if (same(&t->e[e], hash, p, len))
+		if (t->slot_hash[i] == hash && same(&t->e[e], hash, p, len))
 			return (int)e;
 		i = (i + 1) & SLOT_MASK;
 	}
@@ -62,6 +62,7 @@ static void slot_insert(struct topk *t, uint32_t e)
 	while (t->slot[i])
 		i = (i + 1) & SLOT_MASK;
 	t->slot[i] = (uint8_t)(e + 1);
+	t->slot_hash[i] = t->e[e].hash;
 }
 
 /* The k-th smallest of a[0..n) (a is reordered). */
@@ -117,13 +118,51 @@ static void purge(struct topk *t)
 		slot_insert(t, i);
 }
 
-void topk_add_count(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count)
+/* same() for a padded value: the bytes compared a word at a time, the
+ * last word masked to the value (e->val has room for the word when
+ * len <= TOPK_VAL - 8; longer values go through memcmp). */
+static inline bool same_padded(const struct topk_entry *e, uint64_t hash, const char *p, size_t len)
 {
-	int found = find(t, hash, p, len);
-	if (found >= 0) {
-		t->e[found].count += count;
-		return;
+	if (e->hash != hash || e->len != len)
+		return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len <= TOPK_VAL - 8) {
+		size_t i = 0;
+		uint64_t x, y;
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&x, p + i, 8);
+			memcpy(&y, e->val + i, 8);
+			if (x != y)
+				return false;
+		}
+		if (i == len)
+			return true;
+		memcpy(&x, p + i, 8);
+		memcpy(&y, e->val + i, 8);
+		return ((x ^ y) & (~0ULL >> (64 - 8 * (len - i)))) == 0;
 	}
+#endif
+	return memcmp(e->val, p, len < TOPK_VAL ? len : TOPK_VAL) == 0;
+}
+
+bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_t len)
+{
+	uint32_t i = (uint32_t)hash & SLOT_MASK;
+	while (t->slot[i]) {
+		if (t->slot_hash[i] == hash) {
+			struct topk_entry *e = &t->e[t->slot[i] - 1u];
+			if (same_padded(e, hash, p, len)) {
+				e->count++;
+				return true;
+			}
+		}
+		i = (i + 1) & SLOT_MASK;
+	}
+	return false;
+}
+
+static void add_new(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count)
+{
 	if (t->n == TOPK_M)
 		purge(t);
 	struct topk_entry *e = &t->e[t->n];
@@ -134,18 +173,19 @@ void topk_add_count(struct topk *t, uint64_t hash, const char *p, size_t len, ui
 	slot_insert(t, t->n++);
 }
 
-void topk_add(struct topk *t, uint64_t hash, const char *p, size_t len)
+void topk_add_new(struct topk *t, uint64_t hash, const char *p, size_t len)
 {
-	uint32_t i = (uint32_t)hash & SLOT_MASK;
-	while (t->slot[i]) {
-		struct topk_entry *e = &t->e[t->slot[i] - 1u];
-		if (same(e, hash, p, len)) {
-			e->count++;
-			return;
-		}
-		i = (i + 1) & SLOT_MASK;
+	add_new(t, hash, p, len, 1);
+}
+
+void topk_add_count(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count)
+{
+	int found = find(t, hash, p, len);
+	if (found >= 0) {
+		t->e[found].count += count;
+		return;
 	}
-	topk_add_count(t, hash, p, len, 1);
+	add_new(t, hash, p, len, count);
 }
 
 static int entry_cmp(const void *a, const void *b)
