@@ -132,7 +132,42 @@ static uint64_t count_nl(const char *p, const char *e)
 	return c;
 }
 
-static int push_field(struct csv *r, const char *p, size_t len)
+/* The first '"' at or after q and before e, or NULL; adds the newlines
+ * before it to *nl.  Values are short: 16 bytes at a time, inline (the
+ * buffer's padding makes the last load safe), where memchr is a call. */
+static inline const char *find_quote(const char *q, const char *e, uint64_t *nl)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
+	uint64_t lines = 0;
+	for (; q < e; q += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		unsigned qm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
+		unsigned lm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
+		if (e - q < 16) {
+			unsigned keep = (1u << (e - q)) - 1;
+			qm &= keep;
+			lm &= keep;
+		}
+		if (qm) {
+			unsigned b = (unsigned)__builtin_ctz(qm);
+			lm &= (1u << b) - 1;
+			*nl += lines + (lm ? (unsigned)__builtin_popcount(lm) : 0);
+			return q + b;
+		}
+		if (lm)
+			lines += (unsigned)__builtin_popcount(lm);
+	}
+	return NULL;
+#else
+	const char *c = memchr(q, '"', (size_t)(e - q));
+	if (c)
+		*nl += count_nl(q, c);
+	return c;
+#endif
+}
+
+static inline int push_field(struct csv *r, const char *p, size_t len)
 {
 	if (r->nf == r->fcap) {
 		size_t cap = r->fcap ? r->fcap * 2 : 64;
@@ -169,8 +204,9 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 		if (p < e && *p == '"') {
 			const char *q = p + 1, *close;
 			bool esc = false;
+			uint64_t inner = 0; /* newlines inside the quotes */
 			for (;;) {
-				close = memchr(q, '"', (size_t)(e - q));
+				close = find_quote(q, e, &inner);
 				if (!close) {
 					if (!eof)
 						return REC_MORE;
@@ -190,7 +226,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 			}
 			vp = p + 1;
 			vl = (size_t)(close - vp);
-			lines += count_nl(vp, close);
+			lines += inner;
 			if (esc) {
 				char *o = scr + used;
 				const char *x = vp;
@@ -209,7 +245,8 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 				used += vl;
 			}
 			p = close + 1;
-			scan_reset(r, p, e);
+			if (p >= r->blk + 64)
+				scan_reset(r, p, e); /* else the block's mask still holds what follows */
 			if (!(sep = next_sep(r, p, e))) {
 				if (!eof)
 					return REC_MORE;
@@ -237,7 +274,14 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 			}
 			vp = p;
 			vl = (size_t)(sep - p);
-			if (vl && vp[vl - 1] == '\r' && (sep == e || *sep == '\n'))
+			if (sep < e && *sep == ',') {
+				/* the common case: an unquoted field, not the last */
+				if (push_field(r, vp, vl) < 0)
+					return OWLET_ENOMEM;
+				p = sep + 1;
+				continue;
+			}
+			if (vl && vp[vl - 1] == '\r')
 				vl--;
 		}
 		if (push_field(r, vp, vl) < 0)
