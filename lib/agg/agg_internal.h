@@ -151,7 +151,7 @@ int kll_push(struct kll *s, uint32_t level, double x);
 int kll_set_sampler(struct kll *s, uint32_t sampler);
 
 /* ---- frequent values: space-saving / Misra-Gries (topk.c) ---- */
-#define TOPK_M 128
+#define TOPK_M 256
 #define TOPK_VAL 128
 struct topk_entry {
 	uint64_t hash;
@@ -166,7 +166,7 @@ struct topk {
 	/* open addressing on hash, linear probing, a quarter full at most:
 	 * slot[i] is entry + 1 (0: empty), slot_hash[i] its hash, so a probe
 	 * reads the entry only when the hashes match */
-	uint8_t slot[4 * TOPK_M];
+	uint16_t slot[4 * TOPK_M];
 	uint64_t slot_hash[4 * TOPK_M];
 };
 /* The held value equal to p[0..len) (hash its agg_hash_padded hash): its

@@ -6,11 +6,13 @@
  * the Misra-Gries counter plus the offset below.
  *
  * Layout
- *   M = 128 counters (the top 10 are reported), each with the value's
+ *   M = 256 counters (the top 10 are reported), each with the value's
  *   64-bit hash, its length and its first 128 bytes (identity is hash +
  *   length + those bytes: long values sharing 128 bytes still differ by
- *   hash), and a count; an open-addressing table of 256 slots (linear
- *   probing) finds a value's counter.  ~20 KiB per column.
+ *   hash), and a count; an open-addressing table of 1024 slots (linear
+ *   probing, each slot with the hash of its counter, so a probe reads a
+ *   counter only when the hashes match) finds a value's counter.  ~48 KiB
+ *   per column.
  *   A value already counted: count + 1 (no heap, no sift: O(1)).  A new
  *   value: a new counter with count 1; when all M are taken, first a purge:
  *   the median count is subtracted from every counter, the counters at 0
@@ -20,9 +22,9 @@
  *
  * Error bound
  *   A value's true count lies in [count, count + offset], and offset <=
- *   n / (M/2) = n / 64 for n values (each purge removes at least
- *   median x M/2 from the total).  Any value more frequent than n / 64 is
- *   held.  With at most M = 128 distinct values (bools, enums,
+ *   n / (M/2) = n / 128 for n values (each purge removes at least
+ *   median x M/2 from the total).  Any value more frequent than n / 128 is
+ *   held.  With at most M = 256 distinct values (bools, enums,
  *   low-cardinality strings) nothing is ever purged: offset = 0 and every
  *   count is exact.  The report gives count + offset (an upper bound, as
  *   space-saving does) and, when offset > 0, "error": offset.
@@ -61,7 +63,7 @@ static void slot_insert(struct topk *t, uint32_t e)
 	uint32_t i = (uint32_t)t->e[e].hash & SLOT_MASK;
 	while (t->slot[i])
 		i = (i + 1) & SLOT_MASK;
-	t->slot[i] = (uint8_t)(e + 1);
+	t->slot[i] = (uint16_t)(e + 1);
 	t->slot_hash[i] = t->e[e].hash;
 }
 
