@@ -105,7 +105,7 @@ double hll_estimate(const struct hll *h);
 /* ---- KLL quantile sketch (kll.c) ---- */
 #define KLL_K 400
 #define KLL_MAX_LEVELS 64
-#define KLL_ACTIVE 9 /* compactor levels kept above the sampler */
+#define KLL_ACTIVE 8 /* compactor levels kept above the sampler */
 struct kll_level {
 	double *v;
 	uint32_t len, cap;
