@@ -169,10 +169,52 @@ struct topk {
 	uint16_t slot[4 * TOPK_M];
 	uint64_t slot_hash[4 * TOPK_M];
 };
-/* The held value equal to p[0..len) (hash its agg_hash_padded hash): its
- * count + 1 and true; false when not held.  p must be padded (8 readable
- * bytes after the value). */
-bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_t len);
+#define TOPK_SLOT_MASK (4 * TOPK_M - 1)
+
+/* Whether entry e holds p[0..len), its hash known to match, p padded: the
+ * bytes compared a word at a time, the last word masked to the value
+ * (e->val has room for the word when len <= TOPK_VAL - 8; longer values go
+ * through memcmp). */
+static inline bool topk_same_padded(const struct topk_entry *e, const char *p, size_t len)
+{
+	if (e->len != len)
+		return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len <= TOPK_VAL - 8) {
+		size_t i = 0;
+		uint64_t x, y;
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&x, p + i, 8);
+			memcpy(&y, e->val + i, 8);
+			if (x != y)
+				return false;
+		}
+		if (i == len)
+			return true;
+		memcpy(&x, p + i, 8);
+		memcpy(&y, e->val + i, 8);
+		return ((x ^ y) & (~0ULL >> (64 - 8 * (len - i)))) == 0;
+	}
+#endif
+	return memcmp(e->val, p, len < TOPK_VAL ? len : TOPK_VAL) == 0;
+}
+
+static inline bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_t len)
+{
+	uint32_t i = (uint32_t)hash & TOPK_SLOT_MASK;
+	while (t->slot[i]) {
+		if (t->slot_hash[i] == hash) {
+			struct topk_entry *e = &t->e[t->slot[i] - 1u];
+			if (topk_same_padded(e, p, len)) {
+				e->count++;
+				return true;
+			}
+		}
+		i = (i + 1) & TOPK_SLOT_MASK;
+	}
+	return false;
+}
+
 /* Adds a value topk_bump just did not find, with count 1. */
 void topk_add_new(struct topk *t, uint64_t hash, const char *p, size_t len);
 void topk_merge(struct topk *into, const struct topk *from);

@@ -39,7 +39,7 @@
 
 #include <stdlib.h>
 
-#define SLOT_MASK (4 * TOPK_M - 1)
+#define SLOT_MASK TOPK_SLOT_MASK
 
 static bool same(const struct topk_entry *e, uint64_t hash, const char *p, size_t len)
 {
@@ -118,49 +118,6 @@ static void purge(struct topk *t)
 	memset(t->slot, 0, sizeof t->slot);
 	for (uint32_t i = 0; i < kept; i++)
 		slot_insert(t, i);
-}
-
-/* same() for a padded value: the bytes compared a word at a time, the
- * last word masked to the value (e->val has room for the word when
- * len <= TOPK_VAL - 8; longer values go through memcmp). */
-static inline bool same_padded(const struct topk_entry *e, uint64_t hash, const char *p, size_t len)
-{
-	if (e->hash != hash || e->len != len)
-		return false;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (len <= TOPK_VAL - 8) {
-		size_t i = 0;
-		uint64_t x, y;
-		for (; i + 8 <= len; i += 8) {
-			memcpy(&x, p + i, 8);
-			memcpy(&y, e->val + i, 8);
-			if (x != y)
-				return false;
-		}
-		if (i == len)
-			return true;
-		memcpy(&x, p + i, 8);
-		memcpy(&y, e->val + i, 8);
-		return ((x ^ y) & (~0ULL >> (64 - 8 * (len - i)))) == 0;
-	}
-#endif
-	return memcmp(e->val, p, len < TOPK_VAL ? len : TOPK_VAL) == 0;
-}
-
-bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_t len)
-{
-	uint32_t i = (uint32_t)hash & SLOT_MASK;
-	while (t->slot[i]) {
-		if (t->slot_hash[i] == hash) {
-			struct topk_entry *e = &t->e[t->slot[i] - 1u];
-			if (same_padded(e, hash, p, len)) {
-				e->count++;
-				return true;
-			}
-		}
-		i = (i + 1) & SLOT_MASK;
-	}
-	return false;
 }
 
 static void add_new(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count)
