@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ struct owlet_s3 {
 	char *ca_file;    /* the CA bundle for https, or NULL for libcurl's own */
 	int64_t deadline_ms;
 	char code[64];    /* last S3 error code */
+	char etag[128];   /* last answer's ETag header, unquoted; "" when none */
 	char errbuf[CURL_ERROR_SIZE];
 	struct owlet_buf body;
 	unsigned rand_state;
@@ -156,10 +158,57 @@ const char *owlet_s3_last_code(const struct owlet_s3 *s3)
 	return s3->code;
 }
 
+const char *owlet_s3_last_etag(const struct owlet_s3 *s3)
+{
+	return s3->etag;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Narrows [*b, *e) to the ETag in it: white space around it and one pair
+ * of double quotes around that taken off (see s3.h). */
+static void etag_span(const char **b, const char **e)
+{
+	while (*b < *e && is_space(**b))
+		(*b)++;
+	while (*e > *b && is_space((*e)[-1]))
+		(*e)--;
+	if (*e - *b >= 2 && **b == '"' && (*e)[-1] == '"') {
+		(*b)++;
+		(*e)--;
+	}
+}
+
+/* CURLOPT_HEADERFUNCTION: keeps the ETag of the answer; a status line
+ * starts a new answer (after a 100 Continue, say). */
+static size_t header_line(char *data, size_t size, size_t n, void *userdata)
+{
+	struct owlet_s3 *s3 = userdata;
+	size_t len = size * n;
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		s3->etag[0] = '\0';
+	} else if (len > 5 && strncasecmp(data, "ETag:", 5) == 0) {
+		const char *b = data + 5, *e = data + len;
+		etag_span(&b, &e);
+		size_t m = (size_t)(e - b);
+		/* one too long for the buffer is no ETag, never a cut one */
+		if (m >= sizeof s3->etag)
+			m = 0;
+		memcpy(s3->etag, b, m);
+		s3->etag[m] = '\0';
+	}
+	return len;
+}
+
 void owlet_s3_list_clear(struct owlet_s3_list *list)
 {
-	for (size_t i = 0; i < list->count; i++)
+	for (size_t i = 0; i < list->count; i++) {
 		free(list->items[i].key);
+		free(list->items[i].etag);
+	}
 	free(list->items);
 	memset(list, 0, sizeof *list);
 }
@@ -292,11 +341,14 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		owlet_buf_reset(&s3->body);
 		s3->errbuf[0] = '\0';
 		s3->code[0] = '\0';
+		s3->etag[0] = '\0';
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s3->errbuf);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s3->body);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, s3);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
 		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
@@ -471,27 +523,38 @@ int owlet_s3_parse_list(struct owlet_s3_list *out, int *truncated, char **next_t
 			return owlet_error_setc(OWLET_EIO, "s3 list: unterminated Contents element");
 		char *key = element(c, ce, "Key", &oom);
 		char *size = key ? element(c, ce, "Size", &oom) : NULL;
-		if (oom) {
-			free(key);
-			return nomem();
-		}
-		if (!key || !size) {
-			free(key);
-			free(size);
-			return owlet_error_setc(OWLET_EIO, "s3 list: Contents without Key or Size");
-		}
-		if (out->count == out->cap) {
+		char *etag = size ? element(c, ce, "ETag", &oom) : NULL;
+		int rc = 0;
+		if (oom)
+			rc = nomem();
+		else if (!key || !size)
+			rc = owlet_error_setc(OWLET_EIO, "s3 list: Contents without Key or Size");
+		else if (out->count == out->cap) {
 			size_t cap = out->cap ? out->cap * 2 : 16;
 			struct owlet_s3_object *items = realloc(out->items, cap * sizeof *items);
-			if (!items) {
-				free(key);
-				free(size);
-				return nomem();
-			}
-			out->items = items;
-			out->cap = cap;
+			if (items) {
+				out->items = items;
+				out->cap = cap;
+			} else
+				rc = nomem();
 		}
-		out->items[out->count++] = (struct owlet_s3_object){ key, strtoll(size, NULL, 10) };
+		if (rc < 0) {
+			free(key);
+			free(size);
+			free(etag);
+			return rc;
+		}
+		if (etag) { /* unquoted in place; an empty one is none */
+			const char *b = etag, *e = etag + strlen(etag);
+			etag_span(&b, &e);
+			memmove(etag, b, (size_t)(e - b));
+			etag[e - b] = '\0';
+			if (!*etag) {
+				free(etag);
+				etag = NULL;
+			}
+		}
+		out->items[out->count++] = (struct owlet_s3_object){ key, strtoll(size, NULL, 10), etag };
 		free(size);
 		p = ce + strlen("</Contents>");
 	}

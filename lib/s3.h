@@ -18,6 +18,13 @@
  * the deadline set with owlet_s3_set_deadline: a request that cannot finish
  * in time fails with OWLET_EINTR instead.
  * One CURL handle per client, reused (keep-alive); not thread-safe.
+ *
+ * ETags are kept as S3 gives them less the double quotes around them: S3
+ * quotes them in listings (<ETag>&quot;9b2c...&quot;</ETag>) and in the
+ * ETag header, but not in event notifications (s3.object.eTag), so the bare
+ * value ("9b2c...", or "9b2c...-3" for a multipart upload) is the one form
+ * all three compare equal in.  Nothing else is changed (no case folding):
+ * an ETag is an opaque version tag, compared whole.
  */
 #ifndef OWLET_S3_H
 #define OWLET_S3_H
@@ -38,6 +45,7 @@ struct owlet_s3_config {
 struct owlet_s3_object {
 	char *key;
 	long long size;
+	char *etag; /* without the quotes (see above); NULL when not listed */
 };
 
 struct owlet_s3_list {
@@ -60,7 +68,8 @@ int owlet_s3_put(struct owlet_s3 *s3, const char *bucket, const char *key, const
 /* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
  * a missing key or bucket. */
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);
-/* *size is the object's length; OWLET_ENOTFOUND when absent. */
+/* *size is the object's length (its ETag: owlet_s3_last_etag); OWLET_ENOTFOUND
+ * when absent. */
 int owlet_s3_head(struct owlet_s3 *s3, long long *size, const char *bucket, const char *key);
 /* Every object under prefix (ListObjectsV2, all pages), appended to *out;
  * at most max_keys of them (0: no limit). */
@@ -71,6 +80,10 @@ void owlet_s3_list_clear(struct owlet_s3_list *list);
 /* The S3 error code of the last failed request ("NoSuchKey", "SlowDown"),
  * "" when none; borrowed. */
 const char *owlet_s3_last_code(const struct owlet_s3 *s3);
+/* The ETag header of the last answer (a GET or HEAD: the version whose
+ * bytes or size it gave; a PUT: the version written), without the quotes;
+ * "" when it had none.  Borrowed: the next request changes it. */
+const char *owlet_s3_last_etag(const struct owlet_s3 *s3);
 
 /* Parses a ListObjectsV2 answer: appends the objects to *out, sets
  * *truncated and *next_token (caller frees; NULL when absent).  Exposed for

@@ -9,9 +9,11 @@ usage: lambda_fake_s3.py SCRIPT.json LOG.json PORTFILE [CERT.pem KEY.pem]
 With a certificate and key it speaks HTTPS.
 
 SCRIPT.json: {"answers": [{"status": 503, "code": "SlowDown"},
-                          {"status": 200, "body": "...", "sleep": 2.0}, ...]}
+                          {"status": 200, "body": "...", "sleep": 2.0},
+                          {"status": 200, "body": "...", "headers": {"ETag": "\"abc-3\""}}, ...]}
 Requests take the answers in order; when the script is used up they get 200
-with an empty body.  Each request is logged in LOG.json {"requests": [...]} (method, raw path, headers, body
+with an empty body.  "headers" are sent as they are (S3 quotes an ETag);
+an answer without an ETag header has none.  Each request is logged in LOG.json {"requests": [...]} (method, raw path, headers, body
 SHA-256, whether its signature is valid and why not); LOG.json is rewritten
 after each request.  The process runs until it is killed.
 """
@@ -117,6 +119,8 @@ def main():
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(out)))
                 self.send_header("Content-Type", "application/xml")
+                for name, value in answer.get("headers", {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(out)

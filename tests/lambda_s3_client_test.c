@@ -1,10 +1,14 @@
 /*
  * lambda_s3_client_test.c: lib/s3.c against a real moto_server on
  * 127.0.0.1: put, get, head and list, keys that need encoding, binary
- * bodies, and the errors for missing keys and buckets.
+ * bodies, ETags (the MD5 of a single-part object, the same from PUT, GET,
+ * HEAD and the listing, without quotes), and the errors for missing keys
+ * and buckets.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "error.h"
 #include "moto_fixture.h"
@@ -30,6 +34,16 @@ static int make_bucket(const char *endpoint, const char *bucket)
 	return status == 200 ? 0 : -1;
 }
 
+/* A single-part object's ETag: the hex MD5 of its bytes. */
+static void md5_hex(char out[33], const void *data, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	EVP_Digest(data, len, md, &n, EVP_md5(), NULL);
+	for (unsigned i = 0; i < n && i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 int main(void)
 {
 	struct owlet_s3 *s3 = NULL;
@@ -51,16 +65,21 @@ int main(void)
 	const char *key = "raw/odd keys/dt=2026-11-23/a+b c&d=é~(1).bin";
 	const char body[] = "line one\n\0binary\xff\nend";
 	size_t len = sizeof body - 1;
+	char md5[33] = "";
+	md5_hex(md5, body, len);
 	is_int(owlet_s3_put(s3, "owlet-s3-test", key, body, len, "application/octet-stream"), 0,
 	       "put a binary body under a key that needs encoding");
+	is_str(owlet_s3_last_etag(s3), md5, "the PUT's answer has the new object's ETag (its MD5), unquoted");
 	char *got = NULL;
 	size_t got_len = 0;
 	is_int(owlet_s3_get(s3, &got, &got_len, "owlet-s3-test", key), 0, "get it back");
 	ok(got_len == len && got && memcmp(got, body, len) == 0, "the same %zu bytes, NUL included", len);
+	is_str(owlet_s3_last_etag(s3), md5, "the GET gives the ETag of the version it read");
 	free(got);
 	long long size = -1;
 	is_int(owlet_s3_head(s3, &size, "owlet-s3-test", key), 0, "head");
 	is_int(size, (long long)len, "head gives the size");
+	is_str(owlet_s3_last_etag(s3), md5, "and the ETag");
 	is_int(owlet_s3_put(s3, "owlet-s3-test", "raw/other/x.jsonl", "{}\n", 3, NULL), 0, "put another object");
 
 	struct owlet_s3_list l = { 0 };
@@ -68,6 +87,7 @@ int main(void)
 	is_int((long long)l.count, 1, "one object under it");
 	is_str(l.count ? l.items[0].key : NULL, key, "the key comes back decoded");
 	is_int(l.count ? l.items[0].size : -1, (long long)len, "with its size");
+	is_str(l.count ? l.items[0].etag : NULL, md5, "and its ETag, as HEAD gives it");
 	owlet_s3_list_clear(&l);
 	is_int(owlet_s3_list(s3, &l, "owlet-s3-test", "raw/", 0), 0, "list raw/");
 	is_int((long long)l.count, 2, "both objects");
@@ -78,6 +98,7 @@ int main(void)
 	is_str(owlet_s3_last_code(s3), "NoSuchKey", "S3's error code is kept");
 	like(owlet_error_last(), "s3 get 's3://owlet-s3-test/raw/missing': HTTP 404 NoSuchKey", "the message names the object");
 	is_int(owlet_s3_head(s3, &size, "owlet-s3-test", "raw/missing"), OWLET_ENOTFOUND, "head of a missing key: ENOTFOUND");
+	is_str(owlet_s3_last_etag(s3), "", "no ETag from an answer without one");
 	is_int(owlet_s3_list(s3, &l, "no-such-bucket", "raw/", 0), OWLET_ENOTFOUND, "list of a missing bucket: ENOTFOUND");
 	is_str(owlet_s3_last_code(s3), "NoSuchBucket", "NoSuchBucket");
 	owlet_s3_list_clear(&l);

@@ -3,12 +3,19 @@
  *
  * Objects of a dataset live under raw/<name>/; the partial stats of each
  * (lib/agg's mergeable JSON) are cached at stats/<name>/<the rest of the
- * key>.json as {"source": KEY, "size": N, "etag": null, "partial": {...}}.
- * A cache entry is used when its source and size match the listed object:
- * ListObjectsV2 as lib/s3.c parses it gives key and size, not the ETag, so
- * key + size is the identity (the API writes every object under a fresh
- * key, so an overwrite of the same size is the only case it misses; see
- * the report of issue 6).  Files that end in .csv are read as CSV, .jsonl,
+ * key>.json as {"source": KEY, "size": N, "etag": ETAG, "partial": {...}},
+ * keyed by the object's ETag: an entry is used only when its source and
+ * its etag both equal the key and ETag that ListObjectsV2 gives for the
+ * object, so an object overwritten in place (even with as many bytes) is
+ * read again.  An entry whose etag is null (written before ETags were kept)
+ * or another object's is recomputed and overwritten; "size" is only for
+ * people.  ETags are compared without their quotes (lib/s3.h).
+ * The etag and size written are those of the GET that read the bytes (its
+ * ETag header, the version actually aggregated), so an object replaced
+ * between the listing or the event and the read is never cached under the
+ * old version's ETag; only when that answer has no ETag does the listing's
+ * (or the event's s3.object.eTag) stand in, and then a mismatch only costs
+ * a recomputation.  Files that end in .csv are read as CSV, .jsonl,
  * .ndjson and .json as JSON Lines, others in the dataset's format.
  *
  * GET /datasets/{name}/stats lists raw/<name>/, takes each object's partial
@@ -60,9 +67,11 @@ static char *cache_key(const struct owlet_dataset *ds, const char *key)
 	return out;
 }
 
-/* The partial of one object from the cache; 0 and *out NULL on a miss. */
+/* The partial of one object from the cache, if the entry is that of the
+ * object's version etag (NULL: unknown, never cached); 0 and *out NULL on a
+ * miss. */
 static int cached_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const struct owlet_dataset *ds,
-			  const char *key, long long size, const char *ckey)
+			  const char *key, const char *etag, const char *ckey)
 {
 	*out = NULL;
 	char *body = NULL;
@@ -75,8 +84,8 @@ static int cached_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const 
 	json_t *j = json_loadb(body, len, 0, NULL);
 	free(body);
 	const char *source = json_string_value(json_object_get(j, "source"));
-	const json_t *jsize = json_object_get(j, "size");
-	if (source && strcmp(source, key) == 0 && json_is_integer(jsize) && json_integer_value(jsize) == size &&
+	const char *cetag = json_string_value(json_object_get(j, "etag"));
+	if (source && strcmp(source, key) == 0 && etag && cetag && strcmp(cetag, etag) == 0 &&
 	    owlet_agg_from_partial(out, ds, json_object_get(j, "partial")) < 0) {
 		fprintf(stderr, "owlet-lambda: ignoring the cached stats '%s': %s\n", ckey, owlet_error_last());
 		*out = NULL;
@@ -85,16 +94,23 @@ static int cached_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const 
 	return 0;
 }
 
-/* Reads one object and computes its partial. */
-static int object_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const struct owlet_dataset *ds,
-			  const char *key)
+/* Reads one object and computes its partial; *size and *etag (the caller
+ * frees; NULL when the answer had none) are those of the version read. */
+static int object_partial(struct lambda_ctx *ctx, struct owlet_agg **out, long long *size, char **etag,
+			  const struct owlet_dataset *ds, const char *key)
 {
 	*out = NULL;
+	*etag = NULL;
 	char *body = NULL;
 	size_t len = 0;
 	int rc = owlet_s3_get(ctx->s3, &body, &len, ctx->bucket, key);
 	if (rc < 0)
 		return rc;
+	*size = (long long)len;
+	if (*owlet_s3_last_etag(ctx->s3) && !(*etag = strdup(owlet_s3_last_etag(ctx->s3)))) {
+		free(body);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
 	struct owlet_agg *a = NULL;
 	rc = owlet_agg_new(&a, ds);
 	if (rc == 0)
@@ -103,6 +119,8 @@ static int object_partial(struct lambda_ctx *ctx, struct owlet_agg **out, const 
 	free(body);
 	if (rc < 0) {
 		owlet_agg_free(a);
+		free(*etag);
+		*etag = NULL;
 		return rc;
 	}
 	*out = a;
@@ -119,12 +137,22 @@ static int put_json(struct lambda_ctx *ctx, const char *key, json_t *j)
 	return rc;
 }
 
-static int cache_put(struct lambda_ctx *ctx, const char *ckey, const char *key, long long size,
-		     const struct owlet_agg *a)
+/* Reads one object, computes its partial and caches it at ckey under the
+ * version read: the GET's ETag, else known_etag (the listing's or the
+ * event's; NULL: none, and the entry will never be used).  *out is set
+ * whenever the object was aggregated, even if caching it then failed. */
+static int compute_and_cache(struct lambda_ctx *ctx, struct owlet_agg **out, const struct owlet_dataset *ds,
+			     const char *key, const char *known_etag, const char *ckey)
 {
-	json_t *j = json_pack("{s:s, s:I, s:n, s:o}", "source", key, "size", (json_int_t)size, "etag",
-			      "partial", owlet_agg_to_partial(a));
-	int rc = put_json(ctx, ckey, j);
+	long long size = 0;
+	char *etag = NULL;
+	int rc = object_partial(ctx, out, &size, &etag, ds, key);
+	if (rc < 0)
+		return rc;
+	json_t *j = json_pack("{s:s, s:I, s:s?, s:o}", "source", key, "size", (json_int_t)size, "etag",
+			      etag ? etag : known_etag, "partial", owlet_agg_to_partial(*out));
+	free(etag);
+	rc = put_json(ctx, ckey, j);
 	json_decref(j);
 	return rc;
 }
@@ -143,22 +171,23 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 	rc = owlet_s3_list(ctx->s3, &list, ctx->bucket, prefix, 0);
 	for (size_t i = 0; rc >= 0 && i < list.count; i++) {
 		const char *key = list.items[i].key;
-		long long size = list.items[i].size;
 		char *ckey = cache_key(ds, key);
 		struct owlet_agg *part = NULL;
 		if (!ckey) {
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 			break;
 		}
-		rc = cached_partial(ctx, &part, ds, key, size, ckey);
+		rc = cached_partial(ctx, &part, ds, key, list.items[i].etag, ckey);
 		if (rc == 0 && part)
 			cached++;
 		else if (rc == 0) {
-			rc = object_partial(ctx, &part, ds, key);
-			if (rc == OWLET_ENOTFOUND) /* deleted meanwhile */
+			rc = compute_and_cache(ctx, &part, ds, key, list.items[i].etag, ckey);
+			if (rc == OWLET_ENOTFOUND && !part) /* deleted meanwhile */
 				rc = 0;
-			else if (rc == 0 && cache_put(ctx, ckey, key, size, part) < 0)
+			else if (rc < 0 && part) {
 				fprintf(stderr, "owlet-lambda: cannot cache '%s': %s\n", ckey, owlet_error_last());
+				rc = 0;
+			}
 		}
 		free(ckey);
 		if (rc == 0 && part)
@@ -197,8 +226,9 @@ static char *url_decode(const char *s)
 	return out;
 }
 
-/* One new object: its partial, cached; failures recorded under failures/. */
-static int aggregate_object(struct lambda_ctx *ctx, const char *key, long long size)
+/* One new object: its partial, cached (etag: the event's eTag, or NULL);
+ * failures recorded under failures/. */
+static int aggregate_object(struct lambda_ctx *ctx, const char *key, const char *etag)
 {
 	const struct owlet_dataset *ds = NULL;
 	char *ckey = NULL;
@@ -210,9 +240,7 @@ static int aggregate_object(struct lambda_ctx *ctx, const char *key, long long s
 	if (!ds)
 		return 0; /* not the object of a dataset: nothing to do */
 	struct owlet_agg *part = NULL;
-	int rc = object_partial(ctx, &part, ds, key);
-	if (rc == 0)
-		rc = cache_put(ctx, ckey, key, size, part);
+	int rc = compute_and_cache(ctx, &part, ds, key, etag, ckey);
 	owlet_agg_free(part);
 	free(ckey);
 	if (rc < 0) {
@@ -242,7 +270,7 @@ int lambda_stats_s3_event(struct lambda_ctx *ctx, size_t *aggregated, const json
 		const json_t *s3 = json_object_get(r, "s3");
 		const char *bucket = json_string_value(json_object_get(json_object_get(s3, "bucket"), "name"));
 		const char *raw_key = json_string_value(json_object_get(json_object_get(s3, "object"), "key"));
-		const json_t *size = json_object_get(json_object_get(s3, "object"), "size");
+		const char *etag = json_string_value(json_object_get(json_object_get(s3, "object"), "eTag"));
 		if (!bucket || !raw_key || !ctx->s3 || strcmp(bucket, ctx->bucket) != 0) {
 			fprintf(stderr, "owlet-lambda: s3 event for s3://%s/%s ignored (not the data bucket)\n",
 				bucket ? bucket : "?", raw_key ? raw_key : "?");
@@ -251,7 +279,7 @@ int lambda_stats_s3_event(struct lambda_ctx *ctx, size_t *aggregated, const json
 		char *key = url_decode(raw_key);
 		if (!key)
 			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		int rc = aggregate_object(ctx, key, json_is_integer(size) ? json_integer_value(size) : -1);
+		int rc = aggregate_object(ctx, key, etag && *etag ? etag : NULL);
 		free(key);
 		if (rc > 0)
 			(*aggregated)++;

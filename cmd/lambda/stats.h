@@ -1,7 +1,7 @@
 /*
  * stats.h: the aggregation core in the Lambda (stats.c): GET
  * /datasets/{name}/stats and the S3 trigger that caches the partial stats
- * of every new object under stats/<name>/.
+ * of every new object under stats/<name>/, keyed by its ETag.
  */
 #ifndef OWLET_LAMBDA_STATS_H
 #define OWLET_LAMBDA_STATS_H
