@@ -94,8 +94,9 @@ struct hll {
 static inline void hll_add(struct hll *h, uint64_t hash)
 {
 	uint32_t idx = (uint32_t)(hash >> HLL_Q);
-	uint64_t rest = hash << HLL_P;
-	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(HLL_Q + 1);
+	/* the rank: 1 + the leading zeros of the other Q bits; bit P - 1 is
+	 * a stop (it lies below them) that makes all-zero give Q + 1 */
+	uint8_t rank = (uint8_t)(__builtin_clzll((hash << HLL_P) | (1ULL << (HLL_P - 1))) + 1);
 	if (rank > h->reg[idx])
 		h->reg[idx] = rank;
 }

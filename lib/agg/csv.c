@@ -64,6 +64,9 @@ struct csv {
 	uint64_t lines[AGG_BATCH];
 	size_t n_rows;
 	size_t scr_used; /* scratch bytes the batch's values hold */
+	/* with a header mapping, fields go straight to the batch's cells */
+	bool direct;
+	size_t f0_len;   /* the first field's length (for empty lines) */
 };
 
 /* Bit i set when p[i] is ',' or '\n' (i < 64). */
@@ -169,17 +172,32 @@ static inline const char *find_quote(const char *q, const char *e, uint64_t *nl)
 
 static inline int push_field(struct csv *r, const char *p, size_t len)
 {
-	if (r->nf == r->fcap) {
+	size_t i = r->nf++;
+	if (i == 0)
+		r->f0_len = len;
+	if (r->direct) {
+		/* field i goes to its column's cell of the row being read (the
+		 * row counts only once csv_row accepts it) */
+		const struct owlet_agg *a = r->a;
+		if (i < a->n_map && a->map[i] >= 0) {
+			struct agg_cell *c = &r->cells[(size_t)a->map[i] * AGG_BATCH + r->n_rows];
+			c->p = p;
+			c->len = len;
+		}
+		return 0;
+	}
+	if (i == r->fcap) {
 		size_t cap = r->fcap ? r->fcap * 2 : 64;
 		struct field *f = realloc(r->f, cap * sizeof *f);
-		if (!f)
+		if (!f) {
+			r->nf--;
 			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		}
 		r->f = f;
 		r->fcap = cap;
 	}
-	r->f[r->nf].p = p;
-	r->f[r->nf].len = len;
-	r->nf++;
+	r->f[i].p = p;
+	r->f[i].len = len;
 	return 0;
 }
 
@@ -362,23 +380,18 @@ static void csv_flush(struct csv *r)
 	r->scr_used = 0;
 }
 
+/* A record read with a header mapping (fields already in the batch's
+ * cells): a row, a bad row or an empty line. */
 static void csv_row(struct csv *r)
 {
 	struct owlet_agg *a = r->a;
-	if (r->nf == 1 && r->f[0].len == 0 && !r->first_quoted)
+	if (r->nf == 1 && r->f0_len == 0 && !r->first_quoted)
 		return; /* an empty line */
 	if (r->nf != a->n_map) {
 		agg_bad_row(a, r->line, r->nf);
 		return;
 	}
 	a->rows++;
-	const int *map = a->map;
-	struct agg_cell *cells = r->cells + r->n_rows;
-	for (size_t i = 0; i < r->nf; i++)
-		if (map[i] >= 0) {
-			cells[(size_t)map[i] * AGG_BATCH].p = r->f[i].p;
-			cells[(size_t)map[i] * AGG_BATCH].len = r->f[i].len;
-		}
 	for (size_t i = 0; i < a->n_missing; i++)
 		agg_add_null(a, a->missing[i]);
 	r->lines[r->n_rows] = r->line;
@@ -434,6 +447,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 	}
 	a->source = in->name;
 	bool want_header = in->header;
+	r.direct = !want_header; /* a chunk: the agg has its header mapping already */
 	size_t s;
 	long n = agg_buf_fill(&r.b);
 	if (n < 0 || (n = csv_start(&r, in, &s)) < 0) {
@@ -489,6 +503,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 			if ((rc = csv_header(&r)) < 0)
 				goto out;
 			want_header = false;
+			r.direct = true;
 		} else
 			csv_row(&r);
 		s = next;

@@ -52,10 +52,11 @@ static inline void trim_slow(const char **p, size_t *n)
 	*n = (size_t)(e - s);
 }
 
-/* Blanks around a value are allowed; most values have none. */
+/* Blanks around a value are allowed; most values have none.  Space and
+ * tab are both <= ' ': one compare per end rules blanks out. */
 static inline void trim(const char **p, size_t *n)
 {
-	if (*n && (blank((*p)[0]) || blank((*p)[*n - 1])))
+	if (*n && ((unsigned char)(*p)[0] <= ' ' || (unsigned char)(*p)[*n - 1] <= ' '))
 		trim_slow(p, n);
 }
 
@@ -245,11 +246,61 @@ static inline bool agg_parse_date(const char *p, size_t n, int64_t *days)
 	return n == 10 && date_at(p, days);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Whether the bytes of w selected by mask (0xFF each) are all '0'..'9': the
+ * high nibble is 3 and the low one + 6 does not carry (no carry crosses a
+ * byte: 0x0F + 0x06 < 0x100). */
+static inline bool swar_digits(uint64_t w, uint64_t mask)
+{
+	uint64_t hi = (w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL;
+	uint64_t carry = ((w & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL;
+	return ((hi | carry) & mask) == 0;
+}
+
+/* The digit in byte i of w (a digit known). */
+#define SWAR_D(w, i) ((int)(((w) >> (8 * (i))) & 0x0F))
+
+/* YYYY-MM-DDTHH:MM:SS (T, t or space), three word loads and no branch per
+ * digit; false when the text is not of that form or out of range.  The
+ * caller guarantees 19 readable bytes. */
+static inline bool ts_common(const char *p, int64_t *us)
+{
+	uint64_t a, b, c = 0;
+	memcpy(&a, p, 8);      /* YYYY-MM- */
+	memcpy(&b, p + 8, 8);  /* DDTHH:MM */
+	memcpy(&c, p + 16, 3); /* :SS */
+	if (!swar_digits(a, 0x00FFFF00FFFFFFFFULL) || !swar_digits(b, 0xFFFF00FFFF00FFFFULL) ||
+	    !swar_digits(c, 0x0000000000FFFF00ULL))
+		return false;
+	if ((a & 0xFF0000FF00000000ULL) != 0x2D00002D00000000ULL ||
+	    (b & 0x0000FF0000000000ULL) != 0x00003A0000000000ULL || (c & 0xFF) != ':')
+		return false;
+	char t = p[10];
+	if (t != 'T' && t != ' ' && t != 't')
+		return false;
+	int y = SWAR_D(a, 0) * 1000 + SWAR_D(a, 1) * 100 + SWAR_D(a, 2) * 10 + SWAR_D(a, 3);
+	int m = SWAR_D(a, 5) * 10 + SWAR_D(a, 6), d = SWAR_D(b, 0) * 10 + SWAR_D(b, 1);
+	int hh = SWAR_D(b, 3) * 10 + SWAR_D(b, 4), mi = SWAR_D(b, 6) * 10 + SWAR_D(b, 7);
+	int ss = SWAR_D(c, 1) * 10 + SWAR_D(c, 2);
+	static const unsigned char mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m] || hh > 23 || mi > 59 || ss > 60)
+		return false;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	*us = (agg_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 + hh * 3600 + mi * 60 + ss) * 1000000;
+	return true;
+}
+#endif
+
 static inline bool agg_parse_timestamp(const char *p, size_t n, int64_t *us)
 {
 	trim(&p, &n);
 	/* the common form first: YYYY-MM-DDTHH:MM:SS, then Z or nothing */
 	if ((n == 20 && (p[19] == 'Z' || p[19] == 'z')) || n == 19) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (ts_common(p, us))
+			return true;
+#else
 		int64_t days;
 		int hh = d2(p + 11), mi = d2(p + 14), ss = d2(p + 17);
 		if ((p[10] == 'T' || p[10] == ' ' || p[10] == 't') && p[13] == ':' && p[16] == ':' && hh >= 0 &&
@@ -257,6 +308,7 @@ static inline bool agg_parse_timestamp(const char *p, size_t n, int64_t *us)
 			*us = (days * 86400 + hh * 3600 + mi * 60 + ss) * 1000000;
 			return true;
 		}
+#endif
 	}
 	const char *e = p + n;
 	int64_t days;
