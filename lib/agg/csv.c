@@ -48,14 +48,20 @@ struct field {
 	size_t len;
 };
 
+/* The separator scanner: 64 bytes from blk, and the separators there not
+ * yet returned. */
+struct sep_scan {
+	const char *blk;
+	uint64_t bits;
+};
+
 struct csv {
 	struct agg_buf b;
 	struct owlet_agg *a;
 	struct field *f;
 	size_t nf, fcap;
 	bool first_quoted;
-	const char *blk; /* the scanner: 64 bytes from blk ... */
-	uint64_t bits;   /* ... and the separators there not yet returned */
+	struct sep_scan sc;
 	uint64_t line;   /* of the record being read, from 1 */
 	/* rows waiting to be handed over, column by column: cell (col, row) at
 	 * cells[col * AGG_BATCH + row]; their values point into the buffer and
@@ -96,7 +102,7 @@ static inline uint64_t sep_mask(const char *p)
 #endif
 }
 
-static inline void scan_reset(struct csv *r, const char *p, const char *e)
+static inline void scan_reset(struct sep_scan *r, const char *p, const char *e)
 {
 	r->blk = p;
 	r->bits = p < e ? sep_mask(p) : 0;
@@ -105,7 +111,7 @@ static inline void scan_reset(struct csv *r, const char *p, const char *e)
 }
 
 /* The first ',' or '\n' at or after p and before e, or NULL. */
-static inline const char *next_sep(struct csv *r, const char *p, const char *e)
+static inline const char *next_sep(struct sep_scan *r, const char *p, const char *e)
 {
 	for (;;) {
 		while (r->bits) {
@@ -170,17 +176,26 @@ static inline const char *find_quote(const char *q, const char *e, uint64_t *nl)
 #endif
 }
 
-static inline int push_field(struct csv *r, const char *p, size_t len)
+/* Where a record's fields go, in locals while the record is read (stores
+ * to cells could otherwise alias the reader's state for the compiler). */
+struct sink {
+	size_t nf;               /* fields so far */
+	size_t f0_len;           /* the first field's length */
+	bool direct;             /* to cells (a data row) or to r->f (a header) */
+	const int *map;          /* field i feeds column map[i] (-1: none) */
+	size_t n_map;
+	struct agg_cell *row;    /* cell (col, this row) at row[col * AGG_BATCH] */
+};
+
+static inline int push_field(struct csv *r, struct sink *k, const char *p, size_t len)
 {
-	size_t i = r->nf++;
+	size_t i = k->nf++;
 	if (i == 0)
-		r->f0_len = len;
-	if (r->direct) {
-		/* field i goes to its column's cell of the row being read (the
-		 * row counts only once csv_row accepts it) */
-		const struct owlet_agg *a = r->a;
-		if (i < a->n_map && a->map[i] >= 0) {
-			struct agg_cell *c = &r->cells[(size_t)a->map[i] * AGG_BATCH + r->n_rows];
+		k->f0_len = len;
+	if (k->direct) {
+		/* the row counts only once csv_row accepts it */
+		if (i < k->n_map && k->map[i] >= 0) {
+			struct agg_cell *c = &k->row[(size_t)k->map[i] * AGG_BATCH];
 			c->p = p;
 			c->len = len;
 		}
@@ -190,7 +205,7 @@ static inline int push_field(struct csv *r, const char *p, size_t len)
 		size_t cap = r->fcap ? r->fcap * 2 : 64;
 		struct field *f = realloc(r->f, cap * sizeof *f);
 		if (!f) {
-			r->nf--;
+			k->nf--;
 			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		}
 		r->f = f;
@@ -207,14 +222,14 @@ enum { REC_MORE = 0, REC_DONE = 1, REC_UNTERMINATED = 2 };
  * REC_UNTERMINATED at the end of the input) with *next the index after it
  * and *nl its newlines, REC_MORE when it runs past the data, or a negative
  * code. */
-static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
+static inline __attribute__((always_inline)) int csv_fields(struct csv *r, struct sep_scan *sc, struct sink *k,
+								size_t s, size_t *next, uint64_t *nl)
 {
 	const char *d = r->b.data, *e = d + r->b.len, *p = d + s;
 	const bool eof = r->b.eof;
 	char *scr = r->b.scratch;
 	size_t used = r->scr_used;
 	uint64_t lines = 0;
-	r->nf = 0;
 	r->first_quoted = p < e && *p == '"';
 	for (;;) {
 		const char *vp, *sep;
@@ -263,9 +278,9 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 				used += vl;
 			}
 			p = close + 1;
-			if (p >= r->blk + 64)
-				scan_reset(r, p, e); /* else the block's mask still holds what follows */
-			if (!(sep = next_sep(r, p, e))) {
+			if (p >= sc->blk + 64)
+				scan_reset(sc, p, e); /* else the block's mask still holds what follows */
+			if (!(sep = next_sep(sc, p, e))) {
 				if (!eof)
 					return REC_MORE;
 				sep = e;
@@ -285,7 +300,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 				vl += tail;
 			}
 		} else {
-			if (!(sep = next_sep(r, p, e))) {
+			if (!(sep = next_sep(sc, p, e))) {
 				if (!eof)
 					return REC_MORE;
 				sep = e;
@@ -294,7 +309,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 			vl = (size_t)(sep - p);
 			if (sep < e && *sep == ',') {
 				/* the common case: an unquoted field, not the last */
-				if (push_field(r, vp, vl) < 0)
+				if (push_field(r, k, vp, vl) < 0)
 					return OWLET_ENOMEM;
 				p = sep + 1;
 				continue;
@@ -302,7 +317,7 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 			if (vl && vp[vl - 1] == '\r')
 				vl--;
 		}
-		if (push_field(r, vp, vl) < 0)
+		if (push_field(r, k, vp, vl) < 0)
 			return OWLET_ENOMEM;
 		if (sep < e && *sep == ',') {
 			p = sep + 1;
@@ -318,6 +333,18 @@ static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
 		}
 		return REC_DONE;
 	}
+}
+
+static int csv_record(struct csv *r, size_t s, size_t *next, uint64_t *nl)
+{
+	struct sep_scan sc = r->sc;
+	struct sink k = { .direct = r->direct, .map = r->a->map, .n_map = r->a->n_map,
+			  .row = r->cells + r->n_rows };
+	int rc = csv_fields(r, &sc, &k, s, next, nl);
+	r->sc = sc;
+	r->nf = k.nf;
+	r->f0_len = k.f0_len;
+	return rc;
 }
 
 /* A record too long for the buffer: skip to its end (a newline outside
@@ -462,7 +489,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 		if (r.b.base + s >= in->stop && !want_header)
 			break;
 		if (!scan_ok) {
-			scan_reset(&r, r.b.data + s, r.b.data + r.b.len);
+			scan_reset(&r.sc, r.b.data + s, r.b.data + r.b.len);
 			scan_ok = true;
 		}
 		size_t next;
