@@ -142,6 +142,9 @@ static inline int kll_add(struct kll *s, double x)
 	}
 	return kll_push_sampled(s, x);
 }
+/* kll_add of v[0..n), in order (the same sketch), with the sampler's
+ * blocks skipped over rather than counted value by value. */
+int kll_add_many(struct kll *s, const double *v, size_t n);
 int kll_merge(struct kll *into, const struct kll *from);
 /* qs ascending in [0,1]; out[i] the value at rank qs[i]*n (NAN when empty). */
 int kll_quantiles(const struct kll *s, const double *qs, size_t nq, double *out);

@@ -237,6 +237,36 @@ int kll_push_sampled(struct kll *s, double x)
 	return rc;
 }
 
+int kll_add_many(struct kll *s, const double *v, size_t n)
+{
+	int rc = 0;
+	size_t i = 0;
+	while (i < n) {
+		if (!s->sampler) {
+			s->n++;
+			if (kll_push_sampled(s, v[i++]) < 0)
+				rc = OWLET_ERROR;
+			continue;
+		}
+		/* the rest of the current block of 2^sampler values: the one at
+		 * position blk_pick is kept */
+		uint64_t need = (1ULL << s->sampler) - s->blk_count, have = n - i;
+		uint64_t take = have < need ? have : need;
+		if (s->blk_pick >= s->blk_count && s->blk_pick < s->blk_count + take)
+			s->blk_item = v[i + (s->blk_pick - s->blk_count)];
+		s->n += take;
+		i += take;
+		if (take < need) {
+			s->blk_count += take;
+			break;
+		}
+		s->blk_count = 0;
+		if (kll_push_sampled(s, s->blk_item) < 0)
+			rc = OWLET_ERROR;
+	}
+	return rc;
+}
+
 int kll_merge(struct kll *into, const struct kll *from)
 {
 	/* settle the blocks in progress: their chosen value, if seen, at full weight */
