@@ -7,9 +7,8 @@
  *   max, the sum (ints, dates and timestamps: a 128-bit integer, never
  *   overflows for fewer than 2^64 values; floats: Neumaier's compensated
  *   sum, with +inf and -inf counted apart), string lengths (code points),
- *   and Welford's running mean and M2 over the values as doubles, a batch
- *   at a time (moments_add) (finite
- *   floats only).  Sketches: HyperLogLog (every type), KLL (int, float,
+ *   and Welford's running mean and M2 over the values as doubles (finite
+ *   floats only; a batch at a time, moments_add).  Sketches: HyperLogLog (every type), KLL (int, float,
  *   date, timestamp), space-saving (string, bool).
  *
  * Merge
@@ -107,6 +106,13 @@ static void moments_add(double *mean, double *m2, uint64_t n_before, const doubl
 {
 	if (nv == 0)
 		return;
+	if (nv == 1) {
+		/* one value (the JSON Lines reader): Welford's update */
+		double d = v[0] - *mean;
+		*mean += d / (double)(n_before + 1);
+		*m2 += d * (v[0] - *mean);
+		return;
+	}
 	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 	size_t i = 0;
 	for (; i + 4 <= nv; i += 4) {
