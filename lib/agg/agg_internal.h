@@ -155,7 +155,7 @@ int kll_push(struct kll *s, uint32_t level, double x);
 int kll_set_sampler(struct kll *s, uint32_t sampler);
 
 /* ---- frequent values: space-saving / Misra-Gries (topk.c) ---- */
-#define TOPK_M 256
+#define TOPK_M 2048
 #define TOPK_VAL 128
 struct topk_entry {
 	uint64_t hash;

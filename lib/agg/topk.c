@@ -6,13 +6,17 @@
  * the Misra-Gries counter plus the offset below.
  *
  * Layout
- *   M = 256 counters (the top 10 are reported), each with the value's
+ *   M = 2048 counters (the top 10 are reported), each with the value's
  *   64-bit hash, its length and its first 128 bytes (identity is hash +
  *   length + those bytes: long values sharing 128 bytes still differ by
- *   hash), and a count; an open-addressing table of 1024 slots (linear
+ *   hash), and a count; an open-addressing table of 8192 slots (linear
  *   probing, each slot with the hash of its counter, so a probe reads a
- *   counter only when the hashes match) finds a value's counter.  ~48 KiB
- *   per column.
+ *   counter only when the hashes match) finds a value's counter.  ~390 KiB
+ *   per column of address space (calloc'd: only the pages in use become
+ *   memory; a column with few values touches a few dozen KiB).  M is
+ *   large because a value the summary does not hold costs several times
+ *   one it holds (a new counter, and purges): a column of up to 2048
+ *   distinct values (codes, zones, names of things) never misses.
  *   A value already counted: count + 1 (no heap, no sift: O(1)).  A new
  *   value: a new counter with count 1; when all M are taken, first a purge:
  *   the median count is subtracted from every counter, the counters at 0
@@ -22,9 +26,9 @@
  *
  * Error bound
  *   A value's true count lies in [count, count + offset], and offset <=
- *   n / (M/2) = n / 128 for n values (each purge removes at least
- *   median x M/2 from the total).  Any value more frequent than n / 128 is
- *   held.  With at most M = 256 distinct values (bools, enums,
+ *   n / (M/2) = n / 1024 for n values (each purge removes at least
+ *   median x M/2 from the total).  Any value more frequent than n / 1024
+ *   is held.  With at most M = 2048 distinct values (bools, enums,
  *   low-cardinality strings) nothing is ever purged: offset = 0 and every
  *   count is exact.  The report gives count + offset (an upper bound, as
  *   space-saving does) and, when offset > 0, "error": offset.
