@@ -8,7 +8,7 @@
  *   overflows for fewer than 2^64 values; floats: Neumaier's compensated
  *   sum, with +inf and -inf counted apart), string lengths (code points),
  *   and Welford's running mean and M2 over the values as doubles (finite
- *   floats only; a batch at a time, moments_add).  Sketches: HyperLogLog (every type), KLL (int, float,
+ *   floats only).  Sketches: HyperLogLog (every type), KLL (int, float,
  *   date, timestamp), space-saving (string, bool).
  *
  * Merge
@@ -82,9 +82,11 @@ void agg_add_null(struct owlet_agg *a, size_t col)
  * The cells of one column, a batch at a time (csv.c hands over AGG_BATCH
  * rows, column by column): the loop keeps the column's running state in
  * registers, dispatches on the type once per batch, and touches one
- * column's sketches while they are in the L1 cache.  The moments and the
- * quantile sketch take the batch's values at once (moments_add,
- * kll_add_many).
+ * column's sketches while they are in the L1 cache.  Every value goes
+ * through Welford's update, in order, so the result does not depend on
+ * where batches begin (that is, on how the input was read); the quantile
+ * sketch takes the batch's values at once (kll_add_many, the same sketch
+ * as value by value).
  */
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -93,69 +95,6 @@ static ALWAYS_INLINE bool parse_i64(enum owlet_type type, const char *p, size_t 
 	return type == OWLET_TYPE_INT    ? agg_parse_int(p, len, x)
 	       : type == OWLET_TYPE_DATE ? agg_parse_date(p, len, x)
 				       : agg_parse_timestamp(p, len, x);
-}
-
-/*
- * Welford's mean and M2, a batch at a time: the batch's own mean and M2 by
- * two passes (no division per value, four independent sums), combined
- * with the running ones by Chan, Golub and LeVeque's formula, of which
- * Welford's update is the one-value case.  A batch whose sums leave the
- * double range goes value by value (Welford's update), as before.
- */
-static void moments_add(double *mean, double *m2, uint64_t n_before, const double *v, size_t nv)
-{
-	if (nv == 0)
-		return;
-	if (nv == 1) {
-		/* one value (the JSON Lines reader): Welford's update */
-		double d = v[0] - *mean;
-		*mean += d / (double)(n_before + 1);
-		*m2 += d * (v[0] - *mean);
-		return;
-	}
-	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-	size_t i = 0;
-	for (; i + 4 <= nv; i += 4) {
-		s0 += v[i];
-		s1 += v[i + 1];
-		s2 += v[i + 2];
-		s3 += v[i + 3];
-	}
-	for (; i < nv; i++)
-		s0 += v[i];
-	double mb = ((s0 + s1) + (s2 + s3)) / (double)nv;
-	double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-	for (i = 0; i + 4 <= nv; i += 4) {
-		double d0 = v[i] - mb, d1 = v[i + 1] - mb, d2 = v[i + 2] - mb, d3 = v[i + 3] - mb;
-		q0 += d0 * d0;
-		q1 += d1 * d1;
-		q2 += d2 * d2;
-		q3 += d3 * d3;
-	}
-	for (; i < nv; i++) {
-		double d = v[i] - mb;
-		q0 += d * d;
-	}
-	double qb = (q0 + q1) + (q2 + q3);
-	if (!isfinite(mb) || !isfinite(qb)) {
-		double mu = *mean, q = *m2;
-		for (i = 0; i < nv; i++) {
-			double d = v[i] - mu;
-			mu += d / (double)(n_before + i + 1);
-			q += d * (v[i] - mu);
-		}
-		*mean = mu;
-		*m2 = q;
-		return;
-	}
-	if (n_before == 0) {
-		*mean = mb;
-		*m2 = qb;
-		return;
-	}
-	double n = (double)(n_before + nv), d = mb - *mean;
-	*mean += d * (double)nv / n;
-	*m2 += qb + d * d * (double)n_before * (double)nv / n;
 }
 
 /* int, date (days) and timestamp (microseconds): `type` is a constant at
@@ -167,9 +106,9 @@ static ALWAYS_INLINE void add_i64_cells(struct owlet_agg *a, size_t col, const s
 	uint64_t count = c->count, nulls = c->nulls;
 	int64_t lo = c->imin, hi = c->imax;
 	__int128 sum = c->isum;
-	const uint64_t count0 = count;
+	double mean = c->mean, m2 = c->m2;
 	struct hll *h = c->hll;
-	double vals[AGG_BATCH]; /* the values, for the moments and the quantiles */
+	double vals[AGG_BATCH]; /* the values, for the quantile sketch */
 	size_t nv = 0;
 	for (size_t i = 0; i < n; i++) {
 		int64_t x;
@@ -185,16 +124,20 @@ static ALWAYS_INLINE void add_i64_cells(struct owlet_agg *a, size_t col, const s
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
 		sum += x;
-		vals[nv++] = (double)x;
+		double dx = (double)x, d = dx - mean;
+		mean += d / (double)count;
+		m2 += d * (dx - mean);
+		vals[nv++] = dx;
 		hll_add(h, agg_mix64((uint64_t)x));
 	}
-	moments_add(&c->mean, &c->m2, count0, vals, nv);
 	(void)kll_add_many(c->kll, vals, nv); /* out of memory: the sketch misses values */
 	c->count = count;
 	c->nulls = nulls;
 	c->imin = lo;
 	c->imax = hi;
 	c->isum = sum;
+	c->mean = mean;
+	c->m2 = m2;
 }
 
 static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, const uint64_t *lines,
@@ -203,10 +146,10 @@ static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell
 	struct agg_col *c = &a->cols[col];
 	uint64_t count = c->count, nulls = c->nulls, pinf = c->pinf, ninf = c->ninf;
 	double lo = c->fmin, hi = c->fmax, fsum = c->fsum, fcomp = c->fcomp;
-	const uint64_t finite0 = count - pinf - ninf;
+	double mean = c->mean, m2 = c->m2;
 	struct hll *h = c->hll;
-	double vals[AGG_BATCH], fin[AGG_BATCH]; /* all values (quantiles), the finite ones (moments) */
-	size_t nv = 0, nfin = 0;
+	double vals[AGG_BATCH]; /* the values, for the quantile sketch */
+	size_t nv = 0;
 	for (size_t i = 0; i < n; i++) {
 		double x;
 		if (v[i].len == 0) {
@@ -235,7 +178,9 @@ static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell
 			else
 				fcomp += (x - t) + fsum;
 			fsum = t;
-			fin[nfin++] = x;
+			double d = x - mean;
+			mean += d / (double)(count - pinf - ninf);
+			m2 += d * (x - mean);
 		}
 		double z = x == 0.0 ? 0.0 : x; /* -0.0 and 0.0 are one value */
 		uint64_t bits;
@@ -243,7 +188,6 @@ static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell
 		hll_add(h, agg_mix64(bits));
 		vals[nv++] = x;
 	}
-	moments_add(&c->mean, &c->m2, finite0, fin, nfin);
 	(void)kll_add_many(c->kll, vals, nv); /* out of memory: the sketch misses values */
 	c->count = count;
 	c->nulls = nulls;
@@ -253,6 +197,8 @@ static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell
 	c->fmax = hi;
 	c->fsum = fsum;
 	c->fcomp = fcomp;
+	c->mean = mean;
+	c->m2 = m2;
 }
 
 /* Bools: counted in the batch, then one top-values update per value. */
