@@ -97,6 +97,14 @@ static ALWAYS_INLINE bool parse_i64(enum owlet_type type, const char *p, size_t 
 				       : agg_parse_timestamp(p, len, x);
 }
 
+/* Welford's update of a running mean and M2 with the n-th value x. */
+static ALWAYS_INLINE void welford(double *mean, double *m2, double x, uint64_t n)
+{
+	double d = x - *mean;
+	*mean += d / (double)n;
+	*m2 += d * (x - *mean);
+}
+
 /* int, date (days) and timestamp (microseconds): `type` is a constant at
  * each call, so each type gets its own loop. */
 static ALWAYS_INLINE void add_i64_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v,
@@ -124,10 +132,8 @@ static ALWAYS_INLINE void add_i64_cells(struct owlet_agg *a, size_t col, const s
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
 		sum += x;
-		double dx = (double)x, d = dx - mean;
-		mean += d / (double)count;
-		m2 += d * (dx - mean);
-		vals[nv++] = dx;
+		vals[nv] = (double)x;
+		welford(&mean, &m2, vals[nv++], count);
 		hll_add(h, agg_mix64((uint64_t)x));
 	}
 	(void)kll_add_many(c->kll, vals, nv); /* out of memory: the sketch misses values */
@@ -178,9 +184,7 @@ static void add_f64_cells(struct owlet_agg *a, size_t col, const struct agg_cell
 			else
 				fcomp += (x - t) + fsum;
 			fsum = t;
-			double d = x - mean;
-			mean += d / (double)(count - pinf - ninf);
-			m2 += d * (x - mean);
+			welford(&mean, &m2, x, count - pinf - ninf);
 		}
 		double z = x == 0.0 ? 0.0 : x; /* -0.0 and 0.0 are one value */
 		uint64_t bits;
