@@ -128,22 +128,9 @@ struct kll {
 int kll_init(struct kll *s);
 void kll_free(struct kll *s);
 int kll_compress(struct kll *s);
-int kll_push_sampled(struct kll *s, double x);
-static inline int kll_add(struct kll *s, double x)
-{
-	s->n++;
-	if (s->sampler) {
-		if (s->blk_count == s->blk_pick)
-			s->blk_item = x;
-		if (++s->blk_count < (1ULL << s->sampler))
-			return 0;
-		s->blk_count = 0;
-		x = s->blk_item;
-	}
-	return kll_push_sampled(s, x);
-}
-/* kll_add of v[0..n), in order (the same sketch), with the sampler's
- * blocks skipped over rather than counted value by value. */
+/* Adds v[0..n) in order: below the sampler level every value goes into
+ * the compactors; above it, one value of each block of 2^sampler (the one
+ * at the block's drawn position), found by skipping, not by counting. */
 int kll_add_many(struct kll *s, const double *v, size_t n);
 int kll_merge(struct kll *into, const struct kll *from);
 /* qs ascending in [0,1]; out[i] the value at rank qs[i]*n (NAN when empty). */

@@ -307,14 +307,7 @@ static inline __attribute__((always_inline)) int csv_fields(struct csv *r, struc
 			}
 			vp = p;
 			vl = (size_t)(sep - p);
-			if (sep < e && *sep == ',') {
-				/* the common case: an unquoted field, not the last */
-				if (push_field(r, k, vp, vl) < 0)
-					return OWLET_ENOMEM;
-				p = sep + 1;
-				continue;
-			}
-			if (vl && vp[vl - 1] == '\r')
+			if (vl && vp[vl - 1] == '\r' && (sep == e || *sep == '\n'))
 				vl--;
 		}
 		if (push_field(r, k, vp, vl) < 0)
@@ -402,6 +395,8 @@ static void csv_flush(struct csv *r)
 			if (a->map[i] >= 0)
 				agg_add_cells(a, (size_t)a->map[i], r->cells + (size_t)a->map[i] * AGG_BATCH, r->lines,
 					      r->n_rows);
+		for (size_t i = 0; i < a->n_missing; i++)
+			a->cols[a->missing[i]].nulls += r->n_rows; /* not in the header: null in every row */
 	}
 	r->n_rows = 0;
 	r->scr_used = 0;
@@ -419,8 +414,6 @@ static void csv_row(struct csv *r)
 		return;
 	}
 	a->rows++;
-	for (size_t i = 0; i < a->n_missing; i++)
-		agg_add_null(a, a->missing[i]);
 	r->lines[r->n_rows] = r->line;
 	if (++r->n_rows == AGG_BATCH)
 		csv_flush(r);

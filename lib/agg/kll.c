@@ -19,8 +19,9 @@
  *   24): the levels under them are replaced by a sampler, as in the paper
  *   (section 4): values arrive in blocks of 2^s (s = H - 8), and one value
  *   of each block, chosen uniformly (a random position drawn when the block
- *   starts), enters level s.  So a value costs one compare and one
- *   increment once n is large (above ~25,000 values), and the sketch holds
+ *   starts), enters level s.  kll_add_many takes a batch and jumps from
+ *   one block's chosen position to the next, so once n is large (above
+ *   ~25,000 values) a value costs next to nothing, and the sketch holds
  *   at most sum(cap) + s ~ 1,200 doubles (~10 KiB) for any n (about twice
  *   that while two merge).
 
@@ -227,7 +228,7 @@ int kll_set_sampler(struct kll *s, uint32_t sampler)
 	return 0;
 }
 
-int kll_push_sampled(struct kll *s, double x)
+static int kll_push_sampled(struct kll *s, double x)
 {
 	int rc = kll_push(s, s->sampler, x);
 	if (rc == 0 && s->size >= s->max_size)
