@@ -73,6 +73,7 @@ struct csv {
 	/* with a header mapping, fields go straight to the batch's cells */
 	bool direct;
 	size_t f0_len;   /* the first field's length (for empty lines) */
+	uint32_t *idx;   /* the fast path's separator offsets (FAST_WINDOW + 64) */
 };
 
 /* Bit i set when p[i] is ',' or '\n' (i < 64). */
@@ -141,23 +142,32 @@ static uint64_t count_nl(const char *p, const char *e)
 	return c;
 }
 
+#ifdef __SSE2__
+/* The masks of '"' and of '\n' in the 16 bytes at q, none at or after e
+ * (the buffer's padding makes the load safe). */
+static inline void quote_nl_masks(const char *q, const char *e, unsigned *qm, unsigned *lm)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+	*qm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+	*lm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+	if (e - q < 16) {
+		unsigned keep = (1u << (e - q)) - 1;
+		*qm &= keep;
+		*lm &= keep;
+	}
+}
+#endif
+
 /* The first '"' at or after q and before e, or NULL; adds the newlines
  * before it to *nl.  Values are short: 16 bytes at a time, inline (the
  * buffer's padding makes the last load safe), where memchr is a call. */
 static inline const char *find_quote(const char *q, const char *e, uint64_t *nl)
 {
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
 	uint64_t lines = 0;
 	for (; q < e; q += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-		unsigned qm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
-		unsigned lm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
-		if (e - q < 16) {
-			unsigned keep = (1u << (e - q)) - 1;
-			qm &= keep;
-			lm &= keep;
-		}
+		unsigned qm, lm;
+		quote_nl_masks(q, e, &qm, &lm);
 		if (qm) {
 			unsigned b = (unsigned)__builtin_ctz(qm);
 			lm &= (1u << b) - 1;
@@ -174,6 +184,23 @@ static inline const char *find_quote(const char *q, const char *e, uint64_t *nl)
 		*nl += count_nl(q, c);
 	return c;
 #endif
+}
+
+/* Copies the quoted text x[0..close) to o, each '""' as one '"'; returns
+ * the end of the copy. */
+static char *unescape(char *o, const char *x, const char *close)
+{
+	while (x < close) {
+		const char *y = memchr(x, '"', (size_t)(close - x));
+		if (!y)
+			y = close;
+		memcpy(o, x, (size_t)(y - x));
+		o += y - x;
+		if (y < close)
+			*o++ = '"';
+		x = y < close ? y + 2 : close;
+	}
+	return o;
 }
 
 /* Where a record's fields go, in locals while the record is read (stores
@@ -261,18 +288,7 @@ static inline __attribute__((always_inline)) int csv_fields(struct csv *r, struc
 			vl = (size_t)(close - vp);
 			lines += inner;
 			if (esc) {
-				char *o = scr + used;
-				const char *x = vp;
-				while (x < close) {
-					const char *y = memchr(x, '"', (size_t)(close - x));
-					if (!y)
-						y = close;
-					memcpy(o, x, (size_t)(y - x));
-					o += y - x;
-					if (y < close)
-						*o++ = '"';
-					x = y < close ? y + 2 : close;
-				}
+				char *o = unescape(scr + used, vp, close);
 				vp = scr + used;
 				vl = (size_t)(o - vp);
 				used += vl;
@@ -451,6 +467,205 @@ static int csv_start(struct csv *r, struct owlet_agg_input *in, size_t *s)
 	return 0;
 }
 
+/*
+ * The fast path: whole records, two passes over a window of the buffer.
+ *
+ * Pass 1 (csv_index) finds the structural separators of up to FAST_WINDOW
+ * bytes, 64 bytes at a time and without a branch per field: the masks of
+ * ',' '\n' and '"', the quoted regions as the prefix XOR of the quote mask
+ * (a doubled quote closes and reopens, so its bytes stay inside), the
+ * separators outside them, written out as offsets 8 at a time.  This
+ * reading of quotes is that of the grammar above only while every quote
+ * that opens a region follows a separator or another quote: a quote inside
+ * an unquoted field, or after a closing quote's tail, ends the pass at the
+ * start of its block.
+ *
+ * Pass 2 (csv_fast) walks the offsets record by record into the batch's
+ * cells.  A record is taken only when its '\n' was found: the record cut
+ * by the window, the buffer's end or an irregular block is left to the
+ * record-at-a-time reader above, which also reads the header, the last
+ * record without a newline and records longer than the buffer.  Both read
+ * the same grammar; tests/agg_stats_test.c and tests/fuzz compare them.
+ */
+#define FAST_WINDOW (32u * 1024)
+
+bool agg_csv_fast_path = true;
+
+/* XOR of all the bits at or below each position. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+static inline unsigned popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Masks of ',' or '\n', and of '"', in p[0..63]. */
+static inline void block_masks(const char *p, uint64_t *sep, uint64_t *quote)
+{
+#ifdef __SSE2__
+	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), dq = _mm_set1_epi8('"');
+	uint64_t s = 0, q = 0;
+	for (int i = 0; i < 4; i++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, nl));
+		s |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * i);
+		q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, dq)) << (16 * i);
+	}
+	*sep = s;
+	*quote = q;
+#else
+	uint64_t s = 0, q = 0;
+	for (int i = 0; i < 64; i++) {
+		s |= (uint64_t)(p[i] == ',' || p[i] == '\n') << i;
+		q |= (uint64_t)(p[i] == '"') << i;
+	}
+	*sep = s;
+	*quote = q;
+#endif
+}
+
+/* Pass 1: the offsets (from d) of the separators outside quotes in
+ * d[from..to), from a record start, into out; returns how many.  Stops at
+ * the first block with a quote that opens a region after another byte
+ * than a separator or a quote. */
+static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out)
+{
+	uint32_t *o = out;
+	uint64_t inside = 0;  /* all ones when the last block ended inside quotes */
+	uint64_t prev = 1;    /* bit 0: the byte before the block is a separator or a quote */
+	for (size_t pos = from; pos < to; pos += 64) {
+		uint64_t sep, q;
+		block_masks(d + pos, &sep, &q);
+		if (to - pos < 64) {
+			uint64_t keep = (1ULL << (to - pos)) - 1;
+			sep &= keep;
+			q &= keep;
+		}
+		uint64_t in = prefix_xor(q) ^ inside;
+		uint64_t opening = q & in;
+		if (opening & ~(((sep | q) << 1) | prev))
+			break;
+		inside = 0 - (in >> 63);
+		prev = (sep | q) >> 63;
+		uint64_t bits = sep & ~in;
+		unsigned cnt = popcount64(bits);
+		uint32_t base = (uint32_t)pos;
+		/* 8 at a time, unconditionally: out has room for 64 more */
+		for (unsigned k = 0; k < cnt; k += 8)
+			for (int j = 0; j < 8; j++) {
+				o[k + (unsigned)j] = base + (uint32_t)__builtin_ctzll(bits | (1ULL << 63));
+				bits &= bits - 1;
+			}
+		o += cnt;
+	}
+	return (size_t)(o - out);
+}
+
+/* A quoted field d[vp..vp+vl) whose separator is outside its quotes (so it
+ * holds an even number of quotes, the last one closing): the value, in
+ * place or unescaped into the scratch; adds its newlines to *nl. */
+static inline struct agg_cell fast_quoted(struct csv *r, const char *vp, size_t vl, bool end, uint64_t *nl)
+{
+	const char *close = vp + vl - 1;
+	while (*close != '"')
+		close--;
+	const char *t = close + 1, *te = vp + vl; /* the tail after the closing quote */
+	if (end && te > t && te[-1] == '\r')
+		te--;
+	const char *x = vp + 1;
+	struct agg_cell v = { x, (size_t)(close - x) };
+	bool esc = false;
+	uint64_t lines = 0;
+#ifdef __SSE2__
+	for (const char *q = x; q < close; q += 16) {
+		unsigned qm, lm;
+		quote_nl_masks(q, close, &qm, &lm);
+		esc |= qm != 0;
+		if (lm)
+			lines += (unsigned)__builtin_popcount(lm);
+	}
+#else
+	for (const char *q = x; q < close; q++) {
+		esc |= *q == '"';
+		lines += *q == '\n';
+	}
+#endif
+	*nl += lines;
+	if (!esc && t == te)
+		return v;
+	char *o0 = r->b.scratch + r->scr_used, *o = unescape(o0, x, close);
+	memcpy(o, t, (size_t)(te - t)); /* text after the closing quote, as in csv_fields */
+	o += te - t;
+	r->scr_used += (size_t)(o - o0);
+	v.p = o0;
+	v.len = (size_t)(o - o0);
+	return v;
+}
+
+/* Pass 2: the whole records from s on, into the batch; returns where it
+ * stopped (a record start). */
+static size_t csv_fast(struct csv *r, size_t s, uint64_t stop)
+{
+	struct agg_buf *b = &r->b;
+	struct owlet_agg *a = r->a;
+	const char *d = b->data;
+	size_t to = b->len - s > FAST_WINDOW ? s + FAST_WINDOW : b->len;
+	const uint32_t *ix = r->idx, *ie = ix + csv_index(d, s, to, r->idx);
+	const int *map = a->map;
+	const size_t n_map = a->n_map;
+	while (ix < ie && b->base + s < stop) {
+		struct agg_cell *row = r->cells + r->n_rows;
+		size_t p = s, nf = 0, f0_len = 0, scr = r->scr_used;
+		uint64_t nl = 1;
+		bool end;
+		do {
+			if (ix == ie) {
+				r->scr_used = scr; /* cut by the window: read again later */
+				return s;
+			}
+			size_t sep = *ix++;
+			struct agg_cell v = { d + p, sep - p };
+			end = d[sep] == '\n';
+			if (v.len && *v.p == '"')
+				v = fast_quoted(r, v.p, v.len, end, &nl);
+			else if (end && v.len && v.p[v.len - 1] == '\r')
+				v.len--;
+			if (nf < n_map && map[nf] >= 0)
+				row[(size_t)map[nf] * AGG_BATCH] = v;
+			if (nf == 0)
+				f0_len = v.len;
+			nf++;
+			p = sep + 1;
+		} while (!end);
+		if (nf == 1 && f0_len == 0 && d[s] != '"')
+			; /* an empty line */
+		else if (nf != n_map)
+			agg_bad_row(a, r->line, nf);
+		else {
+			a->rows++;
+			r->lines[r->n_rows] = r->line;
+			if (++r->n_rows == AGG_BATCH)
+				csv_flush(r);
+		}
+		r->line += nl;
+		a->lines += nl;
+		s = p;
+	}
+	return s;
+}
+
 int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 {
 	struct csv r = { .a = a, .line = 1 };
@@ -458,11 +673,16 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 	if (!in->header && !a->has_map)
 		return owlet_error_set("no csv header for '%s'", in->name ? in->name : "");
 	r.cells = malloc((a->ncols ? a->ncols : 1) * AGG_BATCH * sizeof *r.cells);
-	if (!r.cells)
+	r.idx = malloc((FAST_WINDOW + 64) * sizeof *r.idx);
+	if (!r.cells || !r.idx) {
+		free(r.cells);
+		free(r.idx);
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
 	int rc = agg_buf_init(&r.b, in);
 	if (rc < 0) {
 		free(r.cells);
+		free(r.idx);
 		return rc;
 	}
 	a->source = in->name;
@@ -481,6 +701,14 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 			break;
 		if (r.b.base + s >= in->stop && !want_header)
 			break;
+		if (r.direct && agg_csv_fast_path) {
+			size_t t = csv_fast(&r, s, in->stop);
+			if (t != s) {
+				s = t;
+				scan_ok = false;
+				continue;
+			}
+		}
 		if (!scan_ok) {
 			scan_reset(&r.sc, r.b.data + s, r.b.data + r.b.len);
 			scan_ok = true;
@@ -536,6 +764,7 @@ out:
 	csv_flush(&r);
 	agg_buf_free(&r.b);
 	free(r.cells);
+	free(r.idx);
 	free(r.f);
 	a->source = NULL;
 	return rc;

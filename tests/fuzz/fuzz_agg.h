@@ -7,6 +7,8 @@
  *   - every column: count + nulls + invalid == rows;
  *   - streaming does not matter: the input read through reads of 1 to 16
  *     bytes (chosen by its first byte) gives the same report as one read;
+ *   - with FUZZ_SLOW_PATH (fuzz_csv.c): the reader with its fast path
+ *     turned off (FUZZ_SLOW_PATH = 0) gives the same report as with it;
  *   - the partial form round-trips: from_partial(to_partial(A)) reports
  *     exactly what A reports, and merging it into an empty agg too (for
  *     one input in 8, by its first byte: the partial holds 100 KB of
@@ -118,6 +120,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *small = fuzz_report(data, size, step, false);
 	if (!json_equal(whole, small))
 		fuzz_fail("reading in small pieces gives another report");
+#ifdef FUZZ_SLOW_PATH
+	FUZZ_SLOW_PATH = false;
+	json_t *slow = fuzz_report(data, size, size ? size : 1, false);
+	FUZZ_SLOW_PATH = true;
+	if (!json_equal(whole, slow))
+		fuzz_fail("the fast path reports differently from the record-at-a-time reader");
+	json_decref(slow);
+#endif
 	json_decref(whole);
 	json_decref(small);
 	return 0;

@@ -4,4 +4,6 @@
  * tests/fuzz/seeds/fuzz_csv/.
  */
 #define FUZZ_READER owlet_agg_csv
+#include "agg/agg_internal.h"
+#define FUZZ_SLOW_PATH agg_csv_fast_path
 #include "fuzz_agg.h"
