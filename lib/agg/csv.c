@@ -511,54 +511,59 @@ static inline unsigned popcount64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 }
 
-/* Masks of ',' or '\n', and of '"', in p[0..63]. */
-static inline void block_masks(const char *p, uint64_t *sep, uint64_t *quote)
+/* Masks of ',' '\n' and '"' in p[0..63]. */
+static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
 {
+	uint64_t c = 0, n = 0, q = 0;
 #ifdef __SSE2__
-	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), dq = _mm_set1_epi8('"');
-	uint64_t s = 0, q = 0;
 	for (int i = 0; i < 4; i++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, nl));
-		s |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * i);
-		q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, dq)) << (16 * i);
+		c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) << (16 * i);
+		n |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))) << (16 * i);
+		q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) << (16 * i);
 	}
-	*sep = s;
-	*quote = q;
 #else
-	uint64_t s = 0, q = 0;
 	for (int i = 0; i < 64; i++) {
-		s |= (uint64_t)(p[i] == ',' || p[i] == '\n') << i;
+		c |= (uint64_t)(p[i] == ',') << i;
+		n |= (uint64_t)(p[i] == '\n') << i;
 		q |= (uint64_t)(p[i] == '"') << i;
 	}
-	*sep = s;
-	*quote = q;
 #endif
+	*comma = c;
+	*nl = n;
+	*quote = q;
 }
 
 /* Pass 1: the offsets (from d) of the separators outside quotes in
  * d[from..to), from a record start, into out; returns how many.  Stops at
  * the first block with a quote that opens a region after another byte
- * than a separator or a quote. */
-static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out)
+ * than a separator or a quote.  *plain: no two quotes in a row (escaped
+ * quotes, "") and no newline inside quotes in what it indexed. */
+static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out, bool *plain)
 {
 	uint32_t *o = out;
 	uint64_t inside = 0;  /* all ones when the last block ended inside quotes */
 	uint64_t prev = 1;    /* bit 0: the byte before the block is a separator or a quote */
+	uint64_t prevq = 0;   /* bit 0: the byte before the block is a quote */
+	uint64_t odd = 0;     /* quotes in a row, newlines inside quotes */
 	for (size_t pos = from; pos < to; pos += 64) {
-		uint64_t sep, q;
-		block_masks(d + pos, &sep, &q);
+		uint64_t comma, nl, q;
+		block_masks(d + pos, &comma, &nl, &q);
+		uint64_t sep = comma | nl;
 		if (to - pos < 64) {
 			uint64_t keep = (1ULL << (to - pos)) - 1;
 			sep &= keep;
+			nl &= keep;
 			q &= keep;
 		}
 		uint64_t in = prefix_xor(q) ^ inside;
 		uint64_t opening = q & in;
 		if (opening & ~(((sep | q) << 1) | prev))
 			break;
+		odd |= (q & ((q << 1) | prevq)) | (nl & in);
 		inside = 0 - (in >> 63);
 		prev = (sep | q) >> 63;
+		prevq = q >> 63;
 		uint64_t bits = sep & ~in;
 		unsigned cnt = popcount64(bits);
 		uint32_t base = (uint32_t)pos;
@@ -570,6 +575,7 @@ static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out)
 			}
 		o += cnt;
 	}
+	*plain = odd == 0;
 	return (size_t)(o - out);
 }
 
@@ -622,7 +628,8 @@ static size_t csv_fast(struct csv *r, size_t s, uint64_t stop)
 	struct owlet_agg *a = r->a;
 	const char *d = b->data;
 	size_t to = b->len - s > FAST_WINDOW ? s + FAST_WINDOW : b->len;
-	const uint32_t *ix = r->idx, *ie = ix + csv_index(d, s, to, r->idx);
+	bool plain;
+	const uint32_t *ix = r->idx, *ie = ix + csv_index(d, s, to, r->idx, &plain);
 	const int *map = a->map;
 	const size_t n_map = a->n_map;
 	while (ix < ie && b->base + s < stop) {
@@ -638,8 +645,18 @@ static size_t csv_fast(struct csv *r, size_t s, uint64_t stop)
 			size_t sep = *ix++;
 			struct agg_cell v = { d + p, sep - p };
 			end = d[sep] == '\n';
-			if (v.len && *v.p == '"')
-				v = fast_quoted(r, v.p, v.len, end, &nl);
+			if (v.len && *v.p == '"') {
+				/* plain: no escapes or newlines inside; the usual value
+				 * ends with its closing quote (or quote, CR at the end) */
+				const char *c = v.p + v.len - 1;
+				if (end && *c == '\r')
+					c--;
+				if (plain && *c == '"' && c > v.p) {
+					v.p++;
+					v.len = (size_t)(c - v.p);
+				} else
+					v = fast_quoted(r, v.p, v.len, end, &nl);
+			}
 			else if (end && v.len && v.p[v.len - 1] == '\r')
 				v.len--;
 			if (nf < n_map && map[nf] >= 0)
