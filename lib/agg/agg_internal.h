@@ -269,9 +269,12 @@ struct agg_cell {
 /* n cells of column `col`, lines[i] the line of cell i (relative to the
  * input). */
 void agg_add_cells(struct owlet_agg *a, size_t col, const struct agg_cell *v, const uint64_t *lines, size_t n);
-/* Whether the CSV reader takes its two-pass fast path (csv.c); false
- * only to compare it with the record-at-a-time reader (tests, fuzz). */
-extern bool agg_csv_fast_path;
+/* Which CSV reader csv.c runs: its two-pass fast path with the best pass 1
+ * the CPU has (the default), the fast path with the portable pass 1, or
+ * the record-at-a-time reader alone.  Set only to compare them (tests,
+ * fuzz). */
+enum agg_csv_path { AGG_CSV_FAST, AGG_CSV_FAST_PORTABLE, AGG_CSV_RECORDS };
+extern enum agg_csv_path agg_csv_path;
 /* One value of column `col` at `line`. */
 void agg_add_value(struct owlet_agg *a, size_t col, const char *p, size_t len, uint64_t line);
 void agg_add_null(struct owlet_agg *a, size_t col);

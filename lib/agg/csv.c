@@ -486,10 +486,13 @@ static int csv_start(struct csv *r, struct owlet_agg_input *in, size_t *s)
  * record-at-a-time reader above, which also reads the header, the last
  * record without a newline and records longer than the buffer.  Both read
  * the same grammar; tests/agg_stats_test.c and tests/fuzz compare them.
+ * Pass 1 is written once (csv_index.h) and built twice: for any CPU (SSE2
+ * on x86-64, words elsewhere) and for x86-64 with AVX2, BMI, POPCNT and
+ * PCLMUL, taken when the CPU has them.
  */
 #define FAST_WINDOW (32u * 1024)
 
-bool agg_csv_fast_path = true;
+enum agg_csv_path agg_csv_path = AGG_CSV_FAST;
 
 /* XOR of all the bits at or below each position. */
 static inline uint64_t prefix_xor(uint64_t x)
@@ -511,28 +514,100 @@ static inline unsigned popcount64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 }
 
+#ifndef __SSE2__
+/* Bit i set when p[i] == ch (i < 64), a word at a time. */
+static inline uint64_t swar_eq_mask(const char *p, char ch)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, pat = 0x0101010101010101ULL * (unsigned char)ch;
+	uint64_t m = 0;
+	for (int i = 0; i < 8; i++) {
+		uint64_t w;
+		memcpy(&w, p + 8 * i, 8);
+		w ^= pat;
+		uint64_t z = ~(((w & lo7) + lo7) | w | lo7) >> 7; /* 0x01 per byte equal to ch */
+		m |= ((z * 0x0102040810204080ULL) >> 56) << (8 * i);
+	}
+	return m;
+}
+#endif
+
 /* Masks of ',' '\n' and '"' in p[0..63]. */
 static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
 {
-	uint64_t c = 0, n = 0, q = 0;
 #ifdef __SSE2__
+	uint64_t c = 0, n = 0, q = 0;
 	for (int i = 0; i < 4; i++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
 		c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) << (16 * i);
 		n |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))) << (16 * i);
 		q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) << (16 * i);
 	}
-#else
-	for (int i = 0; i < 64; i++) {
-		c |= (uint64_t)(p[i] == ',') << i;
-		n |= (uint64_t)(p[i] == '\n') << i;
-		q |= (uint64_t)(p[i] == '"') << i;
-	}
-#endif
 	*comma = c;
 	*nl = n;
 	*quote = q;
+#else
+	*comma = swar_eq_mask(p, ',');
+	*nl = swar_eq_mask(p, '\n');
+	*quote = swar_eq_mask(p, '"');
+#endif
 }
+
+/* Pass 1 on any CPU: csv_index.h with the helpers above. */
+#define CSV_INDEX_FN csv_index_portable
+#define CSV_INDEX_ATTR
+#define CSV_MASKS block_masks
+#define CSV_PREFIX_XOR prefix_xor
+#define CSV_POPCOUNT popcount64
+#include "csv_index.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* Pass 1 with AVX2, BMI, POPCNT and PCLMUL, when the CPU has them (chosen
+ * at run time: the build targets any x86-64). */
+#include <immintrin.h>
+#define AVX2_ATTR __attribute__((target("avx2,bmi,popcnt,pclmul")))
+
+AVX2_ATTR static inline uint64_t eq_mask_avx2(__m256i lo, __m256i hi, char ch)
+{
+	__m256i c = _mm256_set1_epi8(ch);
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, c)) |
+	       (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, c)) << 32;
+}
+
+AVX2_ATTR static inline void block_masks_avx2(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
+{
+	__m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+	*comma = eq_mask_avx2(lo, hi, ',');
+	*nl = eq_mask_avx2(lo, hi, '\n');
+	*quote = eq_mask_avx2(lo, hi, '"');
+}
+
+/* the prefix XOR as a carry-less product with all ones */
+AVX2_ATTR static inline uint64_t prefix_xor_clmul(uint64_t x)
+{
+	__m128i v = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8(-1), 0);
+	return (uint64_t)_mm_cvtsi128_si64(v);
+}
+
+#define CSV_INDEX_FN csv_index_avx2
+#define CSV_INDEX_ATTR AVX2_ATTR
+#define CSV_MASKS block_masks_avx2
+#define CSV_PREFIX_XOR prefix_xor_clmul
+#define CSV_POPCOUNT(x) (unsigned)__builtin_popcountll(x)
+#include "csv_index.h"
+
+static bool cpu_has_avx2(void)
+{
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+	       __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("pclmul");
+}
+#else
+static bool cpu_has_avx2(void)
+{
+	return false;
+}
+#define csv_index_avx2 csv_index_portable
+#endif
 
 /* Pass 1: the offsets (from d) of the separators outside quotes in
  * d[from..to), from a record start, into out; returns how many.  Stops at
@@ -541,42 +616,9 @@ static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uin
  * quotes, "") and no newline inside quotes in what it indexed. */
 static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out, bool *plain)
 {
-	uint32_t *o = out;
-	uint64_t inside = 0;  /* all ones when the last block ended inside quotes */
-	uint64_t prev = 1;    /* bit 0: the byte before the block is a separator or a quote */
-	uint64_t prevq = 0;   /* bit 0: the byte before the block is a quote */
-	uint64_t odd = 0;     /* quotes in a row, newlines inside quotes */
-	for (size_t pos = from; pos < to; pos += 64) {
-		uint64_t comma, nl, q;
-		block_masks(d + pos, &comma, &nl, &q);
-		uint64_t sep = comma | nl;
-		if (to - pos < 64) {
-			uint64_t keep = (1ULL << (to - pos)) - 1;
-			sep &= keep;
-			nl &= keep;
-			q &= keep;
-		}
-		uint64_t in = prefix_xor(q) ^ inside;
-		uint64_t opening = q & in;
-		if (opening & ~(((sep | q) << 1) | prev))
-			break;
-		odd |= (q & ((q << 1) | prevq)) | (nl & in);
-		inside = 0 - (in >> 63);
-		prev = (sep | q) >> 63;
-		prevq = q >> 63;
-		uint64_t bits = sep & ~in;
-		unsigned cnt = popcount64(bits);
-		uint32_t base = (uint32_t)pos;
-		/* 8 at a time, unconditionally: out has room for 64 more */
-		for (unsigned k = 0; k < cnt; k += 8)
-			for (int j = 0; j < 8; j++) {
-				o[k + (unsigned)j] = base + (uint32_t)__builtin_ctzll(bits | (1ULL << 63));
-				bits &= bits - 1;
-			}
-		o += cnt;
-	}
-	*plain = odd == 0;
-	return (size_t)(o - out);
+	if (agg_csv_path == AGG_CSV_FAST && cpu_has_avx2())
+		return csv_index_avx2(d, from, to, out, plain);
+	return csv_index_portable(d, from, to, out, plain);
 }
 
 /* A quoted field d[vp..vp+vl) whose separator is outside its quotes (so it
@@ -718,7 +760,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 			break;
 		if (r.b.base + s >= in->stop && !want_header)
 			break;
-		if (r.direct && agg_csv_fast_path) {
+		if (r.direct && agg_csv_path != AGG_CSV_RECORDS) {
 			size_t t = csv_fast(&r, s, in->stop);
 			if (t != s) {
 				s = t;

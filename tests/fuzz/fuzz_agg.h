@@ -7,8 +7,9 @@
  *   - every column: count + nulls + invalid == rows;
  *   - streaming does not matter: the input read through reads of 1 to 16
  *     bytes (chosen by its first byte) gives the same report as one read;
- *   - with FUZZ_SLOW_PATH (fuzz_csv.c): the reader with its fast path
- *     turned off (FUZZ_SLOW_PATH = 0) gives the same report as with it;
+ *   - with FUZZ_CSV_PATHS (fuzz_csv.c): the CSV reader's fast path with
+ *     its portable pass 1, and its record-at-a-time reader alone, give
+ *     the same report as the default (see agg_csv_path);
  *   - the partial form round-trips: from_partial(to_partial(A)) reports
  *     exactly what A reports, and merging it into an empty agg too (for
  *     one input in 8, by its first byte: the partial holds 100 KB of
@@ -120,13 +121,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *small = fuzz_report(data, size, step, false);
 	if (!json_equal(whole, small))
 		fuzz_fail("reading in small pieces gives another report");
-#ifdef FUZZ_SLOW_PATH
-	FUZZ_SLOW_PATH = false;
-	json_t *slow = fuzz_report(data, size, size ? size : 1, false);
-	FUZZ_SLOW_PATH = true;
-	if (!json_equal(whole, slow))
-		fuzz_fail("the fast path reports differently from the record-at-a-time reader");
-	json_decref(slow);
+#ifdef FUZZ_CSV_PATHS
+	for (enum agg_csv_path path = AGG_CSV_FAST_PORTABLE; path <= AGG_CSV_RECORDS; path++) {
+		agg_csv_path = path;
+		json_t *other = fuzz_report(data, size, size ? size : 1, false);
+		agg_csv_path = AGG_CSV_FAST;
+		if (!json_equal(whole, other))
+			fuzz_fail(path == AGG_CSV_RECORDS ? "the fast path reports differently from the record-at-a-time reader"
+							  : "the portable pass 1 reports differently");
+		json_decref(other);
+	}
 #endif
 	json_decref(whole);
 	json_decref(small);

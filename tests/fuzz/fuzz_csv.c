@@ -5,5 +5,5 @@
  */
 #define FUZZ_READER owlet_agg_csv
 #include "agg/agg_internal.h"
-#define FUZZ_SLOW_PATH agg_csv_fast_path
+#define FUZZ_CSV_PATHS
 #include "fuzz_agg.h"
