@@ -9,7 +9,9 @@
  *     bytes (chosen by its first byte) gives the same report as one read;
  *   - with FUZZ_CSV_PATHS (fuzz_csv.c): the CSV reader's fast path with
  *     its portable pass 1, and its record-at-a-time reader alone, give
- *     the same report as the default (see agg_csv_path);
+ *     the same report as the default (see agg_csv_path); for one input in
+ *     8 (by its first byte) also on the input repeated to 70 KB, so that
+ *     records cross the fast path's 32 KiB windows;
  *   - the partial form round-trips: from_partial(to_partial(A)) reports
  *     exactly what A reports, and merging it into an empty agg too (for
  *     one input in 8, by its first byte: the partial holds 100 KB of
@@ -113,6 +115,39 @@ static void fuzz_round_trip(struct owlet_agg *a, json_t *j)
 	owlet_agg_free(b);
 }
 
+#ifdef FUZZ_CSV_PATHS
+/* The other CSV paths on data[0..size) give the report `expected`. */
+static void fuzz_csv_paths(const uint8_t *data, size_t size, json_t *expected)
+{
+	for (enum agg_csv_path path = AGG_CSV_FAST_PORTABLE; path <= AGG_CSV_RECORDS; path++) {
+		agg_csv_path = path;
+		json_t *other = fuzz_report(data, size, size ? size : 1, false);
+		agg_csv_path = AGG_CSV_FAST;
+		if (!json_equal(expected, other))
+			fuzz_fail(path == AGG_CSV_RECORDS ? "the fast path reports differently from the record-at-a-time reader"
+							  : "the portable pass 1 reports differently");
+		json_decref(other);
+	}
+}
+
+/* data repeated to 70 KB, read by every path */
+static void fuzz_csv_paths_long(const uint8_t *data, size_t size)
+{
+	size_t len = 0, cap = 70000 + size;
+	uint8_t *big = malloc(cap);
+	if (!big)
+		fuzz_fail("out of memory");
+	while (len < 70000) {
+		memcpy(big + len, data, size);
+		len += size;
+	}
+	json_t *fast = fuzz_report(big, len, len, false);
+	fuzz_csv_paths(big, len, fast);
+	json_decref(fast);
+	free(big);
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -122,15 +157,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!json_equal(whole, small))
 		fuzz_fail("reading in small pieces gives another report");
 #ifdef FUZZ_CSV_PATHS
-	for (enum agg_csv_path path = AGG_CSV_FAST_PORTABLE; path <= AGG_CSV_RECORDS; path++) {
-		agg_csv_path = path;
-		json_t *other = fuzz_report(data, size, size ? size : 1, false);
-		agg_csv_path = AGG_CSV_FAST;
-		if (!json_equal(whole, other))
-			fuzz_fail(path == AGG_CSV_RECORDS ? "the fast path reports differently from the record-at-a-time reader"
-							  : "the portable pass 1 reports differently");
-		json_decref(other);
-	}
+	fuzz_csv_paths(data, size, whole);
+	if (size && data[0] % 8 == 1)
+		fuzz_csv_paths_long(data, size);
 #endif
 	json_decref(whole);
 	json_decref(small);
