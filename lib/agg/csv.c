@@ -18,7 +18,12 @@
  *   record's first line (a record with quoted newlines spans several).
  *
  * Scanning
- *   Unquoted fields (the common case) are found with a 64-byte bitmask of
+ *   Two readers of the same grammar.  Whole records that end in the buffer
+ *   go through the two-pass fast path ("The fast path" below: a separator
+ *   index per 32 KiB window, then the fields).  The rest (the header, a
+ *   record cut by the window or the buffer, irregular quoting, the last
+ *   record without a newline) goes through the record-at-a-time reader:
+ *   unquoted fields (the common case) are found with a 64-byte bitmask of
  *   the positions of ',' and '\n', built with four SSE2 compares (or SWAR
  *   on other machines) and walked with count-trailing-zeros: one mask per
  *   64 bytes, one ctz per field, no per-byte branch.  A quoted field is
