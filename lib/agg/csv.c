@@ -81,31 +81,50 @@ struct csv {
 	uint32_t *idx;   /* the fast path's separator offsets (FAST_WINDOW + 64) */
 };
 
-/* Bit i set when p[i] is ',' or '\n' (i < 64). */
-static inline uint64_t sep_mask(const char *p)
+#ifndef __SSE2__
+/* Bit i set when p[i] == ch (i < 64), a word at a time. */
+static inline uint64_t swar_eq_mask(const char *p, char ch)
 {
-#ifdef __SSE2__
-	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
-	uint64_t m = 0;
-	for (int i = 0; i < 4; i++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, nl));
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * i);
-	}
-	return m;
-#else
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, pat = 0x0101010101010101ULL * (unsigned char)ch;
 	uint64_t m = 0;
 	for (int i = 0; i < 8; i++) {
-		uint64_t w, lo7 = 0x7f7f7f7f7f7f7f7fULL;
+		uint64_t w;
 		memcpy(&w, p + 8 * i, 8);
-		uint64_t a = w ^ 0x2c2c2c2c2c2c2c2cULL, b = w ^ 0x0a0a0a0a0a0a0a0aULL;
-		uint64_t za = ~(((a & lo7) + lo7) | a | lo7); /* 0x80 where a byte is 0 */
-		uint64_t zb = ~(((b & lo7) + lo7) | b | lo7);
-		uint64_t z = (za | zb) >> 7;                   /* 0x01 per hit byte */
+		w ^= pat;
+		uint64_t z = ~(((w & lo7) + lo7) | w | lo7) >> 7; /* 0x01 per byte equal to ch */
 		m |= ((z * 0x0102040810204080ULL) >> 56) << (8 * i);
 	}
 	return m;
+}
 #endif
+
+/* Masks of ',' '\n' and '"' in p[0..63]. */
+static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
+{
+#ifdef __SSE2__
+	uint64_t c = 0, n = 0, q = 0;
+	for (int i = 0; i < 4; i++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) << (16 * i);
+		n |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))) << (16 * i);
+		q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) << (16 * i);
+	}
+	*comma = c;
+	*nl = n;
+	*quote = q;
+#else
+	*comma = swar_eq_mask(p, ',');
+	*nl = swar_eq_mask(p, '\n');
+	*quote = swar_eq_mask(p, '"');
+#endif
+}
+
+/* Bit i set when p[i] is ',' or '\n' (i < 64). */
+static inline uint64_t sep_mask(const char *p)
+{
+	uint64_t comma, nl, quote;
+	block_masks(p, &comma, &nl, &quote); /* the quote mask, unused, is optimised away */
+	return comma | nl;
 }
 
 static inline void scan_reset(struct sep_scan *r, const char *p, const char *e)
@@ -519,42 +538,45 @@ static inline unsigned popcount64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 }
 
-#ifndef __SSE2__
-/* Bit i set when p[i] == ch (i < 64), a word at a time. */
-static inline uint64_t swar_eq_mask(const char *p, char ch)
+/* A quoted field d[vp..vp+vl) whose separator is outside its quotes (so it
+ * holds an even number of quotes, the last one closing): the value, in
+ * place or unescaped into the scratch; adds its newlines to *nl. */
+static inline struct agg_cell fast_quoted(struct csv *r, const char *vp, size_t vl, bool end, uint64_t *nl)
 {
-	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, pat = 0x0101010101010101ULL * (unsigned char)ch;
-	uint64_t m = 0;
-	for (int i = 0; i < 8; i++) {
-		uint64_t w;
-		memcpy(&w, p + 8 * i, 8);
-		w ^= pat;
-		uint64_t z = ~(((w & lo7) + lo7) | w | lo7) >> 7; /* 0x01 per byte equal to ch */
-		m |= ((z * 0x0102040810204080ULL) >> 56) << (8 * i);
-	}
-	return m;
-}
-#endif
-
-/* Masks of ',' '\n' and '"' in p[0..63]. */
-static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
-{
+	const char *close = vp + vl - 1;
+	while (*close != '"')
+		close--;
+	const char *t = close + 1, *te = vp + vl; /* the tail after the closing quote */
+	if (end && te > t && te[-1] == '\r')
+		te--;
+	const char *x = vp + 1;
+	struct agg_cell v = { x, (size_t)(close - x) };
+	bool esc = false;
+	uint64_t lines = 0;
 #ifdef __SSE2__
-	uint64_t c = 0, n = 0, q = 0;
-	for (int i = 0; i < 4; i++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-		c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) << (16 * i);
-		n |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))) << (16 * i);
-		q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) << (16 * i);
+	for (const char *q = x; q < close; q += 16) {
+		unsigned qm, lm;
+		quote_nl_masks(q, close, &qm, &lm);
+		esc |= qm != 0;
+		if (lm)
+			lines += (unsigned)__builtin_popcount(lm);
 	}
-	*comma = c;
-	*nl = n;
-	*quote = q;
 #else
-	*comma = swar_eq_mask(p, ',');
-	*nl = swar_eq_mask(p, '\n');
-	*quote = swar_eq_mask(p, '"');
+	for (const char *q = x; q < close; q++) {
+		esc |= *q == '"';
+		lines += *q == '\n';
+	}
 #endif
+	*nl += lines;
+	if (!esc && t == te)
+		return v;
+	char *o0 = r->b.scratch + r->scr_used, *o = unescape(o0, x, close);
+	memcpy(o, t, (size_t)(te - t)); /* text after the closing quote, as in csv_fields */
+	o += te - t;
+	r->scr_used += (size_t)(o - o0);
+	v.p = o0;
+	v.len = (size_t)(o - o0);
+	return v;
 }
 
 /* Pass 1 on any CPU: csv_index.h with the helpers above. */
@@ -624,47 +646,6 @@ static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out, bo
 	if (agg_csv_path == AGG_CSV_FAST && cpu_has_avx2())
 		return csv_index_avx2(d, from, to, out, plain);
 	return csv_index_portable(d, from, to, out, plain);
-}
-
-/* A quoted field d[vp..vp+vl) whose separator is outside its quotes (so it
- * holds an even number of quotes, the last one closing): the value, in
- * place or unescaped into the scratch; adds its newlines to *nl. */
-static inline struct agg_cell fast_quoted(struct csv *r, const char *vp, size_t vl, bool end, uint64_t *nl)
-{
-	const char *close = vp + vl - 1;
-	while (*close != '"')
-		close--;
-	const char *t = close + 1, *te = vp + vl; /* the tail after the closing quote */
-	if (end && te > t && te[-1] == '\r')
-		te--;
-	const char *x = vp + 1;
-	struct agg_cell v = { x, (size_t)(close - x) };
-	bool esc = false;
-	uint64_t lines = 0;
-#ifdef __SSE2__
-	for (const char *q = x; q < close; q += 16) {
-		unsigned qm, lm;
-		quote_nl_masks(q, close, &qm, &lm);
-		esc |= qm != 0;
-		if (lm)
-			lines += (unsigned)__builtin_popcount(lm);
-	}
-#else
-	for (const char *q = x; q < close; q++) {
-		esc |= *q == '"';
-		lines += *q == '\n';
-	}
-#endif
-	*nl += lines;
-	if (!esc && t == te)
-		return v;
-	char *o0 = r->b.scratch + r->scr_used, *o = unescape(o0, x, close);
-	memcpy(o, t, (size_t)(te - t)); /* text after the closing quote, as in csv_fields */
-	o += te - t;
-	r->scr_used += (size_t)(o - o0);
-	v.p = o0;
-	v.len = (size_t)(o - o0);
-	return v;
 }
 
 /* Pass 2: the whole records from s on, into the batch; returns where it
