@@ -20,12 +20,14 @@
  * lengths.
  * count + nulls + invalid = rows, for every column.
  *
- * Memory: an agg takes at most about 60 KiB per column (HyperLogLog 16 KiB,
- * KLL ~10 KiB, ~24 KiB while merging, frequent values 128 x 152 B = 19 KiB),
- * whatever the input size.  A reader holds
- * one buffer (256 KiB, doubled while one record does not fit, at most
- * OWLET_AGG_MAX_RECORD) and a scratch buffer of the same size.  A record
- * longer than OWLET_AGG_MAX_RECORD is a bad row.
+ * Memory, whatever the input size: an agg takes about 40 KiB per number,
+ * date or timestamp column (HyperLogLog 16 KiB, KLL ~10 KiB, ~24 KiB while
+ * merging) and about 400 KiB per string or bool column (HyperLogLog, and
+ * frequent values: 2,048 x 152 B = 304 KiB plus an 80 KiB hash index).  A
+ * reader holds one buffer (256 KiB, doubled while one record does not fit,
+ * at most OWLET_AGG_MAX_RECORD), a scratch buffer of the same size, the
+ * batch's cells (2 KiB per column) and, for CSV, a 128 KiB separator index.
+ * A record longer than OWLET_AGG_MAX_RECORD is a bad row.
  *
  * lib/agg/ needs only libc and libm, except agg_json.c (jansson) and
  * files.c (POSIX files and threads).
