@@ -111,27 +111,41 @@ void kll_free(struct kll *s)
 		free(s->lv[h].v);
 }
 
+/* Moves the items of a[0..n) for which (less ? x < pivot : x <= pivot) to
+ * the front, without a branch on the comparison (a level's items are in
+ * random order: such a branch is mispredicted half the time); returns
+ * how many. */
+static size_t partition_doubles(double *a, size_t n, double pivot, bool less)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = a[i];
+		size_t in = less ? x < pivot : x <= pivot;
+		a[i] = a[j];
+		a[j] = x;
+		j += in;
+	}
+	return j;
+}
+
+/* Sorts a[0..n) ascending: quicksort with a median-of-three pivot and a
+ * branch-free partition, insertion sort below 16 items.  A pivot that is
+ * the smallest item (many equal values) moves its equals to the front in
+ * a second pass, so that runs of equal values cost one pass. */
 static void sort_doubles(double *a, size_t n)
 {
 	while (n > 16) {
 		double x = a[0], y = a[n / 2], z = a[n - 1];
 		double pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-		size_t i = 0, j = n - 1;
-		for (;;) {
-			while (a[i] < pivot)
-				i++;
-			while (a[j] > pivot)
-				j--;
-			if (i >= j)
-				break;
-			double t = a[i];
-			a[i] = a[j];
-			a[j] = t;
-			i++;
-			j--;
+		size_t left = partition_doubles(a, n, pivot, true);
+		if (left == 0) {
+			/* the pivot is the smallest: its equals are sorted already */
+			size_t eq = partition_doubles(a, n, pivot, false);
+			a += eq;
+			n -= eq;
+			continue;
 		}
-		/* [0, j] <= pivot <= [j+1, n): recurse into the smaller part */
-		size_t left = j + 1;
+		/* [0, left) < pivot <= [left, n): recurse into the smaller part */
 		if (left < n - left) {
 			sort_doubles(a, left);
 			a += left;
