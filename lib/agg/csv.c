@@ -60,6 +60,9 @@ struct sep_scan {
 	uint64_t bits;
 };
 
+/* Pass 1 of the fast path (csv_index.h). */
+typedef size_t csv_index_fn(const char *d, size_t from, size_t to, uint32_t *out, bool *plain);
+
 struct csv {
 	struct agg_buf b;
 	struct owlet_agg *a;
@@ -79,6 +82,9 @@ struct csv {
 	bool direct;
 	size_t f0_len;   /* the first field's length (for empty lines) */
 	uint32_t *idx;   /* the fast path's separator offsets (FAST_WINDOW + 64) */
+	/* the fast path's pass 1 (NULL: the record-at-a-time reader alone),
+	 * chosen once per input from agg_csv_path and the CPU */
+	csv_index_fn *index;
 };
 
 #ifndef __SSE2__
@@ -494,7 +500,7 @@ static int csv_start(struct csv *r, struct owlet_agg_input *in, size_t *s)
 /*
  * The fast path: whole records, two passes over a window of the buffer.
  *
- * Pass 1 (csv_index) finds the structural separators of up to FAST_WINDOW
+ * Pass 1 (csv_index.h) finds the structural separators of up to FAST_WINDOW
  * bytes, 64 bytes at a time and without a branch per field: the masks of
  * ',' '\n' and '"', the quoted regions as the prefix XOR of the quote mask
  * (a doubled quote closes and reopens, so its bytes stay inside), the
@@ -636,16 +642,12 @@ static bool cpu_has_avx2(void)
 #define csv_index_avx2 csv_index_portable
 #endif
 
-/* Pass 1: the offsets (from d) of the separators outside quotes in
- * d[from..to), from a record start, into out; returns how many.  Stops at
- * the first block with a quote that opens a region after another byte
- * than a separator or a quote.  *plain: no two quotes in a row (escaped
- * quotes, "") and no newline inside quotes in what it indexed. */
-static size_t csv_index(const char *d, size_t from, size_t to, uint32_t *out, bool *plain)
+/* The pass 1 that agg_csv_path and the CPU call for, or NULL. */
+static csv_index_fn *csv_index_for(enum agg_csv_path path)
 {
-	if (agg_csv_path == AGG_CSV_FAST && cpu_has_avx2())
-		return csv_index_avx2(d, from, to, out, plain);
-	return csv_index_portable(d, from, to, out, plain);
+	if (path == AGG_CSV_RECORDS)
+		return NULL;
+	return path == AGG_CSV_FAST && cpu_has_avx2() ? csv_index_avx2 : csv_index_portable;
 }
 
 /* Pass 2: the whole records from s on, into the batch; returns where it
@@ -657,7 +659,7 @@ static size_t csv_fast(struct csv *r, size_t s, uint64_t stop)
 	const char *d = b->data;
 	size_t to = b->len - s > FAST_WINDOW ? s + FAST_WINDOW : b->len;
 	bool plain;
-	const uint32_t *ix = r->idx, *ie = ix + csv_index(d, s, to, r->idx, &plain);
+	const uint32_t *ix = r->idx, *ie = ix + r->index(d, s, to, r->idx, &plain);
 	const int *map = a->map;
 	const size_t n_map = a->n_map;
 	while (ix < ie && b->base + s < stop) {
@@ -731,6 +733,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 		return rc;
 	}
 	a->source = in->name;
+	r.index = csv_index_for(agg_csv_path);
 	bool want_header = in->header;
 	r.direct = !want_header; /* a chunk: the agg has its header mapping already */
 	size_t s;
@@ -746,7 +749,7 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 			break;
 		if (r.b.base + s >= in->stop && !want_header)
 			break;
-		if (r.direct && agg_csv_path != AGG_CSV_RECORDS) {
+		if (r.direct && r.index) {
 			size_t t = csv_fast(&r, s, in->stop);
 			if (t != s) {
 				s = t;
