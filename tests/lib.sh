@@ -14,7 +14,7 @@ _tap_fail=0
 _tap_cleanup=()
 
 plan() { echo "1..$1"; }
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /' >&2; }
 _tap_result() { # status name
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"; else echo "not ok $_tap_n - $2"; _tap_fail=$((_tap_fail + 1)); fi

@@ -11,7 +11,7 @@ variable "datasets" {
   type        = list(string)
 }
 variable "slow" {
-  description = "How many KMS keys to create (several seconds each against the emulator)."
+  description = "How many KMS keys to create (20 s each: a sleep after each creation)."
   type        = number
 }
 
@@ -29,13 +29,20 @@ resource "aws_s3_object" "marker" {
 
 resource "aws_kms_key" "slow" {
   count                   = var.slow
-  description             = "${var.name} slow ${count.index}: takes seconds to create against the emulator"
+  description             = "${var.name} slow ${count.index}: takes 20 s to create"
   deletion_window_in_days = 7
 
   # created last, so that an interruption during it leaves nothing half-made
   # but a key: an S3 bucket whose creation is cancelled exists without being
   # in the state, and the next apply fails with BucketAlreadyExists
   depends_on = [aws_s3_object.marker]
+
+  # the emulator creates a key in anything from 0 to 12 s, so a key alone is
+  # not reliably slow enough to be interrupted (CI once saw the apply finish
+  # before the test's SIGINT): every key waits 20 s after its creation
+  provisioner "local-exec" {
+    command = "exec sleep 20"
+  }
 }
 
 output "name" {

@@ -47,7 +47,7 @@ variable "api" {
   type        = any
 }
 variable "slow" {
-  description = "How many KMS keys (several seconds each to create), for interruption tests: TF_VAR_slow=N."
+  description = "How many KMS keys (20 s each to create), for interruption tests: TF_VAR_slow=N."
   type        = number
   default     = 0
 }
