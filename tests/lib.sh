@@ -1,5 +1,7 @@
 # tests/lib.sh: TAP helpers for owlet's shell tests (sourced; bash).
 #   plan N | ok COND_STATUS NAME | is GOT WANT NAME | like GOT REGEX NAME
+#   diag LINES...       -> "# " lines on stderr (prove shows them; is/like
+#                          print got/expected this way when they fail)
 #   run_owlet ARGS...   -> sets $out (stdout), $err (stderr), $rc
 #   free_port           -> prints a free TCP port on 127.0.0.1
 #   tmpdir              -> a temporary directory removed at exit
