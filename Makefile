@@ -35,7 +35,7 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
            clang libclang-rt-14-dev cppcheck zip unzip git
 
-.PHONY: all deps test check-asan fuzz install up down clean help lambda tests lint
+.PHONY: all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
@@ -45,6 +45,8 @@ help:
 	@echo 'make down       owlet down --env local --yes'
 	@echo 'make test       build and run every test through prove (TAP)'
 	@echo 'make check-asan the same tests under AddressSanitizer + UBSan'
+	@echo 'make check-asan-unit the C unit tests only, under ASan + UBSan (CI)'
+	@echo 'make fuzz-seeds every fuzzer over its seed corpus once (CI)'
 	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
 	@echo 'make lint       cppcheck over every C file'
 	@echo 'make install    install owlet under PREFIX (default /usr/local)'
@@ -91,11 +93,30 @@ test: all
 	$(TEST_ENV) prove $(CYCLE_T)
 
 check-asan:
-	$(MAKE) B=build-asan CC=clang \
-	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
-	  LDFLAGS='-fsanitize=address,undefined' \
+	$(MAKE) $(ASAN_FLAGS) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  test
+
+# The C unit tests alone under ASan + UBSan (leaks included): the part of
+# check-asan that CI runs, in about a minute.
+ASAN_FLAGS = B=build-asan CC=clang \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
+	  LDFLAGS='-fsanitize=address,undefined'
+check-asan-unit:
+	$(MAKE) $(ASAN_FLAGS) all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  OWLET=$(CURDIR)/build-asan/owlet OWLET_BUILD=$(CURDIR)/build-asan OWLET_SRC=$(CURDIR) \
+	  prove $(PROVEFLAGS) $(TEST_SRC:tests/%.c=build-asan/tests/%)
+
+# Every fuzzer over its seed corpus once (no new inputs): a crash, leak or
+# overflow on a seed fails.  CI runs this; FUZZ_SECONDS=N make fuzz explores.
+fuzz-seeds: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+	  [ -d tests/fuzz/seeds/$$n ] || { echo "fuzz-seeds: $$n has no tests/fuzz/seeds/$$n"; exit 1; }; \
+	  $$f -runs=0 tests/fuzz/seeds/$$n >$(B)/fuzz/$$n.seeds.log 2>&1 \
+	    && echo "fuzz-seeds: $$n ok ($$(ls tests/fuzz/seeds/$$n | wc -l) seeds)" \
+	    || { tail -40 $(B)/fuzz/$$n.seeds.log; echo "fuzz-seeds: $$n FAILED"; exit 1; }; \
+	done
 
 FUZZ_SECONDS ?= 0
 fuzz: $(FUZZ_BIN)
@@ -105,9 +126,16 @@ fuzz: $(FUZZ_BIN)
 	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$d $(B)/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
 	done; fi
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# The library is compiled once for all fuzzers (fuzzer-no-link), not once per target.
+FUZZ_CFLAGS = -std=c11 -g -O1 -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link,address,undefined
+$(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS_OWLET)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/libowlet_fuzz.a: $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libowlet_fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/fuzz/libowlet_fuzz.a $(LDLIBS_OWLET)
 
 # cppcheck over every C file; tests/lint.t runs the same as part of make test.
 CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr \
@@ -131,4 +159,4 @@ down:
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)
