@@ -96,4 +96,21 @@ is "$(resp s3-1 "['aggregated']") $(resp s3-1 "['refused']") $(resp s3-2 "['refu
 	"events for ../ (plain and %2E%2E) and a control character are refused (not retried: a refusal is final)"
 like "$stderr" "refused the key 'raw/trips/dt=1/\\\\x01x.jsonl'" "stderr shows a control character escaped"
 is "$(keys owlet-data stats/stations/)" "" "still nothing under stats/stations/"
+
+# the same event against a scripted S3 that checks every SigV4 signature
+# (tests/lambda_fake_s3.py computes the canonical URI as S3 does: the path
+# URI-encoded once): the path goes out exactly as encoded, and is signed so
+python3 -c 'import json, sys; json.dump({"answers": [{"status": 200, "body": "{\"trip_id\": 7}\n"}, {"status": 200}]}, open(sys.argv[1], "w"))' "$t/fake.json"
+python3 "$OWLET_SRC/tests/lambda_fake_s3.py" "$t/fake.json" "$t/fakelog.json" "$t/fakeport" &
+fake=$!
+at_exit "kill $fake 2>/dev/null"
+for _ in $(seq 100); do [ -s "$t/fakeport" ] && break; sleep 0.05; done
+plan=$(python3 -c 'import json,sys; print(json.dumps([{"id": "s3-odd", "event": json.loads(sys.argv[1])}]))' "$(s3event "$odd_event")")
+run_plan fake "$plan" "${AWS[@]}" AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$t/fakeport")"
+is "$(resp s3-odd "['aggregated']")" 1 "fake S3: the odd key is aggregated"
+log=$t/fakelog.json
+is "$(q '[x["method"] + " " + x["path"] for x in r]')" \
+	"['GET /owlet-data/$odd_enc', 'PUT /owlet-data/stats/trips/${odd_enc#raw/trips/}.json']" \
+	"fake S3: the paths are the keys percent-encoded once, per segment"
+is "$(q '[x["signature_problem"] for x in r if x["signature_problem"]]')" "[]" "fake S3: and every request's signature matches them"
 done_testing
