@@ -15,7 +15,8 @@
 struct owlet_dataset;
 
 /* The merged stats of every object under raw/<name>/ (the report of `owlet
- * stats` plus "objects" and "cached"): 0 and *report (new reference), or a
+ * stats` plus "objects" and "cached", and "refused": the listed keys that
+ * are not safe under raw/<name>/, never read; see lambda_refuse_key): 0 and *report (new reference), or a
  * negative code of the failing S3 call or OWLET_ENOMEM.  ctx->s3 must be
  * set. */
 int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dataset *ds);
