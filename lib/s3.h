@@ -85,6 +85,36 @@ const char *owlet_s3_last_code(const struct owlet_s3 *s3);
  * "" when it had none.  Borrowed: the next request changes it. */
 const char *owlet_s3_last_etag(const struct owlet_s3 *s3);
 
+/* Object keys.  S3 names an object by any UTF-8 string of 1 to 1024
+ * bytes, "../" included, and never normalises one; HTTP clients and some
+ * emulators collapse dot segments, so raw/a/../b/k would be read as
+ * raw/b/k.  owlet therefore acts only on keys that pass
+ * owlet_s3_key_check, sends them with every byte but RFC 3986's unreserved
+ * ones and '/' percent-encoded (owlet_s3_key_encode, CURLOPT_PATH_AS_IS: the
+ * path goes out, and is signed, exactly as encoded), and every request of
+ * this client refuses a key that does not pass (prefix ""). */
+#define OWLET_S3_KEY_MAX 1024
+
+/* 0 when key lies under prefix ("" or ending in '/'): it starts with prefix
+ * and has more after it, is valid UTF-8 of at most OWLET_S3_KEY_MAX bytes,
+ * has no control character (bytes below 0x20, and 0x7f) and no empty, "."
+ * or ".." segment.  Else OWLET_EINVALID, with a message saying why ("it has a
+ * '..' segment at byte 10"; it does not quote the key: see owlet_s3_key_printable). */
+int owlet_s3_key_check(const char *key, const char *prefix);
+/* The URL path of a key: '/' kept, unreserved characters (A-Z a-z 0-9 - _
+ * . ~) kept, every other byte %XX (upper-case hex); NULL when out of
+ * memory.  The caller frees. */
+char *owlet_s3_key_encode(const char *key);
+/* Decodes the key of an S3 event notification (URL-encoded, '+' for a
+ * space) into *out (the caller frees): OWLET_EINVALID for a '%' not
+ * followed by two hex digits, or one that gives a NUL byte. */
+int owlet_s3_event_key_decode(char **out, const char *in);
+/* key for a log line, in buf: control characters, 0x7f and bytes that are
+ * not UTF-8 as \xNN, cut with "..." to fit; returns buf. */
+const char *owlet_s3_key_printable(char *buf, size_t size, const char *key);
+/* The lower-case hex SHA-256 of data. */
+void owlet_s3_sha256_hex(char out[65], const void *data, size_t len);
+
 /* Parses a ListObjectsV2 answer: appends the objects to *out, sets
  * *truncated and *next_token (caller frees; NULL when absent).  Exposed for
  * tests. */

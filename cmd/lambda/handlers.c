@@ -244,6 +244,12 @@ static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_
 	struct owlet_s3_list list = { 0 };
 	int rc = owlet_s3_list(ctx->s3, &list, ctx->bucket, prefix, 0);
 	for (size_t i = 0; rc >= 0 && i < list.count; i++) {
+		if (owlet_s3_key_check(list.items[i].key, prefix) < 0) { /* never read (stats.h) */
+			char why[256];
+			snprintf(why, sizeof why, "%s", owlet_error_last());
+			lambda_refuse_key(ctx, list.items[i].key, why);
+			continue;
+		}
 		long long n = count_in_key(list.items[i].key);
 		if (n < 0 && list.items[i].size > 0) {
 			char *body;
@@ -573,13 +579,13 @@ out:
  * invocation, so that Lambda retries the event. */
 static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *records)
 {
-	size_t aggregated = 0;
-	int rc = lambda_stats_s3_event(ctx, &aggregated, records);
+	size_t aggregated = 0, refused = 0;
+	int rc = lambda_stats_s3_event(ctx, &aggregated, &refused, records);
 	if (rc < 0) {
 		set_error(res, "Owlet.AggregationFailed", owlet_error_last());
 		return;
 	}
-	if (asprintf(&res->body, "{\"ok\":true,\"aggregated\":%zu}", aggregated) < 0) {
+	if (asprintf(&res->body, "{\"ok\":true,\"aggregated\":%zu,\"refused\":%zu}", aggregated, refused) < 0) {
 		res->body = NULL;
 		set_error(res, "Runtime.OutOfMemory", "out of memory");
 	}

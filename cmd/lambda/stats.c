@@ -54,17 +54,54 @@ static enum owlet_format object_format(const struct owlet_dataset *ds, const cha
 	return ds->format;
 }
 
-/* stats/<name>/<rest>.json for raw/<name>/<rest>; NULL when key is not
- * under raw/<name>/. */
-static char *cache_key(const struct owlet_dataset *ds, const char *key)
+static int put_json(struct lambda_ctx *ctx, const char *key, json_t *j);
+
+/* raw/<name>/ in buf. */
+static const char *raw_prefix(char *buf, size_t size, const struct owlet_dataset *ds)
 {
-	size_t n = strlen(ds->name);
-	if (strncmp(key, "raw/", 4) != 0 || strncmp(key + 4, ds->name, n) != 0 || key[4 + n] != '/')
-		return NULL;
-	char *out = NULL;
-	if (asprintf(&out, "stats/%s/%s.json", ds->name, key + 5 + n) < 0)
-		return NULL;
-	return out;
+	snprintf(buf, size, "raw/%s/", ds->name);
+	return buf;
+}
+
+/* *out = stats/<name>/<rest>.json for raw/<name>/<rest>: 0, OWLET_ENOMEM,
+ * or OWLET_EINVALID when the key or the cache key is not a safe key under
+ * its prefix (owlet_s3_key_check: no '..', '.' or empty segment, no control
+ * character), with the message saying why. */
+static int cache_key(char **out, const struct owlet_dataset *ds, const char *key)
+{
+	char raw[128], stats[128];
+	*out = NULL;
+	int rc = owlet_s3_key_check(key, raw_prefix(raw, sizeof raw, ds));
+	if (rc < 0)
+		return rc;
+	snprintf(stats, sizeof stats, "stats/%s/", ds->name);
+	if (asprintf(out, "%s%s.json", stats, key + strlen(raw)) < 0) {
+		*out = NULL;
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	rc = owlet_s3_key_check(*out, stats);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int lambda_refuse_key(struct lambda_ctx *ctx, const char *key, const char *why)
+{
+	char shown[512], sha[65], fkey[128];
+	owlet_s3_key_printable(shown, sizeof shown, key);
+	fprintf(stderr, "owlet-lambda: refused the key '%s' of s3://%s: %s\n", shown, ctx->bucket, why);
+	owlet_s3_sha256_hex(sha, key, strlen(key));
+	snprintf(fkey, sizeof fkey, "failures/stats/refused/%s.json", sha);
+	json_t *source = json_string(key); /* NULL when not UTF-8: then as shown */
+	json_t *j = json_pack("{s:o, s:s, s:I}", "source", source ? source : json_string(shown), "error", why,
+			      "time", (json_int_t)time(NULL));
+	int rc = j ? put_json(ctx, fkey, j) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc < 0)
+		fprintf(stderr, "owlet-lambda: cannot record the refusal: %s\n", owlet_error_last());
+	json_decref(j);
+	return rc;
 }
 
 /* The partial of one object from the cache, if the entry is that of the
@@ -163,20 +200,26 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 	struct owlet_agg *total = NULL;
 	struct owlet_s3_list list = { 0 };
 	char prefix[128];
-	size_t cached = 0;
+	size_t cached = 0, refused = 0;
 	int rc = owlet_agg_new(&total, ds);
 	if (rc < 0)
 		return rc;
-	snprintf(prefix, sizeof prefix, "raw/%s/", ds->name);
-	rc = owlet_s3_list(ctx->s3, &list, ctx->bucket, prefix, 0);
+	rc = owlet_s3_list(ctx->s3, &list, ctx->bucket, raw_prefix(prefix, sizeof prefix, ds), 0);
 	for (size_t i = 0; rc >= 0 && i < list.count; i++) {
 		const char *key = list.items[i].key;
-		char *ckey = cache_key(ds, key);
+		char *ckey = NULL;
 		struct owlet_agg *part = NULL;
-		if (!ckey) {
-			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-			break;
+		rc = cache_key(&ckey, ds, key);
+		if (rc == OWLET_EINVALID) { /* never read: it may name another dataset's object */
+			char why[256];
+			snprintf(why, sizeof why, "%s", owlet_error_last());
+			lambda_refuse_key(ctx, key, why);
+			refused++;
+			rc = 0;
+			continue;
 		}
+		if (rc < 0)
+			break;
 		rc = cached_partial(ctx, &part, ds, key, list.items[i].etag, ckey);
 		if (rc == 0 && part)
 			cached++;
@@ -199,8 +242,9 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 		if (!*report)
 			rc = OWLET_ENOMEM;
 		else {
-			json_object_set_new(*report, "objects", json_integer((json_int_t)list.count));
+			json_object_set_new(*report, "objects", json_integer((json_int_t)(list.count - refused)));
 			json_object_set_new(*report, "cached", json_integer((json_int_t)cached));
+			json_object_set_new(*report, "refused", json_integer((json_int_t)refused));
 		}
 	}
 	owlet_s3_list_clear(&list);
@@ -208,39 +252,30 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 	return rc < 0 ? rc : 0;
 }
 
-/* S3 event keys are URL-encoded ('+' for a space). */
-static char *url_decode(const char *s)
-{
-	char *out = malloc(strlen(s) + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		unsigned v;
-		if (*s == '%' && s[1] && s[2] && sscanf(s + 1, "%2x", &v) == 1) {
-			*o++ = (char)v;
-			s += 2;
-		} else
-			*o++ = *s == '+' ? ' ' : *s;
-	}
-	*o = '\0';
-	return out;
-}
-
 /* One new object: its partial, cached (etag: the event's eTag, or NULL);
  * failures recorded under failures/. */
 static int aggregate_object(struct lambda_ctx *ctx, const char *key, const char *etag)
 {
 	const struct owlet_dataset *ds = NULL;
-	char *ckey = NULL;
-	for (size_t i = 0; i < ctx->model->n_datasets && !ckey; i++) {
-		ckey = cache_key(&ctx->model->datasets[i], key);
-		if (ckey)
+	char *ckey = NULL, prefix[128];
+	for (size_t i = 0; i < ctx->model->n_datasets && !ds; i++) {
+		raw_prefix(prefix, sizeof prefix, &ctx->model->datasets[i]);
+		if (strncmp(key, prefix, strlen(prefix)) == 0)
 			ds = &ctx->model->datasets[i];
 	}
+	int rc = ds ? cache_key(&ckey, ds, key) : owlet_s3_key_check(key, "");
+	if (rc == OWLET_EINVALID) {
+		char why[256];
+		snprintf(why, sizeof why, "%s", owlet_error_last());
+		lambda_refuse_key(ctx, key, why);
+		return 2;
+	}
+	if (rc < 0)
+		return rc;
 	if (!ds)
 		return 0; /* not the object of a dataset: nothing to do */
 	struct owlet_agg *part = NULL;
-	int rc = compute_and_cache(ctx, &part, ds, key, etag, ckey);
+	rc = compute_and_cache(ctx, &part, ds, key, etag, ckey);
 	owlet_agg_free(part);
 	free(ckey);
 	if (rc < 0) {
@@ -260,9 +295,10 @@ static int aggregate_object(struct lambda_ctx *ctx, const char *key, const char 
 	return 1;
 }
 
-int lambda_stats_s3_event(struct lambda_ctx *ctx, size_t *aggregated, const json_t *records)
+int lambda_stats_s3_event(struct lambda_ctx *ctx, size_t *aggregated, size_t *refused, const json_t *records)
 {
 	*aggregated = 0;
+	*refused = 0;
 	size_t i;
 	const json_t *r;
 	int failed = 0;
@@ -276,12 +312,21 @@ int lambda_stats_s3_event(struct lambda_ctx *ctx, size_t *aggregated, const json
 				bucket ? bucket : "?", raw_key ? raw_key : "?");
 			continue;
 		}
-		char *key = url_decode(raw_key);
-		if (!key)
-			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		int rc = aggregate_object(ctx, key, etag && *etag ? etag : NULL);
+		char *key = NULL;
+		int rc = owlet_s3_event_key_decode(&key, raw_key);
+		if (rc == OWLET_EINVALID) {
+			char why[256];
+			snprintf(why, sizeof why, "%s", owlet_error_last());
+			rc = lambda_refuse_key(ctx, raw_key, why) == OWLET_ENOMEM ? OWLET_ENOMEM : 2;
+		} else if (rc == 0) {
+			rc = aggregate_object(ctx, key, etag && *etag ? etag : NULL);
+		}
 		free(key);
-		if (rc > 0)
+		if (rc == OWLET_ENOMEM)
+			return rc;
+		if (rc == 2)
+			(*refused)++;
+		else if (rc > 0)
 			(*aggregated)++;
 		else if (rc < 0 && !failed)
 			failed = rc; /* keep going: the others may succeed; the message is the first failure's */
