@@ -550,9 +550,7 @@ static bool throttle_take(struct owlet_localapi *api)
 	return pass;
 }
 
-/* A request target API Gateway takes: printable ASCII only (no control byte,
- * space or raw non-ASCII byte; those must be percent-encoded). */
-static bool target_ok(const char *uri)
+bool owlet_localapi_target_ok(const char *uri)
 {
 	for (const unsigned char *p = (const unsigned char *)uri; *p; p++)
 		if (*p <= 0x20 || *p >= 0x7f)
@@ -597,7 +595,7 @@ static enum MHD_Result serve(struct owlet_localapi *api, struct MHD_Connection *
 		access_log(api, req, method, 429, request_id, NULL);
 		return respond_message(c, 429, "Too Many Requests", request_id);
 	}
-	if (!target_ok(req->uri) || target_cut(req, version) ||
+	if (!owlet_localapi_target_ok(req->uri) || target_cut(req, version) ||
 	    (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 	     !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))) {
 		access_log(api, req, method, 400, request_id, NULL);

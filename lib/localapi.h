@@ -24,6 +24,7 @@
 #ifndef OWLET_LOCALAPI_H
 #define OWLET_LOCALAPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,12 @@ char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model);
  * decrefs), or OWLET_ENOTFOUND. */
 int owlet_localapi_route(const char **route_key, json_t **path_params, const char *const *routes, size_t n_routes,
 			 const char *method, const char *path);
+
+/* Whether a request target (path and query, as sent) is one API Gateway
+ * takes: printable ASCII only, no control byte, space or raw non-ASCII byte
+ * (those must be percent-encoded).  For such a target the event always
+ * builds; any other is answered 400 before. */
+bool owlet_localapi_target_ok(const char *target);
 
 /* What the event is built from; headers is an object of lower-case names to
  * values (repeated headers joined with ","), borrowed. */
