@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 #include "model.h"
 
 #define MAX_BODY (10 * 1024 * 1024)
+/* Lambda's synchronous invoke refuses a payload that is not "smaller than
+ * 6291556 bytes" (RequestEntityTooLargeException) */
+#define MAX_EVENT 6291556
 
 const char *const owlet_localapi_routes[] = {
 	"GET /datasets",
@@ -34,10 +38,14 @@ struct owlet_localapi {
 	char *api_id, *account_id;
 	struct MHD_Daemon *daemon;
 	uint16_t port;
+	pthread_mutex_t throttle_lock;
+	double tokens;
+	struct timespec refilled;
 };
 
 struct api_request {
-	char *uri;       /* the request line's target, as sent */
+	char *uri;       /* the request line's target, as sent (up to a NUL) */
+	const char *uri_end; /* in MHD's buffer: where that target ends */
 	bool started;
 	struct owlet_http_body body;
 	struct timespec start;
@@ -484,8 +492,23 @@ static enum MHD_Result respond_answer(struct MHD_Connection *c, const struct owl
 	return ret;
 }
 
+static enum MHD_Result count_authorization(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (key && strcasecmp(key, "Authorization") == 0)
+		(*(unsigned *)cls)++;
+	return MHD_YES;
+}
+
 static json_t *authorize(const struct owlet_localapi *api, struct MHD_Connection *c)
 {
+	unsigned n_auth = 0;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_authorization, &n_auth);
+	if (n_auth > 1) {
+		owlet_error_setc(OWLET_EINVALID, "%u Authorization headers", n_auth);
+		return NULL;
+	}
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	if (!auth)
 		return NULL;
@@ -505,6 +528,36 @@ static json_t *authorize(const struct owlet_localapi *api, struct MHD_Connection
 	return claims;
 }
 
+/* The stage throttle, a token bucket of throttle_burst tokens refilled at
+ * throttle_rate per second: true when the request may pass. */
+static bool throttle_take(struct owlet_localapi *api)
+{
+	if (api->cfg.throttle_rate <= 0)
+		return true;
+	double burst = api->cfg.throttle_burst > 0 ? api->cfg.throttle_burst : api->cfg.throttle_rate;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&api->throttle_lock);
+	double dt = (double)(now.tv_sec - api->refilled.tv_sec) + (double)(now.tv_nsec - api->refilled.tv_nsec) / 1e9;
+	api->tokens += dt > 0 ? dt * api->cfg.throttle_rate : 0;
+	if (api->tokens > burst)
+		api->tokens = burst;
+	api->refilled = now;
+	bool pass = api->tokens >= 1;
+	if (pass)
+		api->tokens -= 1;
+	pthread_mutex_unlock(&api->throttle_lock);
+	return pass;
+}
+
+bool owlet_localapi_target_ok(const char *uri)
+{
+	for (const unsigned char *p = (const unsigned char *)uri; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
 static void access_log(const struct owlet_localapi *api, const struct api_request *req, const char *method,
 		       unsigned status, const char *request_id, const char *note)
 {
@@ -519,11 +572,35 @@ static void access_log(const struct owlet_localapi *api, const struct api_reques
 	api->cfg.log(api->cfg.log_cls, line);
 }
 
+/* Whether the target held a NUL.  libmicrohttpd hands the target over as a C
+ * string, cut at a NUL, so this looks at its read buffer, where the request
+ * line is parsed in place: the version follows the end of a whole target
+ * after one separator.  A version further on (within a request line's reach)
+ * means the target went on past a NUL.  Should libmicrohttpd ever keep the
+ * parts elsewhere, the pointers are unrelated and nothing is refused. */
+static bool target_cut(const struct api_request *req, const char *version)
+{
+	if (!req->uri_end || !version || version < req->uri_end)
+		return false;
+	size_t gap = (size_t)(version - req->uri_end);
+	return gap > 1 && gap <= 8192;
+}
+
 static enum MHD_Result serve(struct owlet_localapi *api, struct MHD_Connection *c, struct api_request *req,
 			     const char *url, const char *method, const char *version)
 {
 	char request_id[24];
 	new_api_request_id(request_id);
+	if (!throttle_take(api)) {
+		access_log(api, req, method, 429, request_id, NULL);
+		return respond_message(c, 429, "Too Many Requests", request_id);
+	}
+	if (!owlet_localapi_target_ok(req->uri) || target_cut(req, version) ||
+	    (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	     !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))) {
+		access_log(api, req, method, 400, request_id, NULL);
+		return respond_message(c, 400, "Bad Request", request_id);
+	}
 	if (req->body.too_big) {
 		access_log(api, req, method, 413, request_id, NULL);
 		return respond_message(c, 413, "Request Entity Too Large", request_id);
@@ -562,6 +639,11 @@ static enum MHD_Result serve(struct owlet_localapi *api, struct MHD_Connection *
 	event = owlet_localapi_event(&hr, route_key, params, claims, api->api_id, api->account_id, request_id,
 				     (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
 	event_text = event ? json_dumps(event, JSON_COMPACT) : NULL;
+	if (event_text && strlen(event_text) >= MAX_EVENT) {
+		access_log(api, req, method, 413, request_id, "the event is over Lambda's 6 MB invoke limit");
+		ret = respond_message(c, 413, "Request Entity Too Large", request_id);
+		goto out;
+	}
 	if (!event_text || owlet_runtime_invoke(&result, api->cfg.runtime, event_text, strlen(event_text),
 						api->cfg.timeout_ms) < 0) {
 		access_log(api, req, method, 500, request_id, owlet_error_last());
@@ -600,6 +682,7 @@ static void *api_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	if (!req)
 		return NULL;
 	req->uri = strdup(uri ? uri : "/");
+	req->uri_end = uri ? uri + strlen(uri) : NULL;
 	req->body.limit = MAX_BODY;
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
 	return req;
@@ -649,6 +732,9 @@ int owlet_localapi_start(struct owlet_localapi **out, const struct owlet_localap
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	api->cfg = *cfg;
 	api->cfg.routes = NULL;
+	pthread_mutex_init(&api->throttle_lock, NULL);
+	api->tokens = cfg->throttle_burst > 0 ? cfg->throttle_burst : cfg->throttle_rate;
+	clock_gettime(CLOCK_MONOTONIC, &api->refilled);
 	if (api->cfg.timeout_ms <= 0)
 		api->cfg.timeout_ms = 10000;
 	api->api_id = strdup(cfg->api_id ? cfg->api_id : "local");
@@ -660,7 +746,9 @@ int owlet_localapi_start(struct owlet_localapi **out, const struct owlet_localap
 		if ((api->routes[api->n_routes] = strdup(routes[i])))
 			api->n_routes++;
 	struct owlet_http_config hc = { .port = cfg->port, .handler = api_access, .handler_cls = api,
-					.completed = api_completed, .uri_log = api_uri_log, .connection_limit = 512 };
+					.completed = api_completed, .uri_log = api_uri_log, .connection_limit = 1024,
+					.per_ip_limit = 256, .timeout_s = cfg->idle_timeout_s ? cfg->idle_timeout_s : 10,
+					.strict = true };
 	int rc = api->api_id && api->account_id && api->n_routes == n_routes ? owlet_http_start(&api->daemon, &api->port, &hc)
 						: owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc < 0) {
@@ -687,5 +775,6 @@ void owlet_localapi_stop(struct owlet_localapi *api)
 	free(api->routes);
 	free(api->api_id);
 	free(api->account_id);
+	pthread_mutex_destroy(&api->throttle_lock);
 	free(api);
 }

@@ -10,12 +10,21 @@
  *      Lambda through the Runtime API server (runtime_api.h);
  *   4. map the Lambda's answer back (owlet_localapi_response): a function
  *      error, timeout or malformed answer is 500 {"message":"Internal Server Error"}.
- * Bodies over 10 MB get 413, as API Gateway's payload limit.  Every response
- * carries an apigw-requestid header, the event's requestContext.requestId.
+ * Before all that, the stage throttle (429 {"message":"Too Many Requests"})
+ * and the request itself: a request line or header API Gateway would not
+ * take (a control or non-ASCII byte in the target, HTTP/1.1 without Host)
+ * is 400 {"message":"Bad Request"}; two Authorization headers are 401.
+ * Bodies over 10 MB get 413, as API Gateway's payload limit, and so do events
+ * over Lambda's 6 MB invoke limit (6291556 bytes), as API Gateway answers when
+ * Lambda refuses the payload.  Every response carries an apigw-requestid
+ * header, the event's requestContext.requestId.
+ * Connections: at most 1024, 256 per client address, and an idle one is
+ * closed after idle_timeout_s, so that idle clients cannot take the API down.
  */
 #ifndef OWLET_LOCALAPI_H
 #define OWLET_LOCALAPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +50,11 @@ struct owlet_localapi_config {
 	/* the route keys served (copied); NULL: owlet_localapi_routes */
 	const char *const *routes;
 	size_t n_routes;
+	/* the stage throttle (the environment's api.throttle_rate and
+	   throttle_burst): a token bucket; over it, 429 {"message":"Too Many
+	   Requests"}.  0: no throttle */
+	int throttle_rate, throttle_burst;
+	unsigned idle_timeout_s;          /* an idle connection is closed after this; 0: 10 */
 };
 
 int owlet_localapi_start(struct owlet_localapi **out, const struct owlet_localapi_config *cfg);
@@ -64,6 +78,12 @@ char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model);
  * decrefs), or OWLET_ENOTFOUND. */
 int owlet_localapi_route(const char **route_key, json_t **path_params, const char *const *routes, size_t n_routes,
 			 const char *method, const char *path);
+
+/* Whether a request target (path and query, as sent) is one API Gateway
+ * takes: printable ASCII only, no control byte, space or raw non-ASCII byte
+ * (those must be percent-encoded).  For such a target the event always
+ * builds; any other is answered 400 before. */
+bool owlet_localapi_target_ok(const char *target);
 
 /* What the event is built from; headers is an object of lower-case names to
  * values (repeated headers joined with ","), borrowed. */

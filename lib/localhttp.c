@@ -21,6 +21,8 @@ int owlet_http_start(struct MHD_Daemon **out, uint16_t *port_out, const struct o
 		MHD_OPTION_NOTIFY_COMPLETED, cfg->completed, cfg->completed_cls,
 		MHD_OPTION_URI_LOG_CALLBACK, cfg->uri_log, cfg->uri_log_cls,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 256u,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_STRICT_FOR_CLIENT, cfg->strict ? 1 : 0,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
 	if (!d)
 		return owlet_error_setc(OWLET_EIO, "cannot listen on 127.0.0.1:%u", (unsigned)cfg->port);

@@ -22,7 +22,11 @@ struct owlet_http_config {
 	void *completed_cls;
 	void *(*uri_log)(void *cls, const char *uri, struct MHD_Connection *c); /* may be NULL */
 	void *uri_log_cls;
-	unsigned connection_limit;              /* 0: MHD's default */
+	unsigned connection_limit;              /* 0: 256 */
+	unsigned per_ip_limit;                  /* connections per client address; 0: no limit */
+	unsigned timeout_s;                     /* an idle connection is closed after this; 0: never */
+	bool strict;                            /* MHD's strict HTTP parsing: HTTP/1.1 needs Host, no
+						   spaces or control bytes in the request line */
 };
 
 /* Starts the daemon on 127.0.0.1; *port_out is the port it listens on. */

@@ -1,14 +1,17 @@
 /* proc.c: child processes from an argv (see proc.h). */
 #include "proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -91,6 +94,80 @@ bool owlet_proc_alive(pid_t pid)
 	buf[n] = '\0';
 	const char *paren = strrchr(buf, ')');
 	return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/* The inode of the IPv4 TCP socket from `from` to `to` (ESTABLISHED), 0 when none. */
+static unsigned long tcp_socket_inode(const struct sockaddr_in *from, const struct sockaddr_in *to)
+{
+	FILE *f = fopen("/proc/net/tcp", "re");
+	if (!f)
+		return 0;
+	char line[512];
+	unsigned long inode = 0;
+	unsigned from_port = ntohs(from->sin_port), to_port = ntohs(to->sin_port);
+	/* the kernel prints each address as the integer of its network-order bytes */
+	for (long i = 0; inode == 0 && i < 1000000 && fgets(line, sizeof line, f); i++) {
+		unsigned la, lp, ra, rp, st;
+		unsigned long ino;
+		if (sscanf(line, " %*u: %x:%x %x:%x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &la, &lp, &ra, &rp, &st, &ino) ==
+			    6 &&
+		    st == 1 && lp == from_port && rp == to_port && la == from->sin_addr.s_addr &&
+		    ra == to->sin_addr.s_addr)
+			inode = ino;
+	}
+	fclose(f);
+	return inode;
+}
+
+static bool pid_has_socket(pid_t pid, unsigned long inode)
+{
+	char path[64], want[48], link[64];
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	snprintf(want, sizeof want, "socket:[%lu]", inode);
+	DIR *d = opendir(path);
+	if (!d)
+		return false;
+	bool found = false;
+	const struct dirent *e;
+	for (int n = 0; !found && n < 65536 && (e = readdir(d)); n++) {
+		ssize_t len = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
+		if (len > 0) {
+			link[len] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+bool owlet_proc_tcp_peer_in_tree(int fd, pid_t root)
+{
+	struct sockaddr_in peer, self;
+	socklen_t pl = sizeof peer, sl = sizeof self;
+	if (root <= 0 || getpeername(fd, (struct sockaddr *)&peer, &pl) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&self, &sl) != 0 || peer.sin_family != AF_INET ||
+	    self.sin_family != AF_INET)
+		return false;
+	unsigned long inode = tcp_socket_inode(&peer, &self);
+	if (inode == 0)
+		return false;
+	enum { MAX_TREE = 64 };
+	pid_t tree[MAX_TREE] = { root };
+	size_t n = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (pid_has_socket(tree[i], inode))
+			return true;
+		char path[80];
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)tree[i], (int)tree[i]);
+		FILE *f = fopen(path, "re");
+		int child;
+		while (f && n < MAX_TREE && fscanf(f, "%d", &child) == 1)
+			if (child > 0)
+				tree[n++] = child;
+		if (f)
+			fclose(f);
+	}
+	return false;
 }
 
 static void sleep_ms(int ms)

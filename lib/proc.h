@@ -61,6 +61,12 @@ bool owlet_proc_alive(pid_t pid);
  * to SIGKILL after that.  Returns 0 when it is gone. */
 int owlet_proc_stop(pid_t pid, int sig, int timeout_ms);
 
+/* Whether the other end of the connected TCP socket `fd` (IPv4, this
+ * host) is a socket held by process `root` or one of its descendants (up to
+ * 64 processes).  Found through /proc/net/tcp (the peer's socket inode) and
+ * /proc/PID/fd; a peer of another user, or one owlet cannot see, is not. */
+bool owlet_proc_tcp_peer_in_tree(int fd, pid_t root);
+
 /* Whether owlet received SIGINT/SIGTERM during the last owlet_proc_run. */
 bool owlet_proc_interrupted(void);
 

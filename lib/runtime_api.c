@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +36,7 @@
 
 #include "error.h"
 #include "localhttp.h"
+#include "proc.h"
 
 #define MAX_RESPONSE (6 * 1024 * 1024)
 #define PREFIX "/2018-06-01/runtime/"
@@ -443,9 +445,28 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, 
 	return r;
 }
 
+static int connection_fd(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? ci->connect_fd : -1;
+}
+
+/* Whether the caller has closed its end (EOF), so that an event handed to it
+ * would be lost. */
+static bool caller_gone(int fd)
+{
+	char b;
+	ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return fd < 0 || n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* How often a /next waiting for an event looks whether its caller is still there. */
+#define NEXT_POLL_MS 100
+
 static enum MHD_Result handle_next(struct worker *w, struct MHD_Connection *c)
 {
 	struct owlet_runtime *rt = w->rt;
+	int fd = connection_fd(c);
 	pthread_mutex_lock(&rt->lock);
 	unsigned gen = w->gen;
 	if (w->state == W_INIT) {
@@ -459,9 +480,13 @@ static enum MHD_Result handle_next(struct worker *w, struct MHD_Connection *c)
 		finish_error(rt, w->inflight, OWLET_INVOKE_ERROR, "Runtime.NoResponse",
 			     "the runtime asked for the next event without answering this one");
 	w->state = W_READY;
-	while (!rt->stopping && w->gen == gen && !rt->head)
-		pthread_cond_wait(&rt->cond, &rt->lock);
-	if (rt->stopping || w->gen != gen) {
+	bool gone = false;
+	while (!rt->stopping && w->gen == gen && !rt->head && !(gone = caller_gone(fd))) {
+		struct timespec until = mono_after(NEXT_POLL_MS);
+		pthread_cond_timedwait(&rt->cond, &rt->lock, &until);
+	}
+	/* a caller that left is handed nothing: the event waits for the next /next */
+	if (rt->stopping || w->gen != gen || gone || caller_gone(fd)) {
 		pthread_mutex_unlock(&rt->lock);
 		return MHD_NO;
 	}
@@ -560,6 +585,19 @@ static enum MHD_Result rt_access(void *cls, struct MHD_Connection *c, const char
 	struct worker *w = cls;
 	struct rt_request *req = *con_cls;
 	if (!req) {
+		/* only the worker's own process (or its children) may speak here */
+		pthread_mutex_lock(&w->rt->lock);
+		pid_t pid = w->pid;
+		pthread_mutex_unlock(&w->rt->lock);
+		if (!owlet_proc_tcp_peer_in_tree(connection_fd(c), pid)) {
+			char *doc = error_document("AccessDeniedException", "only the function's own runtime process may "
+									    "call this Runtime API");
+			const char *close_hdr[] = { MHD_HTTP_HEADER_CONNECTION, "close", NULL };
+			enum MHD_Result r = owlet_http_respond(c, MHD_HTTP_FORBIDDEN, "application/json",
+							       doc ? doc : "{}", doc ? strlen(doc) : 2, close_hdr);
+			free(doc);
+			return r;
+		}
 		req = calloc(1, sizeof *req);
 		if (!req)
 			return MHD_NO;

@@ -18,6 +18,14 @@
  *   An {id} that is not the one in flight: 400 InvalidRequestID.  A response
  *   over 6 MB: 413, and the invoke fails (Function.ResponseSizeTooLarge).
  *
+ * Who may call: only the worker's own process and its descendants.  Each
+ * request's peer socket is looked up (/proc/net/tcp, then /proc/PID/fd of the
+ * worker and its children); any other process, of this user or another, gets
+ * 403 AccessDeniedException and the connection is closed.  A /next whose
+ * caller has closed its connection is handed no event (checked every 100 ms
+ * while it waits, and again just before), so an event is never lost to a
+ * caller that left.
+ *
  * The process model: up to `workers` bootstrap processes, each with its own
  * Runtime API listener (so that a request is always known to come from its
  * process), started on demand and kept warm between invocations.  A process

@@ -6,8 +6,12 @@
  * got as the body, or, by the query parameter "mode", with a base64 body, an
  * answer without statusCode, a function error, a bad statusCode or a sleep
  * past the timeout.  Keys and tokens are made with OpenSSL (jwt_fixture.h). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +142,53 @@ static struct reply request(const char *method, const char *path, const char *to
 	return r;
 }
 
+/* A connected socket from source address `from` (127.0.0.x) to the API, or -1. */
+static int raw_connect(const char *from, uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	inet_pton(AF_INET, from, &a.sin_addr);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	a.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends `len` bytes as they are (curl would normalise them) and returns the
+ * status of the answer, 0 when there is none within 5 s. */
+static long raw_request(const char *data, size_t len, char *body, size_t body_size)
+{
+	int fd = raw_connect("127.0.0.1", api_port);
+	if (fd < 0)
+		return 0;
+	char buf[8192];
+	size_t got = 0;
+	if (write(fd, data, len) == (ssize_t)len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		while (got < sizeof buf - 1 && poll(&p, 1, 5000) == 1) {
+			ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+	}
+	close(fd);
+	buf[got] = '\0';
+	const char *b = strstr(buf, "\r\n\r\n");
+	if (body)
+		snprintf(body, body_size, "%s", b ? b + 4 : "");
+	long status = 0;
+	return sscanf(buf, "HTTP/1.%*c %ld", &status) == 1 ? status : 0;
+}
+
 static const char *path_str(json_t *j, const char *a, const char *b, const char *c)
 {
 	json_t *v = json_object_get(j, a);
@@ -206,7 +257,7 @@ int main(int argc, char **argv)
 	struct owlet_localapi_config cfg = {
 		.jwks = jwks, .policy = { .issuer = ISSUER, .audiences = aud, .n_audiences = 1, .token_use = "access",
 					  .skew_s = 60 },
-		.runtime = rt, .timeout_ms = 700, .api_id = "localapi1", .log = log_line,
+		.runtime = rt, .timeout_ms = 700, .api_id = "localapi1", .log = log_line, .idle_timeout_s = 2,
 	};
 	struct owlet_localapi *api = NULL;
 	is_int(owlet_localapi_start(&api, &cfg), 0, "the local API starts");
@@ -305,10 +356,97 @@ int main(int argc, char **argv)
 	reply_clear(&r);
 	free(big);
 
+	/* the Lambda's 6 MB invoke limit: API Gateway answers 413 */
+	big_len = 6 * 1024 * 1024 + 200;
+	big = calloc(big_len, 1);
+	memset(big, 'x', big_len);
+	r = request("POST", "/datasets/trips/records", token, big, big_len, NULL);
+	is_int(r.status, 413, "a body over Lambda's 6 MB invoke limit: 413");
+	is_str(path_str(r.json, "message", NULL, NULL), "Request Entity Too Large", "Request Entity Too Large");
+	reply_clear(&r);
+	free(big);
+
+	/* the request line and headers as sent, byte for byte; \x01 stands for a NUL */
+	static const struct {
+		const char *head, *answer, *name;
+		long status;
+	} raws[] = {
+		{ "GET /datasets/trips HTTP/1.1\r\nHost: x\r\n", "", "raw: a well-formed request", 200 },
+		{ "GET /datasets/trips?q=\xff HTTP/1.1\r\nHost: x\r\n", "Bad Request", "a raw non-UTF-8 byte in the query", 400 },
+		{ "GET /datasets/tr\xc3\xa9 HTTP/1.1\r\nHost: x\r\n", "Bad Request", "a raw non-ASCII byte in the path", 400 },
+		{ "GET /datasets/tri\x01s HTTP/1.1\r\nHost: x\r\n", "Bad Request", "a NUL in the path", 400 },
+		{ "GET /datasets/trips HTTP/1.1\r\n", "", "HTTP/1.1 without Host", 400 },
+		{ "GET /datasets/trips HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer garbage\r\n", "Unauthorized",
+		  "two Authorization headers", 401 },
+	};
+	for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
+		char raw[8192], rbody[1024];
+		int rn = snprintf(raw, sizeof raw, "%sAuthorization: Bearer %s\r\nConnection: close\r\n\r\n", raws[i].head,
+				  token);
+		for (char *p = memchr(raw, '\x01', (size_t)rn); p; p = memchr(p, '\x01', (size_t)(raw + rn - p)))
+			*p = '\0';
+		is_int(raw_request(raw, (size_t)rn, rbody, sizeof rbody), raws[i].status, "%s: %ld", raws[i].name,
+		       raws[i].status);
+		like(rbody, raws[i].answer, "%s: {\"message\":\"%s\"}", raws[i].name, raws[i].answer);
+	}
+	char raw2[8192];
+	int rn2 = snprintf(raw2, sizeof raw2, "GET /datasets/trips HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer garbage\r\n"
+					      "authorization: Bearer %s\r\nConnection: close\r\n\r\n", token);
+	is_int(raw_request(raw2, (size_t)rn2, NULL, 0), 401, "two Authorization headers, the valid one last: 401");
+
 	pthread_mutex_lock(&log_lock);
 	ok(log_lines >= 20, "every request is logged (%d lines)", log_lines);
-	like(last_log, "POST /datasets/trips/records 413", "a log line has method, path and status");
+	like(last_log, "GET /datasets/trips 401", "a log line has method, path and status");
 	pthread_mutex_unlock(&log_lock);
+
+	/* idle clients: 600 sockets from one address that send nothing */
+	enum { N_IDLE = 600 };
+	static int idle[N_IDLE];
+	int n_idle = 0;
+	for (int i = 0; i < N_IDLE; i++)
+		if ((idle[i] = raw_connect("127.0.0.2", api_port)) >= 0)
+			n_idle++;
+	ok(n_idle > 500, "%d idle connections opened from 127.0.0.2", n_idle);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = request("GET", "/datasets", token, NULL, 0, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	is_int(r.status, 200, "with them open, a request from 127.0.0.1 is answered");
+	ok(ms < 2000, "within 2 s (%.0f ms)", ms);
+	reply_clear(&r);
+	/* the idle ones the API kept are closed after its idle timeout (2 s here) */
+	struct pollfd pf = { .fd = idle[0], .events = POLLIN };
+	char c;
+	ok(poll(&pf, 1, 5000) == 1 && read(idle[0], &c, 1) <= 0, "an idle connection is closed after the timeout");
+	for (int i = 0; i < N_IDLE; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+
+	/* the stage throttle: rate 5/s, burst 5 */
+	struct owlet_localapi *slow = NULL;
+	struct owlet_localapi_config scfg = cfg;
+	scfg.throttle_rate = 5;
+	scfg.throttle_burst = 5;
+	is_int(owlet_localapi_start(&slow, &scfg), 0, "an API with a throttle of 5/s, burst 5");
+	uint16_t main_port = api_port;
+	api_port = owlet_localapi_port(slow);
+	int passed = 0, throttled = 0;
+	for (int i = 0; i < 20; i++) {
+		r = request("GET", "/nothing", NULL, NULL, 0, NULL);
+		passed += r.status == 404;
+		if (r.status == 429 && ++throttled == 1)
+			is_str(path_str(r.json, "message", NULL, NULL), "Too Many Requests", "over it: 429 Too Many Requests");
+		reply_clear(&r);
+	}
+	ok(passed >= 5 && passed <= 7 && throttled == 20 - passed, "20 requests at once: the burst passes (%d), "
+	   "the rest get 429 (%d)", passed, throttled);
+	usleep(450000);
+	r = request("GET", "/nothing", NULL, NULL, 0, NULL);
+	is_int(r.status, 404, "the bucket refills at the rate");
+	reply_clear(&r);
+	owlet_localapi_stop(slow);
+	api_port = main_port;
 
 	const char *key_name;
 	json_t *params;

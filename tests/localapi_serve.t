@@ -118,6 +118,19 @@ req POST /datasets/trips/records "$bob_token" '{"trip_id": 3, "pickup_at": "2026
 is "$status" 403 "an analyst may not write trips: 403"
 
 like "$(cat state/local/localapi.log)" "POST /datasets/trips/records 201" "requests are logged to localapi.log"
+
+# --- the stage throttle of environments/local.yml (rate 10/s, burst 20), as API Gateway applies it
+args=()
+for _ in $(seq 40); do args+=(-w ' %{http_code}\n' "$url/nowhere"); done
+codes=$(curl -s "${args[@]}")
+n429=$(grep -c ' 429$' <<<"$codes")
+n404=$(grep -c ' 404$' <<<"$codes")
+ok "$([ "$n404" -ge 20 ] && [ "$n404" -le 30 ] && [ $((n404 + n429)) -eq 40 ]; echo $?)" \
+	"40 requests at once: the burst passes ($n404), the rest get 429 ($n429)"
+like "$codes" '^\{"message":"Too Many Requests"\} 429$' "with API Gateway's body"
+sleep 2.2
+req GET /nowhere "$token"
+is "$status" 404 "the bucket refills at the rate"
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "SIGTERM stops the server"

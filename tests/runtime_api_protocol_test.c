@@ -7,9 +7,12 @@
  * echo what it was given, fail, sleep past its deadline, crash, answer with a
  * wrong request id or an oversized body.  TEST_INIT=error|crash makes its
  * init fail. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,6 +28,21 @@
 #include "tap.h"
 
 /* ---- the test Lambda ---- */
+
+/* Asks for the next event on a connection of its own and leaves at once. */
+static void next_and_leave(void)
+{
+	const char *addr = getenv("AWS_LAMBDA_RUNTIME_API");
+	const char *colon = strrchr(addr, ':');
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1)) };
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	const char req[] = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n";
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && write(fd, req, sizeof req - 1) < 0)
+		_exit(6);
+	if (fd >= 0)
+		close(fd);
+}
 
 static int run_lambda(void)
 {
@@ -77,6 +95,10 @@ static int run_lambda(void)
 			long st = post_json(h, "init/error", json_pack("{s:s}", "errorMessage", "late"), NULL);
 			json_object_set_new(answer, "init_error_status", json_integer(st));
 			post_json(h, path, answer, NULL);
+		} else if (what && strcmp(what, "abandon") == 0) {
+			post_json(h, path, answer, NULL);
+			next_and_leave();
+			usleep(300000);
 		} else if (what && strcmp(what, "big") == 0) {
 			size_t n = 7 * 1024 * 1024;
 			char *big = malloc(n);
@@ -132,6 +154,28 @@ static void check(struct owlet_runtime *rt, const char *event, long timeout_ms, 
 	if (part)
 		like(r.payload, part, "%s: the answer says '%s'", name, part);
 	owlet_invoke_result_clear(&r);
+}
+
+/* What another local process gets from the Runtime API at addr. */
+static long stranger(const char *addr, const char *method, const char *path)
+{
+	char url[256];
+	snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/%s", addr, path);
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
+	FILE *null = fopen("/dev/null", "w");
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, null);
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
+	long status = 0;
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	if (null)
+		fclose(null);
+	return status;
 }
 
 static const char *sget(json_t *j, const char *a, const char *b)
@@ -252,9 +296,32 @@ int main(int argc, char **argv)
 	json_decref(a);
 	owlet_invoke_result_clear(&r);
 
+	/* only the worker's own process may take events or answer them */
+	t0 = now_ms();
+	is_int(stranger(addr, "GET", "invocation/next"), 403, "another process asking for the next event: 403");
+	t1 = now_ms();
+	ok(t1 - t0 < 1000, "at once (%.0f ms)", t1 - t0);
+	is_int(stranger(addr, "POST", "invocation/x/response"), 403, "another process answering: 403");
+	is_int(stranger(addr, "POST", "init/error"), 403, "another process reporting an init error: 403");
+	a = invoke(rt, "{\"do\":\"echo\",\"n\":3}", 3000, &r);
+	is_int(r.status, OWLET_INVOKE_OK, "the worker still gets the next event");
+	ok(json_integer_value(json_object_get(json_object_get(a, "event"), "n")) == 3, "the event given");
+	json_decref(a);
+	owlet_invoke_result_clear(&r);
+
+	/* a caller that asks for an event and leaves is handed nothing */
+	check(rt, "{\"do\":\"abandon\"}", 3000, OWLET_INVOKE_OK, NULL, NULL, "the Lambda asks for an event and leaves");
+	t0 = now_ms();
+	a = invoke(rt, "{\"do\":\"echo\",\"n\":4}", 3000, &r);
+	t1 = now_ms();
+	is_int(r.status, OWLET_INVOKE_OK, "the next event goes to a caller that is still there");
+	ok(t1 - t0 < 1500, "without a stall (%.0f ms)", t1 - t0);
+	json_decref(a);
+	owlet_invoke_result_clear(&r);
+
 	struct owlet_runtime_stats st;
 	owlet_runtime_get_stats(&st, rt);
-	is_int(st.starts, 1, "one process was started for two invocations");
+	is_int(st.starts, 1, "one process was started for four invocations");
 	ok(st.first_init_ms > 0 && st.first_init_ms < 5000, "init time (exec to the first /next) is measured");
 	diag("init time, exec to first /next: %.2f ms", st.first_init_ms);
 
@@ -299,7 +366,7 @@ int main(int argc, char **argv)
 	check(rt, "{\"do\":\"big\"}", 5000, OWLET_INVOKE_ERROR, "Function.ResponseSizeTooLarge", NULL,
 	      "a response over 6 MB fails the invocation");
 	owlet_runtime_get_stats(&st, rt);
-	is_int(st.invocations, 10, "every invocation was handed out once");
+	is_int(st.invocations, 13, "every invocation was handed out once");
 	owlet_runtime_stop(rt);
 
 	rt = start(root, "error", 1);

@@ -58,6 +58,7 @@ struct serve_setup {
 	size_t n_routes;
 	long timeout_ms;
 	int memory_mb;
+	int throttle_rate, throttle_burst;
 };
 
 static void setup_free(struct serve_setup *s)
@@ -146,6 +147,8 @@ static int prepare(struct serve_setup *s)
 	if (owlet_environment_load(&env, NULL, ".", opt_env, model->project) == 0) {
 		s->timeout_ms = env->function.timeout_s * 1000L;
 		s->memory_mb = env->function.memory_mb;
+		s->throttle_rate = env->api.throttle_rate;
+		s->throttle_burst = env->api.throttle_burst;
 	}
 	owlet_environment_free(env);
 	owlet_model_free(model);
@@ -233,6 +236,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 			    .skew_s = 60 },
 		.runtime = rt, .timeout_ms = s->timeout_ms, .api_id = s->stack->api_id, .log = log_line,
 		.routes = (const char *const *)s->routes, .n_routes = s->n_routes,
+		.throttle_rate = s->throttle_rate, .throttle_burst = s->throttle_burst,
 	};
 	rc = owlet_localapi_start(&api, &api_cfg);
 	if (rc < 0)
