@@ -3,12 +3,14 @@
  * that decides a caller's rights, on the token's JSON array and on API
  * Gateway's string form "[a b]": hostile names (',', '[', ']', spaces, NUL),
  * more groups than fit any fixed table, names the model does not have, and
- * string forms whose names cannot be recovered unambiguously.
+ * string forms whose names cannot be recovered unambiguously; and the local
+ * API's string form of the token's array (owlet_localapi_event), read back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "localapi.h"
 #include "model.h"
 #include "tap.h"
 
@@ -70,6 +72,24 @@ static json_t *many_str(size_t n, const char *last)
 	return j;
 }
 
+/* The claim as the local API puts it into the Lambda's event. */
+static json_t *via_localapi(json_t *claim)
+{
+	struct owlet_http_request req = { .method = "GET", .raw_path = "/datasets", .raw_query = "",
+					  .headers = json_object() };
+	json_t *claims = json_pack("{s:o}", "cognito:groups", claim);
+	json_t *event = owlet_localapi_event(&req, "GET /datasets", NULL, claims, "api", "123", "req", 0);
+	json_t *g = json_incref(json_object_get(
+		json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"), "jwt"),
+		"claims"));
+	json_t *form = json_incref(json_object_get(g, "cognito:groups"));
+	json_decref(g);
+	json_decref(event);
+	json_decref(claims);
+	json_decref(req.headers);
+	return form;
+}
+
 int main(void)
 {
 	struct owlet_diags diags = { 0 };
@@ -123,6 +143,16 @@ int main(void)
 	is_str(granted(many(5000, "analysts")), "analysts", "array: analysts as the 5001st group");
 	is_str(granted(many_str(32, "editors")), "editors", "string: editors as the 33rd group");
 	is_str(granted(many_str(5000, "drivers")), "drivers", "string: drivers as the 5001st group");
+
+	/* the local API hands the Lambda API Gateway's form, which reads back */
+	json_t *form = via_localapi(json_pack("[s,s]", "editors", "analysts"));
+	is_str(json_string_value(form), "[editors analysts]", "the local API writes '[editors analysts]'");
+	is_str(granted(form), "analysts|editors", "which grants both");
+	is_str(granted(via_localapi(json_pack("[s,s]", "ops,editors", "[editors]"))), "",
+	       "local: 'ops,editors' and '[editors]' grant nothing");
+	is_str(granted(via_localapi(many(40, "editors"))), "editors", "local: editors as the 41st group");
+	is_str(granted(via_localapi(json_pack("[o,s]", json_stringn("editors\0x", 9), "drivers"))), "drivers",
+	       "local: a name with a NUL inside ('editors\\0x') is not cut short into 'editors'");
 
 	/* what the rights become */
 	const char **g = NULL;
