@@ -38,9 +38,14 @@ static int b64_value(unsigned char c, bool url)
 	return -1;
 }
 
+/* url: base64url as JWS writes it (RFC 7515 §2): no '=' padding, and the
+ * unused low bits of the last character zero (RFC 4648 §3.5), so each byte
+ * string has exactly one encoding and a signature cannot be re-spelled.
+ * Standard base64 (a Lambda's isBase64Encoded body) keeps its lenient
+ * reading: trailing '=' are dropped and unused bits ignored. */
 static int base64_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len, bool url)
 {
-	while (in_len > 0 && in[in_len - 1] == '=')
+	while (!url && in_len > 0 && in[in_len - 1] == '=')
 		in_len--;
 	if (in_len % 4 == 1)
 		return owlet_error_setc(OWLET_EINVALID, "invalid base64 length");
@@ -62,6 +67,10 @@ static int base64_decode(unsigned char **out, size_t *out_len, const char *in, s
 			bits -= 8;
 			buf[n++] = (unsigned char)(acc >> bits);
 		}
+	}
+	if (url && bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
+		free(buf);
+		return owlet_error_setc(OWLET_EINVALID, "non-zero unused bits in the last base64url character");
 	}
 	buf[n] = '\0';
 	*out = buf;

@@ -238,7 +238,8 @@ static json_t *claim_string(json_t *v)
 			if (i)
 				fputc(' ', f);
 			if (json_is_string(item)) {
-				fputs(json_string_value(item), f);
+				/* every byte: a NUL inside must not cut the name short */
+				fwrite(json_string_value(item), 1, json_string_length(item), f);
 			} else {
 				char *t = json_dumps(item, JSON_ENCODE_ANY | JSON_COMPACT);
 				if (t)
@@ -248,7 +249,7 @@ static json_t *claim_string(json_t *v)
 		}
 		fputc(']', f);
 		fclose(f);
-		json_t *r = s ? json_string(s) : NULL;
+		json_t *r = s ? json_stringn(s, n) : NULL;
 		free(s);
 		return r;
 	}

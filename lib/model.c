@@ -682,6 +682,70 @@ const struct owlet_field *owlet_dataset_field(const struct owlet_dataset *ds, co
 	return ds && name ? find_field(ds, name) : NULL;
 }
 
+/* Marks the model group spelled name[0..len), if there is one. */
+static void mark_group(const struct owlet_model *m, bool *hit, const char *name, size_t len)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		if (strlen(m->groups[i]) == len && memcmp(m->groups[i], name, len) == 0)
+			hit[i] = true;
+}
+
+/* API Gateway's "[a b c]": marks each name, or nothing when the string is
+ * not in that form or a name would be empty. */
+static void mark_string_form(const struct owlet_model *m, bool *hit, const char *s, size_t len)
+{
+	if (len < 2 || s[0] != '[' || s[len - 1] != ']')
+		return;
+	const char *p = s + 1, *end = s + len - 1;
+	if (p == end)
+		return; /* "[]" */
+	if (p[0] == ' ' || end[-1] == ' ' || memmem(p, (size_t)(end - p), "  ", 2))
+		return;
+	while (p < end) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		const char *stop = sp ? sp : end;
+		mark_group(m, hit, p, (size_t)(stop - p));
+		p = sp ? sp + 1 : end;
+	}
+}
+
+int owlet_model_claim_groups(const struct owlet_model *model, const json_t *claim, const char ***out,
+			     size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (!model || model->n_groups == 0 || !claim)
+		return 0;
+	bool *hit = calloc(model->n_groups, sizeof *hit);
+	if (!hit)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (json_is_array(claim)) {
+		size_t i;
+		const json_t *v;
+		json_array_foreach((json_t *)claim, i, v)
+			if (json_is_string(v))
+				mark_group(model, hit, json_string_value(v), json_string_length(v));
+	} else if (json_is_string(claim)) {
+		mark_string_form(model, hit, json_string_value(claim), json_string_length(claim));
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < model->n_groups; i++)
+		n += hit[i];
+	const char **groups = n ? malloc(n * sizeof *groups) : NULL;
+	if (n && !groups) {
+		free(hit);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	n = 0;
+	for (size_t i = 0; groups && i < model->n_groups; i++)
+		if (hit[i])
+			groups[n++] = model->groups[i];
+	free(hit);
+	*out = groups;
+	*n_out = n;
+	return 0;
+}
+
 /* "*" in the list admits any signed-in caller; otherwise a shared group. */
 static bool list_admits(char *const *list, size_t n, const char *const *groups, size_t n_groups)
 {

@@ -112,6 +112,23 @@ const char *owlet_format_name(enum owlet_format format);
 bool owlet_model_valid_project(const char *name);
 bool owlet_model_valid_name(const char *name);
 
+/* The model's groups that a cognito:groups claim names, in model order, each
+ * once, as the model's own strings (borrowed: they live as long as the
+ * model); *out is NULL when there are none, else free() it.  `claim` is
+ * either the token's JSON array (each string element is one name, matched
+ * byte for byte), or API Gateway's HTTP API string form of that array, which
+ * its JWT authorizer hands the Lambda: "[" the names joined by single spaces
+ * "]" ("[editors analysts]", "[]"), the names written raw, without quoting
+ * or escaping.  Cognito group names hold no white space, so each name is
+ * recovered by splitting on ' ' once the brackets are taken off; a string
+ * not in that form (no brackets, an empty name from a leading, trailing or
+ * doubled space) cannot be read unambiguously and names no group.  A name
+ * that is not one of the model's grants nothing ("ops,editors", "[editors]"
+ * and "*" are none of them).  Work is linear in the claim's length times
+ * the model's group count.  Returns 0, or OWLET_ENOMEM. */
+int owlet_model_claim_groups(const struct owlet_model *model, const json_t *claim, const char ***out,
+			     size_t *n_out);
+
 /* Whether a caller in `groups` may read / write the dataset. */
 bool owlet_dataset_can_read(const struct owlet_dataset *ds, const char *const *groups, size_t n_groups);
 bool owlet_dataset_can_write(const struct owlet_dataset *ds, const char *const *groups, size_t n_groups);

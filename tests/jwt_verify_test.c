@@ -50,6 +50,77 @@ static void with_claim(EVP_PKEY *key, const struct owlet_jwks *jwks, const char 
 	json_decref(c);
 }
 
+/* A copy of `token` with `tail` appended (a new string). */
+static char *appended(const char *token, const char *tail)
+{
+	size_t n = strlen(token) + strlen(tail) + 1;
+	char *s = malloc(n);
+	snprintf(s, n, "%s%s", token, tail);
+	return s;
+}
+
+/* base64url is read strictly (RFC 7515 §2, RFC 4648 §3.5): one encoding per
+ * value, so a valid token cannot be re-spelled and still pass. */
+static void strict_base64url(EVP_PKEY *key, const struct owlet_jwks *jwks)
+{
+	json_t *c = access_claims(time(NULL));
+	char *token = make_token(key, "RS256", "k1", c);
+	json_decref(c);
+	is_int(verify(jwks, token, NULL), 0, "a valid token passes before it is re-spelled");
+	/* a 256-byte RS256 signature is 342 characters: the last holds 2 data
+	 * bits and 4 unused ones */
+	const char *sig = strrchr(token, '.') + 1;
+	is_int((long long)strlen(sig) % 4, 2, "the signature's last character has unused bits");
+	rejected(jwks, appended(token, "=="), "a signature with '==' padding", "signature");
+	rejected(jwks, appended(token, "="), "a signature with '=' padding", "signature");
+	rejected(jwks, appended(token, "A"), "a signature of length 4n+1", "signature");
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t last = strlen(token) - 1;
+	int v = (int)(strchr(alphabet, token[last]) - alphabet);
+	int respelled = 0, passed = 0;
+	for (int low = 1; low < 16; low++) {
+		char *t = strdup(token);
+		t[last] = alphabet[(v & ~15) | low];
+		respelled++;
+		passed += verify(jwks, t, NULL) == 0;
+		free(t);
+	}
+	is_int(passed, 0, "none of the %d re-spellings of the last character (unused bits set) passes", respelled);
+	/* the same in the header and the payload */
+	char *dot = strchr(token, '.');
+	size_t hlen = (size_t)(dot - token);
+	if (hlen % 4 != 0) {
+		char *t = strdup(token);
+		int hv = (int)(strchr(alphabet, t[hlen - 1]) - alphabet);
+		t[hlen - 1] = alphabet[hv | 1];
+		rejected(jwks, t, "a header whose last character has an unused bit set", "JSON object");
+	}
+	char *padded = malloc(strlen(token) + 3);
+	snprintf(padded, strlen(token) + 3, "%.*s==%s", (int)hlen, token, dot);
+	rejected(jwks, padded, "a padded header", "JSON object");
+	free(token);
+
+	unsigned char *raw = NULL;
+	size_t n = 0;
+	is_int(owlet_base64url_decode(&raw, &n, "QQ", 2), 0, "'QQ' decodes");
+	ok(n == 1 && raw[0] == 'A', "to 'A'");
+	free(raw);
+	is_int(owlet_base64url_decode(&raw, &n, "QR", 2), OWLET_EINVALID, "'QR' (unused bits set) is refused");
+	is_int(owlet_base64url_decode(&raw, &n, "QQ==", 4), OWLET_EINVALID, "'QQ==' (padded) is refused");
+	is_int(owlet_base64url_decode(&raw, &n, "QUJD=", 5), OWLET_EINVALID, "'QUJD=' is refused");
+	is_int(owlet_base64url_decode(&raw, &n, "QUJDR", 5), OWLET_EINVALID, "length 4n+1 is refused");
+	is_int(owlet_base64url_decode(&raw, &n, "QUI", 3), 0, "'QUI' decodes");
+	ok(n == 2 && memcmp(raw, "AB", 2) == 0, "to 'AB'");
+	free(raw);
+	is_int(owlet_base64url_decode(&raw, &n, "QUJ", 3), OWLET_EINVALID, "'QUJ' (unused bits set) is refused");
+	is_int(owlet_base64url_decode(&raw, &n, "", 0), 0, "the empty string decodes");
+	free(raw);
+	/* standard base64 (the Lambda's base64 body) stays lenient */
+	is_int(owlet_base64_decode(&raw, &n, "QQ==", 4), 0, "standard base64 still takes padding");
+	ok(n == 1 && raw[0] == 'A', "and decodes it");
+	free(raw);
+}
+
 int main(void)
 {
 	EVP_PKEY *key = EVP_RSA_gen(2048), *other = EVP_RSA_gen(2048), *second = EVP_RSA_gen(2048);
@@ -123,6 +194,8 @@ int main(void)
 	free(token);
 	free(forged);
 	json_decref(c);
+
+	strict_base64url(key, jwks);
 
 	rejected(jwks, strdup("not-a-jwt"), "a string that is no JWS", "compact");
 	rejected(jwks, strdup("e30.e30.e30.e30"), "four parts", "compact");

@@ -31,9 +31,11 @@ AWS=(AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=t
 plan=$(fixture_plan get_datasets_analyst post_trips_one post_trips_two_base64 post_trips_invalid \
 	post_trips_not_json post_stations_forbidden post_readings_nobody get_datasets_analyst \
 	get_datasets_driver_array get_datasets_stage_v1 get_trips_schema get_trips_forbidden \
-	get_unknown_dataset get_trips_stats get_no_claims get_no_groups delete_trips post_trips_nul_body)
+	get_unknown_dataset get_trips_stats get_no_claims get_no_groups delete_trips post_trips_nul_body \
+	post_trips_group_comma post_trips_group_brackets post_trips_group_array_hostile post_trips_group_33rd \
+	post_trips_group_33rd_array)
 run_plan api "$plan" "${AWS[@]}"
-is "$(q 'len([x for x in r if x["path"].endswith("/response")])')" 18 "every event is answered with a response"
+is "$(q 'len([x for x in r if x["path"].endswith("/response")])')" 23 "every event is answered with a response"
 
 counts() { body "$1" "['datasets']" >/dev/null; q "' '.join('%s=%s' % (d['name'], d['row_count']) for d in j([j(x['body']) for x in r if x['path']=='$P/invocation/$1/response'][0]['body'])['datasets'])"; }
 is "$(resp 1-get_datasets_analyst "['statusCode']")" 200 "GET /datasets: 200"
@@ -95,5 +97,12 @@ is "$(resp 17-delete_trips "['statusCode']")" 405 "a known path with another met
 like "$(resp 17-delete_trips "['headers']")" "application/json" "every answer is JSON"
 is "$(resp 18-post_trips_nul_body "['statusCode']")" 400 "a (base64) body with a NUL byte inside: 400"
 like "$(body 18-post_trips_nul_body "['message']")" "^the body is not JSON" "it is not JSON"
+# cognito:groups: a group's name is never split; only the model's groups count, all of them
+is "$(resp 19-post_trips_group_comma "['statusCode']")" 403 "a group named 'ops,editors' ('[ops,editors]') may not write trips: 403"
+is "$(resp 20-post_trips_group_brackets "['statusCode']")" 403 "a group named '[editors]' ('[[editors]]') may not write trips: 403"
+is "$(resp 21-post_trips_group_array_hostile "['statusCode']")" 403 \
+	"an array of 'ops,editors', '[editors]', 'editors ' and '*' may not write trips: 403"
+is "$(resp 22-post_trips_group_33rd "['statusCode']")" 201 "editors as the 33rd group (string form) may write trips: 201"
+is "$(resp 23-post_trips_group_33rd_array "['statusCode']")" 201 "editors as the 33rd group (JSON array) may write trips: 201"
 is "$rc" 1 "(the program ran until the Runtime API went away)"
 done_testing

@@ -29,12 +29,10 @@
 
 /* Below this much time left, an invocation is answered 504 at once. */
 #define MIN_TIME_MS 100
-#define MAX_GROUPS 32
 
 struct caller {
 	bool signed_in;
-	char *groups_buf;               /* owned storage of the names */
-	const char *groups[MAX_GROUPS];
+	const char **groups; /* owned array of the model's (borrowed) names */
 	size_t n_groups;
 };
 
@@ -117,10 +115,11 @@ static void respond_s3_error(struct lambda_result *res, int rc)
 		respond_message(res, 502, "the data store failed; try again");
 }
 
-/* cognito:groups arrives as a JSON array, or (API Gateway's JWT authorizer
- * flattens arrays) as a string "[analysts editors]"; commas are accepted
- * too. */
-static int caller_from_event(struct caller *c, const json_t *event)
+/* The caller of an HTTP event: signed in when API Gateway's JWT authorizer
+ * passed claims; groups are the model's groups that cognito:groups names
+ * (owlet_model_claim_groups reads both the JSON array and API Gateway's
+ * "[a b]" string form), every one of them, borrowed from the model. */
+static int caller_from_event(struct caller *c, const struct owlet_model *model, const json_t *event)
 {
 	memset(c, 0, sizeof *c);
 	const json_t *claims = json_object_get(
@@ -129,38 +128,8 @@ static int caller_from_event(struct caller *c, const json_t *event)
 	if (!json_is_object(claims))
 		return 0;
 	c->signed_in = true;
-	const json_t *g = json_object_get(claims, "cognito:groups");
-	size_t total = 1;
-	if (json_is_string(g)) {
-		total += json_string_length(g);
-	} else if (json_is_array(g)) {
-		size_t i;
-		const json_t *v;
-		json_array_foreach((json_t *)g, i, v)
-			total += json_is_string(v) ? json_string_length(v) + 1 : 0;
-	}
-	c->groups_buf = calloc(total + 1, 1);
-	if (!c->groups_buf)
-		return OWLET_ENOMEM;
-	char *buf = c->groups_buf;
-	if (json_is_string(g)) {
-		memcpy(buf, json_string_value(g), json_string_length(g));
-	} else if (json_is_array(g)) {
-		size_t i, off = 0;
-		const json_t *v;
-		json_array_foreach((json_t *)g, i, v) {
-			if (!json_is_string(v))
-				continue;
-			memcpy(buf + off, json_string_value(v), json_string_length(v));
-			off += json_string_length(v);
-			buf[off++] = ' ';
-		}
-	}
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, "[], \t", &save); tok && c->n_groups < MAX_GROUPS;
-	     tok = strtok_r(NULL, "[], \t", &save))
-		c->groups[c->n_groups++] = tok;
-	return 0;
+	return owlet_model_claim_groups(model, json_object_get(claims, "cognito:groups"), &c->groups,
+					&c->n_groups);
 }
 
 static json_t *str_array(char **items, size_t n)
@@ -511,7 +480,7 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 	if (!path)
 		return respond_message(res, 400, "the event has no rawPath");
 	struct caller c;
-	if (caller_from_event(&c, event) < 0)
+	if (caller_from_event(&c, ctx->model, event) < 0)
 		return respond(res, 500, NULL);
 	if (!c.signed_in) {
 		respond_message(res, 401, "Unauthorized");
@@ -571,7 +540,7 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 	else
 		handle_stats(ctx, res, event, ds);
 out:
-	free(c.groups_buf);
+	free(c.groups);
 }
 
 /* The aggregation trigger (S3 ObjectCreated events): stats.c computes and
