@@ -137,4 +137,9 @@ is "$rc" 1 "an invalid model exits 1"
 like "$err" "bad.yml" "an invalid model is named"
 run_owlet stats --model model.yml --dataset sales --merge sales.csv
 is "$rc" 1 "--merge of a file that is not a partial exits 1"
+# an error about one partial names it once, and keeps the reason whole
+python3 -c 'import json, sys; d = json.load(open("p1.json")); d["dataset"] = "other"; json.dump(d, open("other.json", "w"))'
+run_owlet stats --model model.yml --dataset sales --merge other.json
+is "$rc:$err" "1:error: 'other.json': not a partial of the stats of dataset 'sales'" \
+	"--merge of another dataset's partial: the file named once, the reason whole"
 done_testing
