@@ -96,4 +96,16 @@ like "$(resp 17-delete_trips "['headers']")" "application/json" "every answer is
 is "$(resp 18-post_trips_nul_body "['statusCode']")" 400 "a (base64) body with a NUL byte inside: 400"
 like "$(body 18-post_trips_nul_body "['message']")" "^the body is not JSON" "it is not JSON"
 is "$rc" 1 "(the program ran until the Runtime API went away)"
+# a record that gives a field twice: 400, as `owlet stats` refuses it too (issue 21)
+plan=$(python3 - "$OWLET_SRC/tests/fixtures/lambda/events/post_trips_not_json.json" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+e["body"] = '{"trip_id": 7, "pickup_at": "2026-11-23T08:15:00Z", "trip_id": 8}'
+e["headers"]["content-length"] = str(len(e["body"]))
+print(json.dumps([{"id": "1-post_trips_duplicate_key", "event": e}]))
+PY
+)
+run_plan dup "$plan" "${AWS[@]}"
+is "$(resp 1-post_trips_duplicate_key "['statusCode']")" 400 "a record that gives a field twice: 400"
+like "$(body 1-post_trips_duplicate_key "['message']")" "duplicate object key" "and the message says why"
 done_testing
