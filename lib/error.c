@@ -3,12 +3,18 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char last_error[1024];
 
+/* Formats into a scratch buffer first: an argument may be owlet_error_last()
+ * itself ("'%s': %s", path, owlet_error_last()), and vsnprintf into the
+ * buffer it reads from is undefined (it printed "'p.json': 'p.json': al of"). */
 static int error_vset(int code, const char *fmt, va_list ap)
 {
-	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	char scratch[sizeof last_error];
+	vsnprintf(scratch, sizeof scratch, fmt, ap);
+	memcpy(last_error, scratch, strlen(scratch) + 1);
 	return code;
 }
 

@@ -25,7 +25,8 @@ enum owlet_error_code {
 };
 
 /* Records a message (printf format) and returns OWLET_ERROR, so that
- * `return owlet_error_set(...)` reads naturally. */
+ * `return owlet_error_set(...)` reads naturally.  An argument may be
+ * owlet_error_last() itself, to prefix the last message with context. */
 int owlet_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same, returning `code` instead. */
 int owlet_error_setc(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,11 +8,14 @@
 #include "error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 
 /* ---- problems ---------------------------------------------------------- */
@@ -203,41 +206,59 @@ int ytree_read_file(char **out, size_t *len, const char *path)
 {
 	*out = NULL;
 	*len = 0;
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	/* O_NONBLOCK so that a FIFO without a writer does not hang the open;
+	 * anything but a regular file is refused before a byte is read. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return owlet_error_setc(errno == ENOENT ? OWLET_ENOTFOUND : OWLET_EIO, "cannot open '%s': %s",
 					path, strerror(errno));
-	int rc = 0;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		if (n == cap) {
-			if (cap > YTREE_MAX_BYTES) {
-				rc = owlet_error_setc(OWLET_EINVALID, "'%s' is too large (more than %u bytes)", path,
-						      YTREE_MAX_BYTES);
-				goto out;
-			}
-			char *bigger = realloc(buf, cap * 2 + 1);
-			if (!bigger)
-				break;
-			buf = bigger;
-			cap *= 2;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f))
-				rc = owlet_error_setc(OWLET_EIO, "cannot read '%s': %s", path, strerror(errno));
-			goto out;
-		}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return owlet_error_setc(OWLET_EIO, "cannot read '%s': %s", path, strerror(e));
 	}
-	rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-out:
-	fclose(f);
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return owlet_error_setc(OWLET_EIO, "cannot read '%s': %s", path,
+					S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file");
+	}
+	if (st.st_size > (off_t)YTREE_MAX_BYTES) {
+		close(fd);
+		return owlet_error_setc(OWLET_ERROR, "'%s' is too large (%lld bytes, at most %u)", path,
+					(long long)st.st_size, YTREE_MAX_BYTES);
+	}
+	/* The file may grow while it is read: read at most one byte more than
+	 * the limit, and refuse when that byte came. */
+	char *buf = malloc((size_t)YTREE_MAX_BYTES + 2);
+	if (!buf) {
+		close(fd);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	size_t n = 0;
+	int rc = 0;
+	while (n <= YTREE_MAX_BYTES) {
+		ssize_t got = read(fd, buf + n, (size_t)YTREE_MAX_BYTES + 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = owlet_error_setc(OWLET_EIO, "cannot read '%s': %s", path, strerror(errno));
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (rc == 0 && n > YTREE_MAX_BYTES)
+		rc = owlet_error_setc(OWLET_ERROR, "'%s' is too large (more than %u bytes)", path, YTREE_MAX_BYTES);
 	if (rc < 0) {
 		free(buf);
 		return rc;
 	}
+	char *fit = realloc(buf, n + 1);
+	if (fit)
+		buf = fit;
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;

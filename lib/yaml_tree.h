@@ -63,9 +63,10 @@ struct yctx {
  * anchor, an alias, a tag, too deep, a second document) each is reported to
  * the context and OWLET_EINVALID returned with *out NULL. */
 int ytree_parse(struct ynode **out, struct yctx *c, const char *buf, size_t len);
-/* Reads a whole file (at most YTREE_MAX_BYTES) into a new NUL-terminated
- * buffer.  OWLET_ENOTFOUND / OWLET_EIO / OWLET_EINVALID (too large) with a
- * message. */
+/* Reads a whole regular file (at most YTREE_MAX_BYTES) into a new
+ * NUL-terminated buffer.  OWLET_ENOTFOUND, OWLET_EIO (unreadable, a directory,
+ * a FIFO, a device) or OWLET_ERROR (too large), each with a message naming
+ * the file; never OWLET_EINVALID, which promises diagnostics. */
 int ytree_read_file(char **out, size_t *len, const char *path);
 /* A tree from JSON (owlet_model_from_json): strings become quoted scalars,
  * numbers, booleans and null plain ones, with no location.  NULL on ENOMEM. */

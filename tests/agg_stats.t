@@ -137,4 +137,29 @@ is "$rc" 1 "an invalid model exits 1"
 like "$err" "bad.yml" "an invalid model is named"
 run_owlet stats --model model.yml --dataset sales --merge sales.csv
 is "$rc" 1 "--merge of a file that is not a partial exits 1"
+# an error about one partial names it once, and keeps the reason whole
+python3 -c 'import json, sys; d = json.load(open("p1.json")); d["dataset"] = "other"; json.dump(d, open("other.json", "w"))'
+run_owlet stats --model model.yml --dataset sales --merge other.json
+is "$rc:$err" "1:error: 'other.json': not a partial of the stats of dataset 'sales'" \
+	"--merge of another dataset's partial: the file named once, the reason whole"
+# inputs whose numbers would be silently wrong are refused, with why (issue 21)
+printf 'id,amount,city\r1,2.5,Oslo\r2,3.5,Lima\r' >cr.csv
+run_owlet stats --model model.yml --dataset sales cr.csv
+is "$rc" 1 "a CSV with CR-only line ends exits 1"
+like "$err" "^error: 'cr.csv': the header holds a carriage return: are the line ends CR alone" "and says why"
+printf 'x,y\n1,2\n' >unknown.csv
+run_owlet stats --model model.yml --dataset sales unknown.csv
+is "$rc" 1 "a CSV whose header names no field exits 1"
+like "$err" "^error: 'unknown.csv': the header names no field of dataset 'sales'" "and says why"
+printf 'id,city\n1,Oslo\n' | iconv -f UTF-8 -t UTF-16 >utf16.csv
+run_owlet stats --model model.yml --dataset sales utf16.csv
+is "$rc:$err" "1:error: 'utf16.csv' is UTF-16 (it starts with a UTF-16 byte order mark): CSV files are read as UTF-8" \
+	"a UTF-16 CSV exits 1 and says so"
+printf '{"id": 1}\n{"id": 2, "city": "Oslo", "id": 3}\n' >dup.jsonl
+run_owlet stats --model model.yml --dataset sales --format jsonl dup.jsonl
+is "$rc:$err" "1:error: 'dup.jsonl': line 2 gives field 'id' twice" "JSON Lines with a field given twice: exit 1, the line named"
+printf '[\n  {"id": 1},\n  {"id": 2}\n]\n' >array.json
+run_owlet stats --model model.yml --dataset sales --format jsonl array.json
+is "$rc" 1 "a JSON array given as JSON Lines exits 1"
+like "$err" "^error: 'array.json' holds a JSON array" "and says why"
 done_testing

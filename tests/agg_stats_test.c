@@ -647,7 +647,7 @@ static void test_edges(void)
 			 "{\"id\": [1, 2], \"f\": 1e3}\n"
 			 "not json\n"
 			 "\n"
-			 "{\"id\": 3, \"id\": 4, \"b\": true}\r\n"
+			 "{\"id\": 3, \"b\": true}\r\n"
 			 "{\"id\": 5,}\n"
 			 "{}";
 	struct owlet_agg *a;
@@ -658,7 +658,7 @@ static void test_edges(void)
 	o = col(j, "id");
 	ok(jint(j, "rows") == 4 && jint(json_object_get(j, "bad_rows"), "count") == 2, "jsonl: 4 rows, 2 bad lines");
 	ok(jint(o, "count") == 2 && jint(o, "sum") == 4 && jint(json_object_get(o, "invalid"), "count") == 1,
-	   "jsonl: a nested value is invalid; a repeated key counts once (the first)");
+	   "jsonl: a nested value is invalid");
 	is_int(jint(col(j, "s"), "max_length"), 2, "jsonl: \\u escapes and surrogate pairs decode to UTF-8");
 	is_int(jnum(col(j, "f"), "sum"), 1000, "jsonl: numbers are parsed by the column's type");
 	bad = json_object_get(j, "bad_rows");
@@ -723,11 +723,75 @@ static void test_fast_path(void)
 	free(t.p);
 }
 
+/* Inputs whose every row would come out wrong (all nulls, or one record
+ * for the whole file) are refused with a message, not counted; so is a JSON
+ * Lines object that gives a field twice (the API refuses it too), on every
+ * CSV path. */
+static int refuse(bool csv, const char *buf, size_t len, const char *want, const char *what)
+{
+	struct owlet_agg *a;
+	if (owlet_agg_new(&a, &ds) < 0)
+		return ok(0, "%s: owlet_agg_new", what);
+	int rc = csv ? owlet_agg_csv_buffer(a, "in", buf, len) : owlet_agg_jsonl_buffer(a, "in", buf, len);
+	owlet_agg_free(a);
+	if (!ok(rc == OWLET_EINVALID, "%s: refused", what))
+		return 0;
+	return like(owlet_error_last(), want, "%s: the message says why", what);
+}
+
+static void test_refused(void)
+{
+	static const char u16[] = "\xFF\xFEi\0d\0\n\0001\0\n\0";
+	static const char u16_nobom[] = "i\0d\0,\0s\0\n\0001\0,\0x\0\n\0";
+	for (enum agg_csv_path path = AGG_CSV_FAST; path <= AGG_CSV_RECORDS; path++) {
+		agg_csv_path = path;
+		diag("CSV path %d", (int)path);
+		const char *cr = "id,s\r1,a\r2,b\r";
+		refuse(true, cr, strlen(cr), "'in': the header holds a carriage return: are the line ends CR alone?",
+		       "CSV with CR-only line ends");
+		const char *unk = "x,y\n1,2\n3,4\n";
+		refuse(true, unk, strlen(unk), "'in': the header names no field of dataset 't'",
+		       "CSV whose header names only unknown columns");
+		const char *empty = "\n1,2\n";
+		refuse(true, empty, strlen(empty), "the header names no field", "CSV whose header line is empty");
+		refuse(true, u16, sizeof u16 - 1, "'in' is UTF-16", "UTF-16 CSV with a byte order mark");
+		refuse(true, u16_nobom, sizeof u16_nobom - 1, "the header names no field", "UTF-16 CSV without one");
+		const char *crlf = "id,s\r\n1,a\r\n";
+		json_t *j = report_csv("crlf.csv", crlf, strlen(crlf));
+		ok(j && jint(j, "rows") == 1, "CSV with CRLF line ends: read as before");
+		json_decref(j);
+	}
+	agg_csv_path = AGG_CSV_FAST;
+	/* one record longer than the buffer may grow: the header of a CR-only file */
+	size_t n = (OWLET_AGG_MAX_RECORD / 4 + 25) * 4;
+	char *big = malloc(n);
+	if (big) {
+		for (size_t i = 0; i < n; i += 4)
+			memcpy(big + i, i ? "\r1,a" : "id,s", 4);
+		refuse(true, big, n, "the header is longer than", "CSV, CR-only, longer than a record may be");
+		free(big);
+	}
+	const char *dup = "{\"id\": 1}\n{\"id\": 3, \"s\": \"x\", \"id\": 4}\n";
+	refuse(false, dup, strlen(dup), "'in': line 2 gives field 'id' twice", "JSON Lines: a field given twice");
+	const char *dupnull = "{\"id\": null, \"id\": 4}\n";
+	refuse(false, dupnull, strlen(dupnull), "line 1 gives field 'id' twice", "JSON Lines: a field given twice, once null");
+	const char *arr = "\n[{\"id\": 1},\n {\"id\": 2}]\n";
+	refuse(false, arr, strlen(arr), "'in' holds a JSON array (line 2 starts with '[')", "a JSON array as JSON Lines");
+	const char *later = "{\"id\": 1}\n[1]\n";
+	struct owlet_agg *a;
+	if (owlet_agg_new(&a, &ds) == 0) {
+		ok(owlet_agg_jsonl_buffer(a, "in", later, strlen(later)) == 0 && owlet_agg_rows(a) == 1,
+		   "JSON Lines: a later line that is an array is a bad row, as before");
+		owlet_agg_free(a);
+	}
+}
+
 int main(void)
 {
 	test_generated();
 	test_edges();
 	test_chunks();
 	test_fast_path();
+	test_refused();
 	return done_testing();
 }

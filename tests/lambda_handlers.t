@@ -105,4 +105,16 @@ is "$(resp 21-post_trips_group_array_hostile "['statusCode']")" 403 \
 is "$(resp 22-post_trips_group_33rd "['statusCode']")" 201 "editors as the 33rd group (string form) may write trips: 201"
 is "$(resp 23-post_trips_group_33rd_array "['statusCode']")" 201 "editors as the 33rd group (JSON array) may write trips: 201"
 is "$rc" 1 "(the program ran until the Runtime API went away)"
+# a record that gives a field twice: 400, as `owlet stats` refuses it too (issue 21)
+plan=$(python3 - "$OWLET_SRC/tests/fixtures/lambda/events/post_trips_not_json.json" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+e["body"] = '{"trip_id": 7, "pickup_at": "2026-11-23T08:15:00Z", "trip_id": 8}'
+e["headers"]["content-length"] = str(len(e["body"]))
+print(json.dumps([{"id": "1-post_trips_duplicate_key", "event": e}]))
+PY
+)
+run_plan dup "$plan" "${AWS[@]}"
+is "$(resp 1-post_trips_duplicate_key "['statusCode']")" 400 "a record that gives a field twice: 400"
+like "$(body 1-post_trips_duplicate_key "['message']")" "duplicate object key" "and the message says why"
 done_testing

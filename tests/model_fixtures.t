@@ -79,4 +79,22 @@ like "$err" "^$bomb:3:8: error: alias '\*a' refused" "billion laughs: the first 
 run_owlet validate --model "$dir/no-such-model.yml"
 is "$rc" 1 "a missing model exits 1"
 like "$err" "^error: cannot open '$dir/no-such-model.yml': No such file or directory" "a missing model is named"
+# A model that is not a readable regular file of at most 4 MiB: the reason is
+# printed with the file's name (not "0 problems in ..."), and nothing hangs.
+t=$(tmpdir)
+head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' '#' >"$t/big.yml"
+run_owlet validate --model "$t/big.yml"
+is "$rc" 1 "a model over the size limit exits 1"
+like "$err" "^error: '$t/big.yml' is too large \\(9437184 bytes, at most 4194304\\)$" "a model over the size limit says so"
+unlike "$err" "problems? in" "a model over the size limit is not summed up as problems"
+run_owlet validate --model /dev/zero
+is "$rc" 1 "/dev/zero as the model exits 1"
+like "$err" "^error: cannot read '/dev/zero': it is not a regular file$" "/dev/zero is refused by name"
+mkfifo "$t/fifo.yml"
+o=$(timeout 10 "$OWLET" validate --model "$t/fifo.yml" 2>&1)
+is "$?" 1 "a FIFO as the model exits 1 at once"
+like "$o" "^error: cannot read '$t/fifo.yml': it is not a regular file$" "a FIFO is refused by name"
+run_owlet validate --model "$t"
+is "$rc" 1 "a directory as the model exits 1"
+like "$err" "^error: cannot read '$t': it is a directory$" "a directory is refused by name"
 done_testing

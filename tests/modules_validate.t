@@ -60,4 +60,15 @@ cp "$OWLET_SRC"/templates/root/*.tf "$work/root/"
 cp -R "$OWLET_SRC/modules" "$work/root/modules"
 validate "$work/root" "templates/root with every module"
 
+# The Lambda permissions of one function are ordered (issue 21): moto edits the
+# function policy read-modify-write, and two deletes in one second left one
+# behind.  In the dependency graph the API's permission waits for the S3
+# trigger's: created after it, destroyed before it, never both at once.
+cp -R "$work/root" "$work/graph"
+printf 'terraform {\n  backend "local" {}\n}\n' >"$work/graph/backend_override.tf"
+graph=$(cd "$work/graph" && terraform init "${init_args[@]/-backend=false/-reconfigure}" >/dev/null 2>&1 && terraform graph -no-color 2>&1)
+perms=$(printf '%s\n' "$graph" | grep -E '^ *"module\.[a-z]+\.aws_lambda_permission\.[a-z0-9_]+" -> "module\.[a-z]+\.aws_lambda_permission\.' || true)
+is "$perms" '  "module.api.aws_lambda_permission.api" -> "module.function.aws_lambda_permission.s3";' \
+	"the function's two Lambda permissions are ordered, not parallel" || diag "$graph"
+
 done_testing

@@ -369,7 +369,9 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 	if (!body)
 		return respond_message(res, 400, "the request has no body: send a JSON record or an array of records");
 	json_error_t jerr;
-	json_t *payload = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	/* a record that gives a field twice is refused, as `owlet stats` does:
+	 * no reader picks one of the values */
+	json_t *payload = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	free(body);
 	if (!payload) {
 		char msg[256];

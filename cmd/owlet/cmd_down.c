@@ -1,5 +1,10 @@
 /* cmd_down.c: `owlet down [--env E] [--yes] [--force]`: stop the local API,
- * terraform destroy, then (local) stop the emulator; nothing left running. */
+ * terraform destroy, then (local) stop the emulator; nothing left running.
+ * Local, when the destroy fails, the emulator is stopped all the same (its
+ * resources live in it and go with it), `down` says what was left and exits
+ * 1; a second `down` finds no emulator and clears the state.  users.json
+ * (the passwords `owlet user add` kept for `owlet token`) goes with the
+ * stack's other state files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +53,30 @@ static void remove_state_file(const struct spine *s, const char *name)
 	free(p);
 }
 
+/* A local destroy (or its init) failed: stop the emulator all the same,
+ * unless --keep-emulator, and say what is left.  Returns the failure. */
+static int local_destroy_failed(const struct spine *s)
+{
+	char why[1024];
+	snprintf(why, sizeof why, "%s", owlet_error_last());
+	struct owlet_emulator running;
+	bool alive = owlet_emulator_find(&running, s->state_dir) == 0;
+	owlet_error_clear();
+	if (alive && opt_keep_emulator) {
+		printf("left running (--keep-emulator): the emulator on %s (pid %d), with what the destroy did not "
+		       "delete\n", running.endpoint, (int)running.pid);
+	} else if (owlet_emulator_stop(s->state_dir) < 0) {
+		printf("left running: the emulator (pid %d): %s\n", (int)running.pid, owlet_error_last());
+	} else {
+		if (alive)
+			printf("stopped the emulator (pid %d) all the same: the local resources went with it\n",
+			       (int)running.pid);
+		printf("left: the terraform state in %s/ ('owlet down' again clears it)\n", s->state_dir);
+	}
+	fflush(stdout);
+	return owlet_error_setc(OWLET_ECHILD, "the local destroy failed: %s", why);
+}
+
 int cmd_down(int argc, char **argv)
 {
 	(void)argv;
@@ -87,12 +116,15 @@ int cmd_down(int argc, char **argv)
 		}
 	}
 	rc = spine_prepare(&s, NULL, false);
-	if (rc < 0)
+	if (rc == 0) {
+		spine_step(&s, "terraform destroy");
+		rc = owlet_tf_destroy(s.tf);
+	}
+	if (rc < 0) {
+		if (s.local)
+			rc = local_destroy_failed(&s);
 		goto out;
-	spine_step(&s, "terraform destroy");
-	rc = owlet_tf_destroy(s.tf);
-	if (rc < 0)
-		goto out;
+	}
 	if (s.local && opt_keep_emulator) {
 		spine_step(&s, "keep the emulator");
 		printf("  emulator: still running on %s (pid %d)\n", s.emu.endpoint, (int)s.emu.pid);
@@ -107,6 +139,7 @@ cleanup:
 	remove_state_file(&s, "plan.tfplan");
 	remove_state_file(&s, "plan.json");
 	remove_state_file(&s, "state.json");
+	remove_state_file(&s, "users.json");
 	json_t *rec = json_pack("{s:s, s:s, s:o}", "environment", s.env_name, "result", "destroyed", "seconds",
 				spine_times_json(&s));
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");

@@ -64,6 +64,8 @@ struct owlet_agg_input {
 	/* Stop before the first record that starts at or after this many bytes
 	 * from the input's start (UINT64_MAX: read to the end). */
 	uint64_t stop;
+	/* Where the input starts in its file (files.c's chunks), for messages. */
+	uint64_t origin;
 	/* Set by the reader: where the first record read starts, and where the
 	 * first record not read starts (the end of the input when all was read),
 	 * both in bytes from the input's start. */
@@ -77,7 +79,11 @@ int owlet_agg_new_like(struct owlet_agg **out, const struct owlet_agg *like);
 void owlet_agg_free(struct owlet_agg *agg);
 
 /* Stream a whole input into agg.  Bad rows and invalid values are counted,
- * never fatal; only a failing read callback or memory fail (negative code). */
+ * never fatal.  OWLET_EINVALID, with a message, for what would make the
+ * numbers silently wrong: a CSV header that names no field of the model (or
+ * holds a CR, or a UTF-16 byte order mark), a JSON Lines object that gives a
+ * field twice, JSON Lines that is a JSON array.  Else a failing read
+ * callback or memory (negative code). */
 int owlet_agg_csv(struct owlet_agg *agg, struct owlet_agg_input *in);
 int owlet_agg_jsonl(struct owlet_agg *agg, struct owlet_agg_input *in);
 /* In-memory convenience: reads buf[0..len) as one input named `name`. */

@@ -12,6 +12,10 @@
  *   is appended (as Python's csv does).  A '"' inside an unquoted field is
  *   an ordinary character.  A UTF-8 byte order mark before the header is
  *   skipped.  Empty lines are skipped.  An empty field (also "") is null.
+ *   A header that would make every row all nulls is an error, not counted:
+ *   one that names no field of the model, holds a CR (line ends of CR
+ *   alone), is longer than OWLET_AGG_MAX_RECORD, or a UTF-16 byte order
+ *   mark.
  *   A record with another number of fields than the header is a bad row; so
  *   is a quoted field still open at the end of the input, and a record
  *   longer than OWLET_AGG_MAX_RECORD.  Line numbers are those of the
@@ -414,8 +418,23 @@ static long csv_skip_record(struct csv *r, uint64_t *nl)
 	}
 }
 
+static const char *input_name(const struct csv *r)
+{
+	return r->b.in->name ? r->b.in->name : "";
+}
+
+/* The header record, read: its mapping to the model's columns.  A header
+ * that would make every row all nulls is refused (OWLET_EINVALID), not
+ * counted: a CR in a name (line ends of CR alone: the whole input is one
+ * record) or no name of a field of the model (another dataset's file, no
+ * header row, UTF-16). */
 static int csv_header(struct csv *r)
 {
+	for (size_t i = 0; i < r->nf; i++)
+		if (memchr(r->f[i].p, '\r', r->f[i].len))
+			return owlet_error_setc(OWLET_EINVALID,
+						"'%s': the header holds a carriage return: are the line ends CR alone? "
+						"(CSV lines end in LF or CRLF)", input_name(r));
 	const char **names = malloc((r->nf ? r->nf : 1) * sizeof *names);
 	size_t *lens = malloc((r->nf ? r->nf : 1) * sizeof *lens);
 	int rc = OWLET_ENOMEM;
@@ -426,6 +445,11 @@ static int csv_header(struct csv *r)
 		lens[i] = r->f[i].len;
 	}
 	rc = agg_set_header(r->a, names, lens, r->nf);
+	if (rc == 0 && r->a->ncols > 0 && r->a->n_missing == r->a->ncols)
+		rc = owlet_error_setc(OWLET_EINVALID,
+				      "'%s': the header names no field of dataset '%s' (such as '%s'): is it a CSV "
+				      "file of this dataset, in UTF-8, with a header row?",
+				      input_name(r), r->a->ds->name, r->a->cols[0].field->name);
 out:
 	free(names);
 	free(lens);
@@ -494,6 +518,10 @@ static int csv_start(struct csv *r, struct owlet_agg_input *in, size_t *s)
 	}
 	if (in->header && b->len >= 3 && memcmp(b->data, "\xEF\xBB\xBF", 3) == 0)
 		*s = 3;
+	if (in->header && b->len >= 2 &&
+	    (memcmp(b->data, "\xFF\xFE", 2) == 0 || memcmp(b->data, "\xFE\xFF", 2) == 0))
+		return owlet_error_setc(OWLET_EINVALID, "'%s' is UTF-16 (it starts with a UTF-16 byte order mark): "
+				       "CSV files are read as UTF-8", in->name ? in->name : "");
 	return 0;
 }
 
@@ -772,6 +800,13 @@ int owlet_agg_csv(struct owlet_agg *a, struct owlet_agg_input *in)
 			r.b.start = s;
 			csv_flush(&r); /* before the buffer moves */
 			if (agg_buf_full(&r.b)) {
+				if (want_header) {
+					rc = owlet_error_setc(OWLET_EINVALID,
+							      "'%s': the header is longer than %u bytes: are the line "
+							      "ends CR alone? (CSV lines end in LF or CRLF)",
+							      input_name(&r), OWLET_AGG_MAX_RECORD);
+					goto out;
+				}
 				agg_bad_row(a, r.line, 0);
 				long end = csv_skip_record(&r, &nl);
 				if (end < 0) {

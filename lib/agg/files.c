@@ -80,6 +80,7 @@ static int task_run(struct task *t)
 	t->in.read = task_read;
 	t->in.ctx = t;
 	t->in.skip_partial_line = t->skip;
+	t->in.origin = t->start;
 	t->in.stop = t->bound == UINT64_MAX ? UINT64_MAX : t->bound > t->start ? t->bound - t->start : 0;
 	t->in.header = !t->like;
 	owlet_agg_free(t->agg);

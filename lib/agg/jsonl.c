@@ -5,7 +5,9 @@
  *   Each line is an object {"key": value, ...} (RFC 8259 syntax, blanks
  *   allowed; a CR before the LF is a blank).  Keys are matched to the
  *   model's fields exactly; other keys are ignored (their values are still
- *   parsed); a key repeated in one object counts once (the first).  A field
+ *   parsed).  An object that gives a field twice is an error, not a row:
+ *   the API refuses such a record too, so no reader picks one of the values
+ *   (jansson would keep the last, this reader kept the first).  A field
  *   whose key is absent is null.  Values:
  *     null, and ""           null
  *     "text"                 the unescaped text (\uXXXX and surrogate pairs
@@ -16,7 +18,8 @@
  *   (strings and depth are tracked) and counted as an invalid value of its
  *   column.  A line that is not such an object (a syntax error, a control
  *   character in a string, text after the object) is a bad row; empty lines
- *   are skipped.  Lines are never longer than OWLET_AGG_MAX_RECORD (a longer
+ *   are skipped.  An input whose first line starts with '[' is a JSON
+ *   array, not JSON Lines: an error, not a file of bad rows.  Lines are never longer than OWLET_AGG_MAX_RECORD (a longer
  *   one is a bad row).
  *
  * Scanning
@@ -42,6 +45,7 @@ struct jsonl {
 	struct jval *v;  /* per column */
 	char *scr;       /* scratch cursor */
 	size_t last_col; /* the column matched last: keys usually come in order */
+	int dup_col;     /* set by jline: the column given twice, else -1 */
 };
 
 static const char *ws(const char *p, const char *e)
@@ -206,7 +210,8 @@ static int column_of(struct jsonl *j, const char *k, size_t n)
 	return -1;
 }
 
-/* Parses one line [p, e) into j->v; false on a syntax error. */
+/* Parses one line [p, e) into j->v; false on a syntax error, or on a field
+ * given twice (then j->dup_col says which). */
 static bool jline(struct jsonl *j, const char *p, const char *e)
 {
 	j->scr = j->b.scratch;
@@ -256,7 +261,11 @@ static bool jline(struct jsonl *j, const char *p, const char *e)
 		} else
 			return false;
 		int col = column_of(j, k, kl);
-		if (col >= 0 && j->v[col].kind == 0 && !j->v[col].p) {
+		if (col >= 0 && j->v[col].p) {
+			j->dup_col = col; /* a field given twice: refused, as the API does */
+			return false;
+		}
+		if (col >= 0) {
 			j->v[col].p = vp ? vp : "";
 			j->v[col].len = vl;
 			j->v[col].kind = kind;
@@ -304,6 +313,8 @@ int owlet_agg_jsonl(struct owlet_agg *a, struct owlet_agg_input *in)
 	uint64_t line = 1;
 	size_t s = 0;
 	bool skip = in->skip_partial_line, first = true;
+	/* a JSON array is refused by its first line, at the input's start */
+	bool seen_record = in->skip_partial_line;
 	long n = agg_buf_fill(b);
 	if (n < 0)
 		goto fail;
@@ -357,12 +368,32 @@ int owlet_agg_jsonl(struct owlet_agg *a, struct owlet_agg_input *in)
 		const char *ls = ws(p, le), *lend = le;
 		while (lend > ls && (lend[-1] == ' ' || lend[-1] == '\t' || lend[-1] == '\r'))
 			lend--;
+		if (ls < lend && !seen_record) {
+			seen_record = true;
+			if (*ls == '[') {
+				n = owlet_error_setc(OWLET_EINVALID,
+						     "'%s' holds a JSON array (line %llu starts with '['): JSON Lines is "
+						     "one object per line", in->name ? in->name : "",
+						     (unsigned long long)line);
+				goto fail;
+			}
+		}
 		if (ls < lend) {
 			for (size_t i = 0; i < a->ncols; i++)
 				j.v[i].p = NULL;
+			j.dup_col = -1;
 			if (jline(&j, ls, lend))
 				jrow(&j, line);
-			else
+			else if (j.dup_col >= 0) {
+				const char *name = in->name ? in->name : "", *f = a->cols[j.dup_col].field->name;
+				/* a chunk (files.c) counts lines from its own start: say the byte */
+				n = in->skip_partial_line
+					    ? owlet_error_setc(OWLET_EINVALID, "'%s': the line at byte %llu gives field '%s' twice",
+							       name, (unsigned long long)(in->origin + b->base + s), f)
+					    : owlet_error_setc(OWLET_EINVALID, "'%s': line %llu gives field '%s' twice", name,
+							       (unsigned long long)line, f);
+				goto fail;
+			} else
 				agg_bad_row(a, line, 0);
 		}
 		s = next;

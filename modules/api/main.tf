@@ -99,4 +99,9 @@ resource "aws_lambda_permission" "api" {
   function_name = var.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
+
+  # one permission of a function at a time: the emulator (moto) edits the
+  # function policy read-modify-write, and two deletes in the same second
+  # left one behind (terraform then waited 5 minutes and failed)
+  depends_on = [var.function_permissions]
 }

@@ -21,6 +21,12 @@ variable "function_invoke_arn" {
   type        = string
 }
 
+variable "function_permissions" {
+  description = "IDs of the function's other Lambda permissions (the function module's `permissions`): this module's permission is created after them and destroyed before them, never at the same time."
+  type        = list(string)
+  default     = []
+}
+
 variable "jwt_issuer" {
   description = "Issuer URL the JWT authorizer trusts: https://cognito-idp.<region>.amazonaws.com/<user pool id>."
   type        = string

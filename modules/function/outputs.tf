@@ -13,6 +13,11 @@ output "invoke_arn" {
   value       = aws_lambda_function.this.invoke_arn
 }
 
+output "permissions" {
+  description = "IDs of the function's Lambda permissions. A module that adds another permission to this function depends on them, so that no two permissions of one function are created or destroyed at once (the emulator's edit of the function policy races)."
+  value       = aws_lambda_permission.s3[*].id
+}
+
 output "role_arn" {
   description = "ARN of the function's execution role."
   value       = aws_iam_role.this.arn

@@ -104,14 +104,15 @@ module "function" {
 module "api" {
   source = "./modules/api"
 
-  name_prefix         = var.name_prefix
-  datasets            = local.access
-  function_name       = module.function.function_name
-  function_invoke_arn = module.function.invoke_arn
-  jwt_issuer          = module.auth.issuer
-  jwt_audience        = [module.auth.user_pool_client_id]
-  throttle_rate       = var.api.throttle_rate
-  throttle_burst      = var.api.throttle_burst
-  log_retention_days  = var.storage.log_retention_days
-  kms_key_arn         = module.storage.kms_key_arn
+  name_prefix          = var.name_prefix
+  datasets             = local.access
+  function_name        = module.function.function_name
+  function_invoke_arn  = module.function.invoke_arn
+  function_permissions = module.function.permissions
+  jwt_issuer           = module.auth.issuer
+  jwt_audience         = [module.auth.user_pool_client_id]
+  throttle_rate        = var.api.throttle_rate
+  throttle_burst       = var.api.throttle_burst
+  log_retention_days   = var.storage.log_retention_days
+  kms_key_arn          = module.storage.kms_key_arn
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `owlet down` on the local target when terraform destroy fails (issue 21,
+# item 16): it still stops what `up` started (the local API, the emulator),
+# says what was left, exits 1, and a second `down` converges.  users.json (the
+# passwords `owlet user add` kept) does not outlive the stack (item 15).
+# No apply: a real moto_server recorded as the emulator, a process recorded as
+# the local API, and a terraform on PATH whose destroy fails as the one of
+# the issue did.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/spine_lib.sh"
+
+command -v moto_server >/dev/null || skip_all "moto_server is not installed"
+command -v curl >/dev/null || skip_all "curl is not installed"
+
+proj=$(tmpdir)
+spine_project "$proj"
+spine_cleanup "$proj"
+cd "$proj" || exit 1
+st=$proj/state/local
+mkdir -p "$st" "$proj/bin"
+
+# terraform: init and the rest succeed, destroy fails
+cat >"$proj/bin/terraform" <<'EOF'
+#!/bin/sh
+case "$1" in
+version) echo "Terraform v1.9.0" ;;
+init) mkdir -p .terraform ;;
+destroy)
+	echo "Error: waiting for Lambda Permission (AllowDataBucketNotifications) delete: found resource" >&2
+	exit 1 ;;
+esac
+exit 0
+EOF
+chmod 755 "$proj/bin/terraform"
+export PATH=$proj/bin:$PATH
+
+# start_stack: a moto_server as the emulator and a stand-in local API, recorded
+# in state/local as `owlet up` records them; users.json as `owlet user add` keeps it.
+start_stack() {
+	port=$(free_port)
+	(cd "$st" && exec moto_server -H 127.0.0.1 -p "$port" >"$st/emulator.log" 2>&1) &
+	moto=$!
+	at_exit "kill $moto 2>/dev/null"
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+	printf '{"endpoint": "http://127.0.0.1:%d", "pid": %d, "port": %d}\n' "$port" "$moto" "$port" >"$st/emulator.json"
+	sleep 300 &
+	api=$!
+	at_exit "kill $api 2>/dev/null"
+	printf '{"pid": %d, "url": "http://127.0.0.1:1"}\n' "$api" >"$st/localapi.json"
+	printf '{"alice": {"password": "Secret-Pass-1"}}\n' >"$st/users.json"
+	chmod 600 "$st/users.json"
+}
+
+start_stack
+run_owlet down --yes
+is "$rc" 1 "a failed local destroy: exit 1"
+like "$err" "error: the local destroy failed: .*destroy" "the error says the destroy failed"
+kill -0 "$api" 2>/dev/null
+is "$?" 1 "the local API was stopped"
+sleep 0.2
+kill -0 "$moto" 2>/dev/null
+is "$?" 1 "the emulator was stopped all the same"
+like "$out" "stopped the emulator \\(pid $moto\\) all the same" "down says it stopped the emulator"
+like "$out" "left: the terraform state in state/local/" "and what was left"
+ok "$([ ! -e "$st/emulator.json" ] && [ ! -e "$st/localapi.json" ]; echo $?)" "their records are gone"
+
+run_owlet down --yes
+is "$rc" 0 "a second down converges: exit 0"
+like "$out" "nothing to destroy" "it finds nothing left to destroy"
+ok "$([ ! -e "$st/users.json" ]; echo $?)" "users.json (plaintext passwords) is removed by down"
+
+# the emulator already gone: down clears the state, users.json included
+start_stack
+kill "$moto"
+wait "$moto" 2>/dev/null
+run_owlet down --yes
+is "$rc" 0 "down with the emulator gone: exit 0"
+ok "$([ ! -e "$st/users.json" ]; echo $?)" "and users.json is removed"
+done_testing
