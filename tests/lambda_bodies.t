@@ -146,13 +146,32 @@ is "$(body j1 "['key']")" "$key1" "with the first answer"
 is "$(s3keys raw/trips/ | grep -cxF "$key1")" 1 "the object is stored again, once"
 is "$(s3keys raw/trips/ | wc -l)" 4 "and nothing else"
 
+# two functions take the same retries at the same time: each key stores once
+before=$(s3keys raw/trips/ | wc -l)
+cspec=$(python3 -c 'import json; print(json.dumps([{"id":"c%d" % i,"key":"conc-%d" % i,
+	"body":"{\"trip_id\": %d, \"pickup_at\": \"2026-11-23T08:15:00Z\"}" % (100 + i)} for i in range(8)]))')
+cplan=$(mkplan "$cspec")
+run_plan conc1 "$cplan" "${AWS[@]}" &
+c1=$!
+run_plan conc2 "$cplan" "${AWS[@]}" &
+c2=$!
+wait "$c1" "$c2"
+is "$(( $(s3keys raw/trips/ | wc -l) - before ))" 8 "8 keys POSTed by two functions at once: 8 objects stored"
+same=0
+for i in 0 1 2 3 4 5 6 7; do
+	log=$t/conc1/log.json; a="$(status c$i) $(body c$i "['key']")"
+	log=$t/conc2/log.json; b="$(status c$i) $(body c$i "['key']")"
+	[ "$a" = "$b" ] && [ "${a%% *}" = 201 ] && same=$((same + 1))
+done
+is "$same" 8 "and both functions answered each key 201 with the same object"
+
 # an idempotency record older than 24 h is expired: the key is new again
 rec=$(s3keys _idempotency/trips/ | while read -r k; do
-	s3curl "$S3/owlet-data/$k" | grep -q '"sub":"another-user"' || echo "$k"; done)
+	s3curl "$S3/owlet-data/$k" | grep '"key":"retry-1"' | grep -vq '"sub":"another-user"' && echo "$k"; done)
 s3curl "$S3/owlet-data/$rec" | python3 -c 'import json,sys,time; d=json.load(sys.stdin); d["created"]=int(time.time())-86401; print(json.dumps(d))' |
 	s3curl -X PUT -H 'Content-Type: application/json' --data-binary @- "$S3/owlet-data/$rec" >/dev/null
 run_plan idem3 "$(mkplan "$(python3 -c 'import json,sys; print(json.dumps([
  {"id":"x1","body":sys.argv[1],"key":"retry-1"}]))' "$two")")" "${AWS[@]}"
 is "$(status x1)" 201 "after 24 h the same key takes another body: 201"
-is "$(s3keys raw/trips/ | wc -l)" 5 "and stores it"
+is "$(s3keys raw/trips/ | wc -l)" $((before + 8 + 1)) "and stores it"
 done_testing
