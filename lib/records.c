@@ -13,6 +13,9 @@ static int add(struct owlet_record_problems *p, long record, const char *field, 
 	__attribute__((format(printf, 4, 5)));
 static int add(struct owlet_record_problems *p, long record, const char *field, const char *fmt, ...)
 {
+	p->total++;
+	if (p->count >= OWLET_RECORD_PROBLEMS_MAX)
+		return 0;
 	if (p->count == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
 		struct owlet_record_problem *items = realloc(p->items, cap * sizeof *items);
@@ -271,7 +274,7 @@ static int check_record(struct owlet_record_problems *out, const struct owlet_da
 int owlet_records_validate(struct owlet_record_problems *out, const struct owlet_dataset *ds,
 			   const json_t *payload)
 {
-	size_t before = out->count;
+	size_t before = out->total;
 	long n = 0;
 	int rc;
 	if (json_is_object(payload)) {
@@ -288,7 +291,76 @@ int owlet_records_validate(struct owlet_record_problems *out, const struct owlet
 	}
 	if (rc < 0)
 		return rc;
-	if (out->count > before)
+	if (out->total > before)
 		return OWLET_EINVALID;
 	return (int)n;
+}
+
+/* The scan: a state machine over the bytes, with one bit per open
+ * container (object or array) up to max_depth.  Inside an object, a string
+ * after '{' or ',' is a key, not a value.  Scalars other than strings
+ * (numbers, true, false, null) are counted at their first byte and skipped
+ * to the next delimiter. */
+int owlet_records_scan(struct owlet_records_size *out, const char *body, size_t len, size_t max_records,
+		       size_t max_values, size_t max_depth)
+{
+	memset(out, 0, sizeof *out);
+	enum { MAX_TRACKED = 4096 };
+	unsigned char in_object[MAX_TRACKED / 8] = { 0 };
+	size_t depth = 0;
+	bool top_array = false, expect_key = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)body[i];
+		bool value = false, key = false;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':')
+			continue;
+		if (c == ',') {
+			expect_key = depth > 0 && depth <= MAX_TRACKED &&
+				     (in_object[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1;
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			if (depth > 0)
+				depth--;
+			expect_key = false;
+			continue;
+		}
+		if (c == '"') {
+			key = expect_key;
+			value = !key;
+			for (i++; i < len && body[i] != '"'; i++)
+				if (body[i] == '\\')
+					i++;
+			expect_key = false;
+		} else if (c == '{' || c == '[') {
+			value = true;
+		} else {
+			value = true;
+			while (i + 1 < len && !strchr(" \t\n\r,:]}[{\"", body[i + 1]))
+				i++;
+		}
+		if (!value)
+			continue;
+		out->values++;
+		if (depth == 1 && top_array)
+			out->records++;
+		if (depth == 0 && c != '[')
+			out->records++;
+		if (c == '{' || c == '[') {
+			if (depth == 0)
+				top_array = c == '[';
+			if (depth < MAX_TRACKED) {
+				unsigned char bit = (unsigned char)(1u << (depth % 8));
+				if (c == '{')
+					in_object[depth / 8] |= bit;
+				else
+					in_object[depth / 8] &= (unsigned char)~bit;
+			}
+			depth++;
+			expect_key = c == '{';
+			if (depth > out->depth)
+				out->depth = depth;
+		}
+	}
+	return out->records > max_records || out->values > max_values || out->depth > max_depth;
 }

@@ -29,13 +29,35 @@ struct owlet_record_problem {
 	char *message; /* lower case, no final full stop */
 };
 
+/* At most OWLET_RECORD_PROBLEMS_MAX problems are kept (the first found);
+ * `total` counts every one, kept or not. */
+#define OWLET_RECORD_PROBLEMS_MAX 100
+
 struct owlet_record_problems {
 	struct owlet_record_problem *items;
 	size_t count, cap;
+	size_t total;
 };
 
+/* What a JSON text holds, counted without building it (owlet_records_scan):
+ * records are the elements of a top-level array (1 for any other value);
+ * values count every JSON value at any depth (objects, arrays and scalars;
+ * object keys are not values); depth is the deepest nesting (a scalar: 0). */
+struct owlet_records_size {
+	size_t records, values, depth;
+};
+
+/* Counts *out over the JSON text body[0..len) in one pass, with no
+ * allocation; returns 1 when records > max_records, values > max_values or
+ * depth > max_depth, else 0.  It only counts: a text it returns 0 for may
+ * still be invalid JSON, but no valid one is ever counted short (max_depth
+ * at most 4096). */
+int owlet_records_scan(struct owlet_records_size *out, const char *body, size_t len, size_t max_records,
+		       size_t max_values, size_t max_depth);
+
 /* Checks `payload` against `ds`.  Returns the number of records (> 0) when
- * all are valid; OWLET_EINVALID when there are problems (appended to *out);
+ * all are valid; OWLET_EINVALID when there are problems (appended to *out,
+ * the first OWLET_RECORD_PROBLEMS_MAX kept, all counted in out->total);
  * OWLET_ENOMEM. */
 int owlet_records_validate(struct owlet_record_problems *out, const struct owlet_dataset *ds,
 			   const json_t *payload);

@@ -33,6 +33,7 @@ struct owlet_s3 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct owlet_buf body;
 	unsigned rand_state;
+	const char *extra_header; /* one more header line of the next request ("If-None-Match: *"), or NULL */
 };
 
 struct s3_request {
@@ -433,7 +434,8 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 	snprintf(hdr_type, sizeof hdr_type, "Content-Type: %s", r->content_type ? r->content_type : "application/octet-stream");
 	if (!url || !(h = curl_slist_append(NULL, hdr_sha)) || !curl_slist_append(h, "Expect:") ||
 	    (r->body && !curl_slist_append(h, hdr_type)) ||
-	    (s3->token_hdr && !curl_slist_append(h, s3->token_hdr))) {
+	    (s3->token_hdr && !curl_slist_append(h, s3->token_hdr)) ||
+	    (s3->extra_header && !curl_slist_append(h, s3->extra_header))) {
 		nomem();
 		goto out;
 	}
@@ -525,6 +527,27 @@ int owlet_s3_put(struct owlet_s3 *s3, const char *bucket, const char *key, const
 {
 	struct s3_request r = { "PUT", bucket, key, NULL, body ? body : "", len, content_type };
 	return check_status(s3, perform(s3, &r), "put", bucket, key);
+}
+
+int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, const void *body,
+		    size_t len, const char *content_type, const char *if_match)
+{
+	char cond[160];
+	if (if_match && strlen(if_match) > sizeof cond - 20)
+		return owlet_error_setc(OWLET_EINVALID, "s3 put 's3://%s/%s': the ETag to match is too long", bucket, key);
+	if (if_match)
+		snprintf(cond, sizeof cond, "If-Match: \"%s\"", if_match);
+	else
+		snprintf(cond, sizeof cond, "If-None-Match: *");
+	struct s3_request r = { "PUT", bucket, key, NULL, body ? body : "", len, content_type };
+	s3->extra_header = cond;
+	int status = perform(s3, &r);
+	s3->extra_header = NULL;
+	/* 412 PreconditionFailed; 409 ConditionalRequestConflict: another
+	 * conditional write of the key is under way */
+	if (status == 412 || status == 409)
+		return 1;
+	return check_status(s3, status, "put", bucket, key);
 }
 
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key)

@@ -65,6 +65,13 @@ void owlet_s3_set_deadline(struct owlet_s3 *s3, int64_t deadline_ms);
 
 int owlet_s3_put(struct owlet_s3 *s3, const char *bucket, const char *key, const void *body,
 		 size_t len, const char *content_type);
+/* A conditional PUT: with if_match NULL, only when the key does not exist
+ * (If-None-Match: *); else only when its current ETag is if_match (bare, as
+ * owlet_s3_last_etag gives it).  Returns 0 when written, 1 when the
+ * condition did not hold (412, or 409 for a concurrent conditional write of
+ * the same key: nothing written), or a negative code. */
+int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, const void *body,
+		    size_t len, const char *content_type, const char *if_match);
 /* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
  * a missing key or bucket. */
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);

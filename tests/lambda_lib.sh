@@ -1,7 +1,8 @@
 # tests/lambda_lib.sh: helpers of the Lambda tests (sourced after lib.sh).
 #   run_plan NAME PLAN_JSON [ENV=VALUE...]   bootstrap under a Runtime API
 #                                            server of the test; sets $log,
-#                                            $stderr, $rc
+#                                            $stderr, $rc, $rss_kb (its peak
+#                                            RSS in KiB, /usr/bin/time -f %M)
 #   q PYTHON_EXPR                            a value of $log's requests
 #   resp ID [SUFFIX]                         the response to invocation ID
 #   body ID [SUFFIX]                         the JSON body of that response
@@ -27,9 +28,12 @@ run_plan() {
 	local srv=$!
 	at_exit "kill $srv 2>/dev/null"
 	for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
+	local wrap=()
+	[ -x /usr/bin/time ] && wrap=(/usr/bin/time -q -f %M -o "$d/rss")
 	env -i PATH=/usr/bin:/bin AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$d/port")" "$@" \
-		timeout 20 "$BOOTSTRAP" 2>"$d/stderr"
+		"${wrap[@]}" timeout 20 "$BOOTSTRAP" 2>"$d/stderr"
 	rc=$?
+	rss_kb=$(tail -1 "$d/rss" 2>/dev/null)
 	wait "$srv"
 	log=$d/log.json
 	stderr=$(cat "$d/stderr")

@@ -96,7 +96,44 @@ int main(void)
 		json_decref(pj);
 		json_decref(payload);
 		owlet_record_problems_clear(&p);
+
+		/* at most OWLET_RECORD_PROBLEMS_MAX kept, every one counted */
+		payload = json_array();
+		for (int k = 0; k < 300; k++)
+			json_array_append_new(payload, json_object());
+		int rc = owlet_records_validate(&p, owlet_model_dataset(model, "trips"), payload);
+		ok(rc == OWLET_EINVALID && p.count == OWLET_RECORD_PROBLEMS_MAX && p.total == 600,
+		   "300 empty records: 100 problems kept, 600 counted (got %zu, %zu)", p.count, p.total);
+		ok(p.count > 99 && p.items[99].record == 49, "the first ones, in order");
+		json_decref(payload);
+		owlet_record_problems_clear(&p);
 	}
+
+	/* the scan that bounds a body before it is parsed */
+	static const struct {
+		const char *text;
+		size_t records, values, depth;
+	} scans[] = {
+		{ "[]", 0, 1, 1 },
+		{ "{}", 1, 1, 1 },
+		{ "7", 1, 1, 0 },
+		{ "[{},{},{}]", 3, 4, 2 },
+		{ " [ {\"a\" : 1 , \"b\":[true,null,\"x\\\"],{\"]} ] ", 1, 7, 3 },
+		{ "[{\"k\":\"v\"},\"s\",-1.5e3,{\"a\":{\"b\":{}}}]", 4, 8, 4 },
+	};
+	for (size_t k = 0; k < sizeof scans / sizeof scans[0]; k++) {
+		struct owlet_records_size sz;
+		int over = owlet_records_scan(&sz, scans[k].text, strlen(scans[k].text), 100, 100, 100);
+		ok(over == 0 && sz.records == scans[k].records && sz.values == scans[k].values &&
+			   sz.depth == scans[k].depth,
+		   "scan %s: %zu records, %zu values, depth %zu (got %zu %zu %zu)", scans[k].text, scans[k].records,
+		   scans[k].values, scans[k].depth, sz.records, sz.values, sz.depth);
+	}
+	struct owlet_records_size sz;
+	ok(owlet_records_scan(&sz, "[{},{},{}]", 10, 2, 100, 100) == 1 && sz.records == 3,
+	   "scan: over max_records, and the full count");
+	ok(owlet_records_scan(&sz, "[1,2,3]", 7, 100, 3, 100) == 1, "scan: over max_values");
+	ok(owlet_records_scan(&sz, "[[[]]]", 6, 100, 100, 2) == 1, "scan: over max_depth");
 	owlet_model_free(model);
 	json_decref(model_json);
 	json_decref(cases);

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "idempotency.h"
 #include "model.h"
 #include "records.h"
 #include "s3.h"
@@ -29,6 +30,13 @@
 
 /* Below this much time left, an invocation is answered 504 at once. */
 #define MIN_TIME_MS 100
+/* The most a POST /datasets/NAME/records may hold (docs/contracts.md),
+ * checked by a scan of the body before it is parsed: jansson's tree costs
+ * up to ~250 bytes a value, so 200,000 values stay far below the smallest
+ * memory_mb (128). */
+#define MAX_RECORDS 10000
+#define MAX_VALUES 200000
+#define MAX_DEPTH 32
 
 struct caller {
 	bool signed_in;
@@ -83,8 +91,9 @@ static void set_error(struct lambda_result *res, const char *type, const char *m
 	res->error_message = strdup(msg);
 }
 
-/* The payload 2.0 response around a JSON body (stolen). */
-static void respond(struct lambda_result *res, int status, json_t *body)
+/* The payload 2.0 response around a JSON body (stolen); `replayed` adds
+ * Idempotent-Replayed: true (an answer given again for an Idempotency-Key). */
+static void respond_replay(struct lambda_result *res, int status, json_t *body, bool replayed)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
@@ -92,12 +101,22 @@ static void respond(struct lambda_result *res, int status, json_t *body)
 				     "content-type", "application/json", "body", text,
 				     "isBase64Encoded", 0)
 			 : NULL;
+	if (r && replayed &&
+	    json_object_set_new(json_object_get(r, "headers"), "idempotent-replayed", json_string("true")) < 0) {
+		json_decref(r);
+		r = NULL;
+	}
 	free(text);
 	res->body = r ? json_dumps(r, JSON_COMPACT) : NULL;
 	res->status = status;
 	json_decref(r);
 	if (!res->body)
 		set_error(res, "Runtime.OutOfMemory", "out of memory");
+}
+
+static void respond(struct lambda_result *res, int status, json_t *body)
+{
+	respond_replay(res, status, body, false);
 }
 
 static void respond_message(struct lambda_result *res, int status, const char *msg)
@@ -361,13 +380,135 @@ static void write_record(FILE *f, const json_t *rec)
 	fputs("}\n", f);
 }
 
+/* Who the caller is, for scoping Idempotency-Keys: the token's sub (else
+ * its username, else ""); borrowed from the event. */
+static const char *caller_subject(const json_t *event)
+{
+	const json_t *claims = json_object_get(
+		json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"), "jwt"),
+		"claims");
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	if (!sub || !*sub)
+		sub = json_string_value(json_object_get(claims, "username"));
+	return sub ? sub : "";
+}
+
+/* The 413/400 for a body over the limits (see MAX_RECORDS). */
+static void respond_too_large(struct lambda_result *res, const struct owlet_records_size *sz)
+{
+	char msg[200];
+	int status = 413;
+	if (sz->records > MAX_RECORDS)
+		snprintf(msg, sizeof msg, "too many records: %zu; send at most %d records per request", sz->records,
+			 MAX_RECORDS);
+	else if (sz->values > MAX_VALUES)
+		snprintf(msg, sizeof msg,
+			 "too many JSON values: %zu; send at most %d per request (each record and each value in it counts)",
+			 sz->values, MAX_VALUES);
+	else {
+		status = 400;
+		snprintf(msg, sizeof msg, "the body is nested %zu levels deep; records are flat objects (at most %d)",
+			 sz->depth, MAX_DEPTH);
+	}
+	respond_message(res, status, msg);
+}
+
+/* POST with an Idempotency-Key: the key's record is written before the
+ * data, with If-None-Match: *, so one request owns the key.  A later one
+ * with the same body gets the recorded answer; with another body, 422; an
+ * expired record (24 h) is taken over with If-Match on its ETag.  The data
+ * goes to the recorded key with If-None-Match: *, so it is stored once
+ * however often, and however concurrently, the request is retried: also
+ * after a crash between the two writes. */
+static void post_idempotent(struct lambda_ctx *ctx, struct lambda_result *res, const struct owlet_dataset *ds,
+			    const char *subject, const char *idem_key, const struct owlet_idem_record *fresh,
+			    const char *lines, size_t size)
+{
+	char rkey[256], etag[128] = "", data_prefix[80];
+	struct owlet_idem_record prev = { 0 };
+	const struct owlet_idem_record *use = fresh;
+	if (owlet_idem_record_key(rkey, sizeof rkey, ds->name, subject, idem_key) < 0)
+		return respond(res, 500, NULL);
+	json_t *fj = owlet_idem_record_json(fresh, idem_key, subject);
+	char *ftext = fj ? json_dumps(fj, JSON_COMPACT) : NULL;
+	json_decref(fj);
+	if (!ftext)
+		return respond(res, 500, NULL);
+	int rc;
+	for (int attempt = 0;; attempt++) { /* claim; at most once more, to take over an expired record */
+		rc = owlet_s3_put_if(ctx->s3, ctx->bucket, rkey, ftext, strlen(ftext), "application/json",
+				     attempt ? etag : NULL);
+		if (rc <= 0)
+			break;
+		char *text = NULL;
+		size_t tlen = 0;
+		rc = attempt ? 1 : owlet_s3_get(ctx->s3, &text, &tlen, ctx->bucket, rkey);
+		if (rc == 1 || rc == OWLET_ENOTFOUND) {
+			respond_message(res, 409,
+					"a request with this Idempotency-Key is being handled; retry it in a moment");
+			goto out;
+		}
+		if (rc < 0)
+			break;
+		snprintf(etag, sizeof etag, "%s", owlet_s3_last_etag(ctx->s3));
+		rc = owlet_idem_record_parse(&prev, text, tlen);
+		free(text);
+		snprintf(data_prefix, sizeof data_prefix, "raw/%s/", ds->name);
+		if (rc < 0 || owlet_s3_key_check(prev.data_key, data_prefix) < 0) {
+			fprintf(stderr, "owlet-lambda: s3://%s/%s: not an idempotency record of %s\n", ctx->bucket,
+				rkey, ds->name);
+			respond_message(res, 500, "the record of this Idempotency-Key is unreadable");
+			goto out;
+		}
+		long long age = fresh->created - prev.created;
+		if (age >= 0 && age < OWLET_IDEM_TTL_S) {
+			if (strcmp(prev.fingerprint, fresh->fingerprint) != 0) {
+				char msg[400];
+				snprintf(msg, sizeof msg,
+					 "Idempotency-Key '%s' was used with another body in the last 24 hours; "
+					 "use a new key for a new request", idem_key);
+				respond_message(res, 422, msg);
+				goto out;
+			}
+			use = &prev;
+			rc = 0;
+			break;
+		}
+		owlet_idem_record_clear(&prev); /* expired (or from the future): take it over */
+	}
+	if (rc < 0) {
+		respond_s3_error(res, rc);
+		goto out;
+	}
+	rc = owlet_s3_put_if(ctx->s3, ctx->bucket, use->data_key, lines, size, "application/x-ndjson", NULL);
+	if (rc < 0) {
+		respond_s3_error(res, rc);
+		goto out;
+	}
+	respond_replay(res, use->status, json_incref(use->body), use != fresh);
+out:
+	owlet_idem_record_clear(&prev);
+	free(ftext);
+}
+
 static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
 			 const struct owlet_dataset *ds)
 {
+	const json_t *hk = json_object_get(json_object_get(event, "headers"), "idempotency-key");
+	if (hk && (!json_is_string(hk) || owlet_idem_key_check(json_string_value(hk), json_string_length(hk)) < 0))
+		return respond_message(res, 400, json_is_string(hk) ? owlet_error_last()
+								     : "the Idempotency-Key header is not a string");
 	size_t len = 0;
 	char *body = request_body(event, &len);
 	if (!body)
 		return respond_message(res, 400, "the request has no body: send a JSON record or an array of records");
+	struct owlet_records_size sz;
+	if (owlet_records_scan(&sz, body, len, MAX_RECORDS, MAX_VALUES, MAX_DEPTH)) {
+		free(body);
+		return respond_too_large(res, &sz);
+	}
+	struct owlet_idem_record fresh = { .status = 201 };
+	owlet_sha256_hex(fresh.fingerprint, body, len);
 	json_error_t jerr;
 	/* a record that gives a field twice is refused, as `owlet stats` does:
 	 * no reader picks one of the values */
@@ -382,7 +523,14 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 	int n = owlet_records_validate(&problems, ds, payload);
 	if (n == OWLET_EINVALID) {
 		json_t *errs = owlet_record_problems_to_json(&problems);
-		respond(res, 400, errs ? json_pack("{s:s, s:o}", "message", "invalid records", "errors", errs) : NULL);
+		size_t more = problems.total - problems.count;
+		char msg[160] = "invalid records";
+		if (more)
+			snprintf(msg, sizeof msg, "invalid records: %zu problems; the first %zu are listed, and %zu more",
+				 problems.total, problems.count, more);
+		respond(res, 400,
+			errs ? json_pack("{s:s, s:o, s:I}", "message", msg, "errors", errs, "more_errors", (json_int_t)more)
+			     : NULL);
 		goto out;
 	}
 	if (n < 0) {
@@ -424,13 +572,29 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 	}
 	snprintf(key, sizeof key, "raw/%s/dt=%s/%s%03ldZ-%s-r%d.jsonl", ds->name, day, stamp,
 		 ts.tv_nsec / 1000000, rnd, n);
+	json_t *answer = json_pack("{s:s, s:s, s:i}", "bucket", ctx->bucket, "key", key, "records", n);
+	if (!answer) {
+		free(lines);
+		respond(res, 500, NULL);
+		goto out;
+	}
+	if (hk) {
+		fresh.created = ts.tv_sec;
+		fresh.data_key = key;
+		fresh.body = answer;
+		post_idempotent(ctx, res, ds, caller_subject(event), json_string_value(hk), &fresh, lines, size);
+		json_decref(answer);
+		free(lines);
+		goto out;
+	}
 	int rc = owlet_s3_put(ctx->s3, ctx->bucket, key, lines, size, "application/x-ndjson");
 	free(lines);
 	if (rc < 0) {
+		json_decref(answer);
 		respond_s3_error(res, rc);
 		goto out;
 	}
-	respond(res, 201, json_pack("{s:s, s:s, s:i}", "bucket", ctx->bucket, "key", key, "records", n));
+	respond(res, 201, answer);
 out:
 	owlet_record_problems_clear(&problems);
 	json_decref(payload);

@@ -10,7 +10,9 @@
  *   GET  /datasets                    200 the datasets the caller may read
  *   GET  /datasets/{name}             200 the schema | 403 | 404
  *   GET  /datasets/{name}/stats       200 the merged stats of raw/<name>/ (stats.c) | 503 no bucket
- *   POST /datasets/{name}/records     201 {"key","records"} | 400 {"errors"} | 403 | 404
+ *   POST /datasets/{name}/records     201 {"bucket","key","records"} | 400 {"errors","more_errors"}
+ *                                     | 403 | 404 | 413 (over the limits) | 409/422 (Idempotency-Key);
+ *                                     limits and Idempotency-Key: docs/contracts.md
  *   anything else                     404 (405 for a known path, wrong method)
  *
  * S3 events (Records[].s3) are routed to the aggregation trigger (stats.c):

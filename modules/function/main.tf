@@ -115,6 +115,12 @@ locals {
       Effect   = "Allow"
       Action   = ["s3:PutObject"]
       Resource = [for n in local.writable_names : "${local.bucket_arn}/raw/${n}/*"]
+      }, {
+      # POST's Idempotency-Key records (docs/contracts.md), read back on a retry
+      Sid      = "IdempotencyRecordsOfWritableDatasets"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject"]
+      Resource = [for n in local.writable_names : "${local.bucket_arn}/_idempotency/${n}/*"]
     }] : st if length(local.writable_names) > 0],
     [for st in [{
       # The key by its alias: the key's ARN is only known after apply.

@@ -176,6 +176,28 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # POST's Idempotency-Key records are kept 24 h (the function checks their
+  # time); S3 removes them after the next midnight UTC past one day.
+  dynamic "rule" {
+    for_each = each.key == "data" ? [1] : []
+    content {
+      id     = "expire-idempotency-records"
+      status = "Enabled"
+
+      filter {
+        prefix = "_idempotency/"
+      }
+
+      expiration {
+        days = 1
+      }
+
+      noncurrent_version_expiration {
+        noncurrent_days = 1
+      }
+    }
+  }
+
   depends_on = [aws_s3_bucket_versioning.this]
 }
 

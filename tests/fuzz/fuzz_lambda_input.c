@@ -1,9 +1,18 @@
 /*
  * fuzz_lambda_input.c: libFuzzer target for what the Lambda reads from the
  * outside: record payloads (lib/records.c, against the trips dataset of a
- * fixed model) and ListObjectsV2 documents (owlet_s3_parse_list).
+ * fixed model), the scan that bounds them before they are parsed
+ * (owlet_records_scan), the Idempotency-Key header (owlet_idem_key_check),
+ * idempotency records read back from S3 (owlet_idem_record_parse) and
+ * ListObjectsV2 documents (owlet_s3_parse_list).
  *
  * Properties beyond "no crash, no leak, no UB" (ASan + UBSan):
+ *   - the scan never counts a JSON text short: for every text jansson
+ *     parses, the scan's records, values and depth are at least the tree's
+ *     (more for duplicate keys, or bytes jansson ignores after a NUL);
+ *   - validation keeps at most OWLET_RECORD_PROBLEMS_MAX problems, and
+ *     counts every one;
+ *   - a key the check accepts is 1..255 printable ASCII bytes;
  *   - validation either accepts (count > 0, no problems) or lists at least
  *     one problem, and every problem has a non-empty message;
  *   - the list reader never reads past the document (the input is copied to
@@ -17,6 +26,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "idempotency.h"
 #include "model.h"
 #include "records.h"
 #include "s3.h"
@@ -35,6 +45,28 @@ static const char model_text[] =
 
 static struct owlet_model *model;
 
+/* The tree's own counts, as owlet_records_scan defines them. */
+static void tree_size(const json_t *v, size_t depth, struct owlet_records_size *out)
+{
+	out->values++;
+	if (json_is_object(v) || json_is_array(v)) {
+		if (depth + 1 > out->depth)
+			out->depth = depth + 1;
+		const char *k;
+		const json_t *x;
+		size_t i;
+		if (json_is_object(v)) {
+			json_object_foreach((json_t *)v, k, x) {
+				tree_size(x, depth + 1, out);
+			}
+		} else {
+			json_array_foreach((json_t *)v, i, x) {
+				tree_size(x, depth + 1, out);
+			}
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!model) {
@@ -43,11 +75,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		json_decref(j);
 	}
+	struct owlet_records_size scan;
+	int over = owlet_records_scan(&scan, (const char *)data, size, 3, 20, 4);
+	if (over != (scan.records > 3 || scan.values > 20 || scan.depth > 4))
+		abort();
+	if (owlet_idem_key_check((const char *)data, size) == 0) {
+		if (size == 0 || size > OWLET_IDEM_KEY_MAX)
+			abort();
+		for (size_t i = 0; i < size; i++)
+			if (data[i] < 0x20 || data[i] > 0x7e)
+				abort();
+	}
+	struct owlet_idem_record rec;
+	if (owlet_idem_record_parse(&rec, (const char *)data, size) == 0) {
+		if (!rec.data_key || strlen(rec.fingerprint) != 64 || !json_is_object(rec.body))
+			abort();
+		owlet_idem_record_clear(&rec);
+	}
 	json_t *payload = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (payload) {
+		struct owlet_records_size tree = { 0 };
+		tree_size(payload, 0, &tree);
+		tree.records = json_is_array(payload) ? json_array_size(payload) : 1;
+		if (scan.records < tree.records || scan.values < tree.values || scan.depth < tree.depth)
+			abort();
 		struct owlet_record_problems p = { 0 };
 		int rc = owlet_records_validate(&p, owlet_model_dataset(model, "trips"), payload);
-		if ((rc > 0 && p.count != 0) || (rc == OWLET_EINVALID && p.count == 0) || rc == 0)
+		if ((rc > 0 && p.total != 0) || (rc == OWLET_EINVALID && (p.count == 0 || p.total < p.count)) ||
+		    p.count > OWLET_RECORD_PROBLEMS_MAX || rc == 0)
 			abort();
 		for (size_t i = 0; i < p.count; i++)
 			if (!p.items[i].message || !p.items[i].message[0])
