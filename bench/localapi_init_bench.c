@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "runtime_api.h"
+#include "base/error.h"
+#include "local/runtime_server.h"
 
 static int cmp(const void *a, const void *b)
 {

@@ -14,7 +14,7 @@
 
 #include "agg/agg.h"
 #include "agg/agg_internal.h"
-#include "error.h"
+#include "base/error.h"
 #include "tap.h"
 
 static struct owlet_field fields[] = {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "error.h"
+#include "check/check.h"
+#include "base/error.h"
 #include "tap.h"
 
 static json_t *load_plan(void)

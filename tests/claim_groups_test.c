@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "localapi.h"
-#include "model.h"
+#include "local/apigw.h"
+#include "model/model.h"
 #include "tap.h"
 
 static const char yml[] = "project: test-proj\n"

@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "jwt.h"
+#include "local/jwt.h"
 
 static inline char *b64url(const unsigned char *in, size_t len)
 {

@@ -14,9 +14,9 @@
 
 #include <curl/curl.h>
 
-#include "cognito.h"
-#include "error.h"
-#include "jwt.h"
+#include "aws/cognito.h"
+#include "base/error.h"
+#include "local/jwt.h"
 #include "tap.h"
 
 static pid_t moto_pid;

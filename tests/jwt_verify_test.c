@@ -8,8 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "error.h"
-#include "jwt.h"
+#include "base/error.h"
+#include "local/jwt.h"
 #include "jwt_fixture.h"
 #include "tap.h"
 

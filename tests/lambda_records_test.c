@@ -1,5 +1,5 @@
 /*
- * lambda_records_test.c: record validation (lib/records.c) on the fixtures
+ * lambda_records_test.c: record validation (lib/lambda/records.c) on the fixtures
  * of tests/fixtures/lambda/records.json: each case is a dataset of the
  * fixture model, a payload, and the exact problems expected, as
  * "RECORD FIELD MESSAGE" ("-" where none applies), in order.
@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "error.h"
-#include "model.h"
-#include "records.h"
+#include "base/error.h"
+#include "model/model.h"
+#include "lambda/records.h"
 #include "tap.h"
 
 static json_t *load(const char *src, const char *name)

@@ -1,5 +1,5 @@
 /*
- * lambda_s3_client_test.c: lib/s3.c against a real moto_server on
+ * lambda_s3_client_test.c: lib/aws/s3.c against a real moto_server on
  * 127.0.0.1: put, get, head and list, keys that need encoding, binary
  * bodies, ETags (the MD5 of a single-part object, the same from PUT, GET,
  * HEAD and the listing, without quotes), and the errors for missing keys
@@ -10,10 +10,10 @@
 
 #include <openssl/evp.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "moto_fixture.h"
-#include "runtime_client.h"
-#include "s3.h"
+#include "lambda/runtime_client.h"
+#include "aws/s3.h"
 #include "tap.h"
 
 /* moto has no bucket until one is made: a signed PUT /BUCKET */

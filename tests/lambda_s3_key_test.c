@@ -1,5 +1,5 @@
 /*
- * lambda_s3_key_test.c: the object-key guards of lib/s3.c (issue 21, item
+ * lambda_s3_key_test.c: the object-key guards of lib/aws/s3.c (issue 21, item
  * 1) on hostile keys: owlet_s3_key_check refuses '..', '.' and empty
  * segments, control characters, bytes that are not UTF-8, keys over 1024
  * bytes and keys outside their prefix (a look-alike prefix included);
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "s3.h"
+#include "base/error.h"
+#include "aws/s3.h"
 #include "tap.h"
 
 static const char P[] = "raw/readings/";

@@ -1,5 +1,5 @@
 /*
- * lambda_s3_list_test.c: the ListObjectsV2 reader of lib/s3.c on S3's
+ * lambda_s3_list_test.c: the ListObjectsV2 reader of lib/aws/s3.c on S3's
  * documents and on broken ones (never read past the end, never crash);
  * ETags as S3 writes them (&quot;-escaped quotes, multipart "-N" ETags) and
  * as moto does (bare quotes) come back without their quotes.
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "s3.h"
+#include "base/error.h"
+#include "aws/s3.h"
 #include "tap.h"
 
 static int parse(struct owlet_s3_list *l, int *truncated, char **token, const char *xml)

@@ -19,13 +19,13 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "error.h"
-#include "jwt.h"
+#include "base/error.h"
+#include "local/jwt.h"
 #include "jwt_fixture.h"
 #include "lambda_fixture.h"
-#include "localapi.h"
-#include "model.h"
-#include "runtime_api.h"
+#include "local/apigw.h"
+#include "model/model.h"
+#include "local/runtime_server.h"
 #include "tap.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Local"

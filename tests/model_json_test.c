@@ -6,9 +6,9 @@
  */
 #include <stdlib.h>
 
-#include "environment.h"
-#include "error.h"
-#include "model.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "model/model.h"
 #include "tap.h"
 
 static char *dump(const json_t *j)

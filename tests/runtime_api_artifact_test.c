@@ -11,10 +11,10 @@
 
 #include <jansson.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "lambda_fixture.h"
-#include "model.h"
-#include "runtime_api.h"
+#include "model/model.h"
+#include "local/runtime_server.h"
 #include "tap.h"
 
 static struct owlet_runtime *start(const char *root, const char *model, const char *endpoint, const char *bucket,

@@ -22,9 +22,9 @@
 #include <jansson.h>
 #include <zip.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "lambda_fixture.h"
-#include "runtime_api.h"
+#include "local/runtime_server.h"
 #include "tap.h"
 
 /* ---- the test Lambda ---- */

@@ -7,9 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fsutil.h"
-#include "proc.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "base/proc.h"
 #include "tap.h"
 
 struct lines {

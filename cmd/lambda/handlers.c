@@ -21,11 +21,11 @@
 
 #include <jansson.h>
 
-#include "error.h"
-#include "idempotency.h"
-#include "model.h"
-#include "records.h"
-#include "s3.h"
+#include "base/error.h"
+#include "lambda/idempotency.h"
+#include "model/model.h"
+#include "lambda/records.h"
+#include "aws/s3.h"
 #include "stats.h"
 
 /* Below this much time left, an invocation is answered 504 at once. */

@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include "runtime_client.h"
+#include "lambda/runtime_client.h"
 
 struct owlet_model;
 struct owlet_s3;

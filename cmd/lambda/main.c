@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "handlers.h"
-#include "runtime_client.h"
+#include "lambda/runtime_client.h"
 
 static void post_result(struct owlet_runtime_client *rt, const struct owlet_invocation *inv,
 			const struct lambda_result *res)

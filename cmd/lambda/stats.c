@@ -9,7 +9,7 @@
  * object, so an object overwritten in place (even with as many bytes) is
  * read again.  An entry whose etag is null (written before ETags were kept)
  * or another object's is recomputed and overwritten; "size" is only for
- * people.  ETags are compared without their quotes (lib/s3.h).
+ * people.  ETags are compared without their quotes (lib/aws/s3.h).
  * The etag and size written are those of the GET that read the bytes (its
  * ETag header, the version actually aggregated), so an object replaced
  * between the listing or the event and the read is never cached under the
@@ -35,9 +35,9 @@
 #include <time.h>
 
 #include "agg/agg.h"
-#include "error.h"
-#include "model.h"
-#include "s3.h"
+#include "base/error.h"
+#include "model/model.h"
+#include "aws/s3.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "check_gate.h"
-#include "error.h"
+#include "base/error.h"
 
 int check_gate(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env)
 {

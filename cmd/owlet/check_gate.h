@@ -2,7 +2,7 @@
 #ifndef OWLET_CMD_CHECK_GATE_H
 #define OWLET_CMD_CHECK_GATE_H
 
-#include "environment.h"
+#include "model/environment.h"
 
 /* Runs the rules (and checkov when on PATH) on the plan's JSON of the root
  * in root_dir, with the environment's skips; prints the failures, skips

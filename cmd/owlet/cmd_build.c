@@ -6,7 +6,7 @@
  * build/owlet); build finds it next to the running owlet (<bindir>/lambda/
  * bootstrap, or <prefix>/lib/owlet/lambda/bootstrap when installed), or at
  * $OWLET_BOOTSTRAP, and packages it with the shared libraries it needs
- * (lib/artifact.h has the layout).  The architecture is --arch, else the
+ * (lib/deploy/artifact.h has the layout).  The architecture is --arch, else the
  * environment's function.architecture (environments/E.yml), else x86_64
  * when the project has no such file.
  */
@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "artifact.h"
+#include "deploy/artifact.h"
 #include "commands.h"
-#include "diag.h"
-#include "environment.h"
-#include "error.h"
+#include "base/diag.h"
+#include "model/environment.h"
+#include "base/error.h"
 
 static const char *opt_env = "local";
 static const char *opt_out;

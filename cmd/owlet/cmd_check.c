@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "check_gate.h"
 #include "commands.h"
-#include "error.h"
-#include "fsutil.h"
+#include "base/error.h"
+#include "base/fsutil.h"
 #include "spine.h"
 
 static const char *opt_env;

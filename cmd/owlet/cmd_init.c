@@ -7,11 +7,11 @@
 #include <stdlib.h>
 
 #include "commands.h"
-#include "environment.h"
-#include "error.h"
-#include "model.h"
-#include "paths.h"
-#include "project.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "model/model.h"
+#include "base/paths.h"
+#include "model/project.h"
 
 static const char *opt_name;
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "error.h"
+#include "base/error.h"
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact;

@@ -1,9 +1,9 @@
 /* cmd_render.c: `owlet render --env E`: write the Terraform root of an
- * environment to state/E/ (deterministic; see lib/render.h). */
+ * environment to state/E/ (deterministic; see lib/deploy/render.h). */
 #include <stdio.h>
 
 #include "commands.h"
-#include "error.h"
+#include "base/error.h"
 #include "spine.h"
 
 static const char *opt_env;

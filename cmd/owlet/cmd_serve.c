@@ -23,15 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cognito.h"
+#include "aws/cognito.h"
 #include "commands.h"
-#include "environment.h"
-#include "error.h"
-#include "jwt.h"
-#include "localapi.h"
-#include "localstate.h"
-#include "model.h"
-#include "runtime_api.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "local/jwt.h"
+#include "local/apigw.h"
+#include "deploy/stack.h"
+#include "model/model.h"
+#include "local/runtime_server.h"
 
 static const char *opt_env = "local";
 static long opt_port;

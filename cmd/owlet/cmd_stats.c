@@ -17,8 +17,8 @@
 
 #include "agg/agg.h"
 #include "commands.h"
-#include "error.h"
-#include "model.h"
+#include "base/error.h"
+#include "model/model.h"
 
 static const char *opt_model = "data_model.yml";
 static const char *opt_dataset;

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "deploy.h"
-#include "error.h"
-#include "fsutil.h"
-#include "servectl.h"
+#include "deploy/deploy.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "local/servectl.h"
 #include "spine.h"
 
 static const char *opt_env;

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cognito.h"
+#include "aws/cognito.h"
 #include "commands.h"
-#include "environment.h"
-#include "error.h"
-#include "localstate.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "deploy/stack.h"
 
 static const char *opt_env = "local";
 static const char *opt_password;

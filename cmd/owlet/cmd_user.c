@@ -14,12 +14,12 @@
 
 #include <openssl/rand.h>
 
-#include "cognito.h"
+#include "aws/cognito.h"
 #include "commands.h"
-#include "environment.h"
-#include "error.h"
-#include "localstate.h"
-#include "model.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "deploy/stack.h"
+#include "model/model.h"
 
 static const char *opt_env = "local";
 static const char *opt_password;

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "environment.h"
-#include "error.h"
-#include "model.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "model/model.h"
 
 static const char *opt_model = "data_model.yml";
 static const char *opt_env;

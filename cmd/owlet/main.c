@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "diag.h"
-#include "error.h"
-#include "version.h"
+#include "base/diag.h"
+#include "base/error.h"
+#include "base/version.h"
 
 static const struct owlet_command commands[] = {
 	{ "init", cmd_init, cmd_init_options, "DIR", "create a new owlet project in DIR (git repository, model, environments)" },

@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "diag.h"
-#include "error.h"
-#include "fsutil.h"
-#include "lock.h"
-#include "proc.h"
-#include "render.h"
-#include "zipimport.h"
+#include "base/diag.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "base/proc.h"
+#include "deploy/render.h"
+#include "deploy/zipimport.h"
 
 #define MODEL_FILE "data_model.yml"
 

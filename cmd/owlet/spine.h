@@ -10,10 +10,10 @@
 
 #include <jansson.h>
 
-#include "emulator.h"
-#include "environment.h"
-#include "model.h"
-#include "terraform.h"
+#include "deploy/emulator.h"
+#include "model/environment.h"
+#include "model/model.h"
+#include "deploy/terraform.h"
 
 struct spine {
 	const char *env_name;

@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "model/model.h"
 
 #define OWLET_AGG_EXAMPLES 5                    /* examples kept per problem kind */
 #define OWLET_AGG_MAX_RECORD (8u * 1024 * 1024) /* longest CSV record / JSON line */

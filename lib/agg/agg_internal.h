@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "agg.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Bulk loops over sketch registers (16 K per column) carry no branch worth
  * a fuzzer's attention; uninstrumented they keep the fuzzers fast. */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "check/internal.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Drops leading "module.NAME[key]." segments. */
 static const char *without_modules(const char *addr)

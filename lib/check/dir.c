@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "check/internal.h"
-#include "emulator.h"
-#include "error.h"
-#include "fsutil.h"
-#include "terraform.h"
+#include "deploy/emulator.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "deploy/terraform.h"
 
 #define OVERRIDE "owlet_override.tf"
 #define PLAN_FILE "owlet-check.tfplan"

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "check/internal.h"
-#include "error.h"
+#include "base/error.h"
 
 /* ---------------------------------------------------------------- rules */
 

@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "check.h"
-#include "proc.h"
+#include "check/check.h"
+#include "base/proc.h"
 
 enum { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_UNKNOWN = 2 };
 

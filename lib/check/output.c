@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "version.h"
+#include "check/check.h"
+#include "base/version.h"
 
 static const char *status_name(enum owlet_check_status s)
 {

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check/internal.h"
-#include "error.h"
-#include "fsutil.h"
-#include "proc.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "base/proc.h"
 
 int owlet_check_with_checkov(struct owlet_check_report *report, const char *const *args)
 {

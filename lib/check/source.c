@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "check/internal.h"
-#include "error.h"
+#include "base/error.h"
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "agg/agg.h"
-#include "error.h"
+#include "base/error.h"
 
 static struct owlet_field fuzz_fields[] = {
 	{ .name = "id", .type = OWLET_TYPE_INT, .max_length = -1 },

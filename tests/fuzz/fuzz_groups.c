@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "localapi.h"
-#include "model.h"
+#include "local/apigw.h"
+#include "model/model.h"
 
 static struct owlet_model *model;
 

@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "../jwt_fixture.h"
-#include "jwt.h"
+#include "local/jwt.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_fuzz"
 

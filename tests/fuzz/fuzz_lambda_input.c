@@ -1,6 +1,6 @@
 /*
  * fuzz_lambda_input.c: libFuzzer target for what the Lambda reads from the
- * outside: record payloads (lib/records.c, against the trips dataset of a
+ * outside: record payloads (lib/lambda/records.c, against the trips dataset of a
  * fixed model), the scan that bounds them before they are parsed
  * (owlet_records_scan), the Idempotency-Key header (owlet_idem_key_check),
  * idempotency records read back from S3 (owlet_idem_record_parse) and
@@ -25,11 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "idempotency.h"
-#include "model.h"
-#include "records.h"
-#include "s3.h"
+#include "base/error.h"
+#include "lambda/idempotency.h"
+#include "model/model.h"
+#include "lambda/records.h"
+#include "aws/s3.h"
 
 static const char model_text[] =
 	"{\"project\":\"fuzz\",\"groups\":[\"g\"],\"datasets\":{\"trips\":{\"description\":null,"

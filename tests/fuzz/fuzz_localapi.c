@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "../jwt_fixture.h"
-#include "jwt.h"
-#include "localapi.h"
+#include "local/jwt.h"
+#include "local/apigw.h"
 
 static struct owlet_jwks *jwks;
 

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "environment.h"
-#include "error.h"
-#include "model.h"
+#include "model/environment.h"
+#include "base/error.h"
+#include "model/model.h"
 
 static void check_round_trip(const struct owlet_model *m)
 {

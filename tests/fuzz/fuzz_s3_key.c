@@ -1,5 +1,5 @@
 /*
- * fuzz_s3_key.c: libFuzzer target for the object-key guards of lib/s3.c:
+ * fuzz_s3_key.c: libFuzzer target for the object-key guards of lib/aws/s3.c:
  * owlet_s3_key_check, owlet_s3_key_encode, owlet_s3_event_key_decode and
  * owlet_s3_key_printable.  The input is a key as a listing gives it and,
  * decoded, as an S3 event gives it.
@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "s3.h"
+#include "base/error.h"
+#include "aws/s3.h"
 
 static const char *const prefixes[] = { "", "raw/", "raw/trips/", "stats/trips/" };
 

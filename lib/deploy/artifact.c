@@ -1,0 +1,368 @@
+/* artifact.c: the reproducible Lambda zip (see artifact.h). */
+#include "deploy/artifact.h"
+#include "base/error.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zip.h>
+
+/* 1980-01-01 00:00:00 in MS-DOS date and time */
+#define ZIP_DOS_DATE ((0 << 9) | (1 << 5) | 1)
+#define ZIP_DOS_TIME 0
+
+void owlet_artifact_strings_free(char **list, size_t n)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+void owlet_artifact_clear(struct owlet_artifact *a)
+{
+	free(a->path);
+	memset(a, 0, sizeof *a);
+}
+
+/* Runs argv (no shell) and collects its standard output into *out
+ * (caller frees).  Returns the exit status, or a negative code. */
+static int run_capture(char **out, char *const argv[])
+{
+	*out = NULL;
+	int fd[2];
+	if (pipe(fd) < 0)
+		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(errno));
+	}
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	int rc = 0;
+	for (;;) {
+		if (!buf) {
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			break;
+		}
+		if (len + 1024 > cap) {
+			char *p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				continue;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		ssize_t r = read(fd[0], buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		return rc;
+	buf[len] = '\0';
+	*out = buf;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		free(buf);
+		*out = NULL;
+		return owlet_error_setc(OWLET_ENOTFOUND, "cannot run '%s': not installed", argv[0]);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* glibc's own libraries: AL2023 has them (glibc 2.34); never bundled. */
+static bool is_glibc(const char *soname)
+{
+	static const char *const glibc[] = {
+		"libc.so.", "libm.so.", "libpthread.so.", "libdl.so.", "librt.so.", "libresolv.so.",
+		"libutil.so.", "libanl.so.", "libnsl.so.", "libBrokenLocale.so.", "libmvec.so.",
+		"libthread_db.so.", "libnss_", "libmemusage.so", "libpcprofile.so", "libc_malloc_debug.so.",
+		"ld-linux", "ld64.so.", "linux-vdso.so.", "linux-gate.so.",
+	};
+	for (size_t i = 0; i < sizeof glibc / sizeof glibc[0]; i++)
+		if (strncmp(soname, glibc[i], strlen(glibc[i])) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int owlet_artifact_deps(char ***paths, char ***sonames, size_t *n, const char *binary)
+{
+	*paths = *sonames = NULL;
+	*n = 0;
+	char *out = NULL;
+	char *const argv[] = { "ldd", (char *)binary, NULL };
+	int rc = run_capture(&out, argv);
+	if (rc < 0)
+		return rc;
+	if (rc != 0) {
+		free(out);
+		return owlet_error_setc(OWLET_ECHILD, "ldd '%s' failed (status %d): not a dynamic executable for this machine?",
+					binary, rc);
+	}
+	/* "\tlibfoo.so.1 => /usr/lib/.../libfoo.so.1 (0x...)" */
+	size_t cap = 0;
+	char **names = NULL, **files = NULL;
+	char *save = NULL;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[256], arrow[8], file[PATH_MAX];
+		int k = sscanf(line, " %255s %7s %4095s", name, arrow, file);
+		if (k < 2 || strcmp(arrow, "=>") != 0 || is_glibc(name))
+			continue;
+		if (k < 3 || strcmp(file, "not") == 0) {
+			rc = owlet_error_setc(OWLET_ENOTFOUND, "'%s' needs '%s', which is not installed", binary, name);
+			goto fail;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **a = realloc(names, cap * sizeof *a);
+			if (a)
+				names = a;
+			char **b = a ? realloc(files, cap * sizeof *b) : NULL;
+			if (b)
+				files = b;
+			if (!a || !b) {
+				rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+				goto fail;
+			}
+		}
+		names[*n] = strdup(name);
+		files[*n] = names[*n] ? realpath(file, NULL) : NULL;
+		if (!names[*n] || !files[*n]) {
+			free(names[*n]);
+			rc = owlet_error_setc(OWLET_ENOTFOUND, "cannot resolve '%s'", file);
+			goto fail;
+		}
+		(*n)++;
+	}
+	free(out);
+	/* fixed order: by soname (the paths follow their names) */
+	for (size_t i = 1; i < *n; i++)
+		for (size_t j = i; j > 0 && cmp_str(&names[j - 1], &names[j]) > 0; j--) {
+			char *t = names[j]; names[j] = names[j - 1]; names[j - 1] = t;
+			t = files[j]; files[j] = files[j - 1]; files[j - 1] = t;
+		}
+	*paths = files;
+	*sonames = names;
+	return 0;
+fail:
+	free(out);
+	owlet_artifact_strings_free(names, *n);
+	owlet_artifact_strings_free(files, *n);
+	*n = 0;
+	return rc;
+}
+
+int owlet_artifact_check_elf(const char *binary, const char *architecture)
+{
+	FILE *f = fopen(binary, "rb");
+	if (!f)
+		return owlet_error_setc(OWLET_ENOTFOUND, "cannot open '%s': %s", binary, strerror(errno));
+	Elf64_Ehdr eh;
+	size_t got = fread(&eh, 1, sizeof eh, f);
+	fclose(f);
+	if (got != sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+		return owlet_error_setc(OWLET_EINVALID, "'%s' is not a 64-bit ELF program", binary);
+	int want = strcmp(architecture, "arm64") == 0 ? EM_AARCH64 : strcmp(architecture, "x86_64") == 0 ? EM_X86_64 : -1;
+	if (want < 0)
+		return owlet_error_setc(OWLET_EINVALID, "unknown architecture '%s' (expected x86_64 or arm64)", architecture);
+	if (eh.e_machine != want)
+		return owlet_error_setc(OWLET_EINVALID, "'%s' is not built for %s", binary, architecture);
+	return 0;
+}
+
+int owlet_artifact_sha256_base64(char out[48], const char *path)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return owlet_error_setc(OWLET_ENOTFOUND, "cannot open '%s': %s", path, strerror(errno));
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int rc = 0;
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		rc = owlet_error_setc(OWLET_ENOMEM, "cannot hash '%s'", path);
+		goto out_file;
+	}
+	unsigned char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	if (ferror(f)) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot read '%s'", path);
+		goto out_file;
+	}
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+out_file:
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	return rc;
+}
+
+/* Copies `binary` to `dst` without debug symbols (strip, from an argv);
+ * when strip is not installed the copy keeps them. */
+static int stripped_copy(const char *binary, const char *dst)
+{
+	char *out = NULL;
+	char *const strip_argv[] = { "strip", "--strip-unneeded", "-o", (char *)dst, (char *)binary, NULL };
+	int rc = run_capture(&out, strip_argv);
+	free(out);
+	if (rc == 0)
+		return 0;
+	char *const cp_argv[] = { "cp", (char *)binary, (char *)dst, NULL };
+	rc = run_capture(&out, cp_argv);
+	free(out);
+	if (rc != 0)
+		return owlet_error_setc(OWLET_EIO, "cannot copy '%s' to '%s'", binary, dst);
+	return 0;
+}
+
+static int add_file(zip_t *za, const char *name, const char *path)
+{
+	zip_source_t *src = zip_source_file(za, path, 0, -1);
+	if (!src)
+		return owlet_error_setc(OWLET_EIO, "cannot read '%s': %s", path, zip_strerror(za));
+	zip_int64_t idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(src);
+		return owlet_error_setc(OWLET_EIO, "cannot add '%s' to the zip: %s", name, zip_strerror(za));
+	}
+	if (zip_file_set_dostime(za, (zip_uint64_t)idx, ZIP_DOS_TIME, ZIP_DOS_DATE, 0) < 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)(S_IFREG | 0755) << 16) < 0 ||
+	    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9) < 0)
+		return owlet_error_setc(OWLET_EIO, "cannot set the attributes of '%s': %s", name, zip_strerror(za));
+	return 0;
+}
+
+int owlet_artifact_build(struct owlet_artifact *out, const char *bootstrap, const char *zip_path,
+			 const char *architecture)
+{
+	memset(out, 0, sizeof *out);
+	int rc = owlet_artifact_check_elf(bootstrap, architecture);
+	if (rc < 0)
+		return rc;
+	char **paths = NULL, **names = NULL;
+	size_t n = 0;
+	rc = owlet_artifact_deps(&paths, &names, &n, bootstrap);
+	if (rc < 0)
+		return rc;
+	char *tmp_bin = NULL, *tmp_zip = NULL;
+	zip_t *za = NULL;
+	if (asprintf(&tmp_bin, "%s.bootstrap.tmp", zip_path) < 0 || asprintf(&tmp_zip, "%s.tmp", zip_path) < 0) {
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		goto out_strings;
+	}
+	rc = stripped_copy(bootstrap, tmp_bin);
+	if (rc < 0)
+		goto out_strings;
+	int zerr = 0;
+	za = zip_open(tmp_zip, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	if (!za) {
+		zip_error_t ze;
+		zip_error_init_with_code(&ze, zerr);
+		rc = owlet_error_setc(OWLET_EIO, "cannot create '%s': %s", tmp_zip, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		goto out_tmp;
+	}
+	rc = add_file(za, "bootstrap", tmp_bin);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char entry[300];
+		snprintf(entry, sizeof entry, "lib/%s", names[i]);
+		rc = add_file(za, entry, paths[i]);
+	}
+	if (rc < 0) {
+		zip_discard(za);
+		goto out_tmp;
+	}
+	if (zip_close(za) < 0) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp_zip, zip_strerror(za));
+		zip_discard(za);
+		goto out_tmp;
+	}
+	if (rename(tmp_zip, zip_path) < 0) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot rename '%s' to '%s': %s", tmp_zip, zip_path, strerror(errno));
+		goto out_tmp;
+	}
+	struct stat st;
+	if (stat(zip_path, &st) < 0 || !(out->path = realpath(zip_path, NULL))) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot stat '%s': %s", zip_path, strerror(errno));
+		goto out_tmp;
+	}
+	out->size = st.st_size;
+	out->n_files = n + 1;
+	snprintf(out->architecture, sizeof out->architecture, "%s", architecture);
+	rc = owlet_artifact_sha256_base64(out->sha256_base64, zip_path);
+	if (rc < 0)
+		owlet_artifact_clear(out);
+out_tmp:
+	unlink(tmp_bin);
+	unlink(tmp_zip);
+out_strings:
+	free(tmp_bin);
+	free(tmp_zip);
+	owlet_artifact_strings_free(paths, n);
+	owlet_artifact_strings_free(names, n);
+	return rc;
+}
+
+int owlet_artifact_write_json(const struct owlet_artifact *a, const char *json_path)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "path", a->path, "sha256_base64", a->sha256_base64,
+			      "architecture", a->architecture, "size", (json_int_t)a->size);
+	if (!j)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	char *tmp = NULL;
+	int rc = 0;
+	if (asprintf(&tmp, "%s.tmp", json_path) < 0) {
+		tmp = NULL;
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || rename(tmp, json_path) < 0) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", json_path, strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	json_decref(j);
+	return rc;
+}

@@ -1,0 +1,195 @@
+/* stack.c: outputs.json, emulator.json and users.json (see stack.h). */
+#include "deploy/stack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/cognito.h"
+#include "base/error.h"
+
+int owlet_state_read_json(json_t **out, const char *path)
+{
+	*out = NULL;
+	json_error_t jerr;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return owlet_error_setc(errno == ENOENT ? OWLET_ENOTFOUND : OWLET_EIO, "cannot open '%s': %s", path,
+					strerror(errno));
+	json_t *doc = json_loadf(f, 0, &jerr);
+	fclose(f);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return owlet_error_setc(OWLET_EINVALID, "%s:%d:%d: expected a JSON object%s%s", path, jerr.line,
+					jerr.column, doc ? "" : ": ", doc ? "" : jerr.text);
+	}
+	*out = doc;
+	return 0;
+}
+
+int owlet_state_write_json(const char *path, json_t *doc, mode_t mode)
+{
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (fd < 0 || !text) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	size_t len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fchmod(fd, mode) != 0 ||
+	    fsync(fd) != 0) {
+		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0)
+		rc = owlet_error_setc(OWLET_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(text);
+	free(tmp);
+	return rc;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return NULL;
+	return p;
+}
+
+static char *output(json_t *outputs, const char *name)
+{
+	json_t *v = json_object_get(outputs, name);
+	/* flattened ("x": "v") or as terraform prints it ("x": {"value": "v"}) */
+	if (json_is_object(v))
+		v = json_object_get(v, "value");
+	const char *s = json_string_value(v);
+	return s && *s ? strdup(s) : NULL;
+}
+
+void owlet_stack_free(struct owlet_stack *s)
+{
+	if (!s)
+		return;
+	free(s->state_dir);
+	free(s->endpoint);
+	free(s->region);
+	free(s->user_pool_id);
+	free(s->client_id);
+	free(s->issuer);
+	free(s->data_bucket);
+	free(s->function_name);
+	free(s->api_id);
+	json_decref(s->outputs);
+	free(s);
+}
+
+int owlet_stack_load(struct owlet_stack **out, const char *state_dir, const char *env_name)
+{
+	*out = NULL;
+	struct owlet_stack *s = calloc(1, sizeof *s);
+	char *path = join(state_dir, "outputs.json");
+	json_t *emulator = NULL;
+	int rc = 0;
+	if (!s || !path || !(s->state_dir = strdup(state_dir))) {
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = owlet_state_read_json(&s->outputs, path);
+	if (rc == OWLET_ENOTFOUND) {
+		rc = owlet_error_setc(OWLET_ENOTFOUND, "environment '%s' is not up: no '%s' (run 'owlet up --env %s')",
+				      env_name, path, env_name);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	s->user_pool_id = output(s->outputs, "user_pool_id");
+	s->client_id = output(s->outputs, "user_pool_client_id");
+	s->data_bucket = output(s->outputs, "data_bucket");
+	s->function_name = output(s->outputs, "function_name");
+	s->api_id = output(s->outputs, "api_id");
+	s->region = output(s->outputs, "region");
+	if (!s->region) {
+		const char *u = s->user_pool_id ? strchr(s->user_pool_id, '_') : NULL;
+		s->region = u ? strndup(s->user_pool_id, (size_t)(u - s->user_pool_id)) : strdup("us-east-1");
+	}
+	s->issuer = output(s->outputs, "issuer");
+	if (!s->issuer && s->user_pool_id)
+		s->issuer = owlet_cognito_issuer(s->region, s->user_pool_id);
+	free(path);
+	path = join(state_dir, "emulator.json");
+	rc = path ? owlet_state_read_json(&emulator, path) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0) {
+		s->endpoint = output(emulator, "endpoint");
+	} else if (rc != OWLET_ENOTFOUND) {
+		goto out;
+	}
+	rc = 0;
+	*out = s;
+	s = NULL;
+out:
+	json_decref(emulator);
+	free(path);
+	owlet_stack_free(s);
+	return rc;
+}
+
+int owlet_stack_need_pool(const struct owlet_stack *s, const char *env_name)
+{
+	if (s->user_pool_id && s->client_id)
+		return 0;
+	return owlet_error_setc(OWLET_EINVALID, "environment '%s' has no user pool: '%s/outputs.json' has no "
+						"user_pool_id or user_pool_client_id", env_name, s->state_dir);
+}
+
+int owlet_users_remember(const char *state_dir, const char *name, const char *password)
+{
+	char *path = join(state_dir, "users.json");
+	if (!path)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_t *doc = NULL;
+	int rc = owlet_state_read_json(&doc, path);
+	if (rc == OWLET_ENOTFOUND) {
+		doc = json_object();
+		rc = 0;
+	}
+	if (rc == 0) {
+		json_object_set_new(doc, name, json_pack("{s:s}", "password", password));
+		rc = owlet_state_write_json(path, doc, 0600);
+	}
+	json_decref(doc);
+	free(path);
+	return rc;
+}
+
+int owlet_users_password(char **out, const char *state_dir, const char *name)
+{
+	*out = NULL;
+	char *path = join(state_dir, "users.json");
+	if (!path)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_t *doc = NULL;
+	int rc = owlet_state_read_json(&doc, path);
+	free(path);
+	if (rc == OWLET_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	const char *pw = json_string_value(json_object_get(json_object_get(doc, name), "password"));
+	if (pw)
+		*out = strdup(pw);
+	json_decref(doc);
+	return 0;
+}
