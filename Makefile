@@ -1,7 +1,8 @@
 # owlet: build, test and run.  `make help` lists the targets.
 #
 # Sources are found by pattern, so adding a file needs no Makefile edit:
-#   lib/*.c lib/*/*.c      -> build/libowlet.a (all logic, no printing)
+#   lib/*/*.c              -> build/libowlet.a (all logic, no printing)
+#   lib/{base,model,aws,lambda,agg}/*.c -> build/liblambda.a (what the Lambda may link)
 #   cmd/owlet/*.c          -> build/owlet       (the CLI)
 #   cmd/lambda/*.c         -> build/lambda/bootstrap (the Lambda program)
 #   tests/*_test.c         -> build/tests/*_test (C unit tests, TAP)
@@ -18,7 +19,12 @@ DEPFLAGS = -MMD -MP
 LDLIBS_OWLET  = -lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread
 LDLIBS_LAMBDA = -ljansson -lcurl -lssl -lcrypto -lm -lpthread
 
-LIB_SRC    := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_SRC    := $(sort $(wildcard lib/*/*.c))
+# The Lambda's boundary: bootstrap links these folders and LDLIBS_LAMBDA only,
+# so a call into the deploy, check or local-stack code (libyaml, libgit2,
+# libmicrohttpd, libzip) fails its link; tests/lambda_boundary.t checks the result.
+LAMBDA_LIB_DIRS := base model aws lambda agg
+LAMBDA_LIB_SRC  := $(sort $(wildcard $(LAMBDA_LIB_DIRS:%=lib/%/*.c)))
 OWLET_SRC  := $(sort $(wildcard cmd/owlet/*.c))
 LAMBDA_SRC := $(sort $(wildcard cmd/lambda/*.c))
 TEST_SRC   := $(sort $(wildcard tests/*_test.c))
@@ -71,9 +77,12 @@ $(B)/owlet: $(OWLET_OBJ) $(B)/libowlet.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OWLET_OBJ) $(B)/libowlet.a $(LDLIBS_OWLET)
 
 lambda: $(B)/lambda/bootstrap
-$(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/libowlet.a
+$(B)/liblambda.a: $(LAMBDA_LIB_SRC:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/libowlet.a $(LDLIBS_LAMBDA)
+	rm -f $@ && ar rcs $@ $^
+$(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/liblambda.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/liblambda.a $(LDLIBS_LAMBDA)
 
 tests: $(TEST_BIN)
 $(B)/tests/%: $(B)/obj/tests/%.o $(B)/libowlet.a
