@@ -4,7 +4,7 @@
  *
  * Column statistics of CSV or JSON Lines files, typed by a dataset of the
  * model (lib/agg/).  Prints the report as JSON on stdout (the schema is in
- * the README, "owlet stats"); `-` reads stdin.  --partial prints the
+ * docs/stats.md); `-` reads stdin.  --partial prints the
  * mergeable partial form instead, and --merge reads partials (of the same
  * dataset) and merges them: `stats --merge a.json b.json` reports the same
  * as `stats a.csv b.csv`, within the sketches' bounds.

@@ -110,7 +110,7 @@ const struct owlet_dataset *owlet_agg_dataset(const struct owlet_agg *agg);
  * (days for dates, microseconds for timestamps); NAN when it has no values. */
 double owlet_agg_quantile(const struct owlet_agg *agg, size_t col, double q);
 
-/* agg_json.c (jansson).  The report of `owlet stats` (README, "owlet
+/* agg_json.c (jansson).  The report of `owlet stats` (docs/stats.md, "owlet
  * stats"): new reference, NULL on out of memory. */
 json_t *owlet_agg_to_json(const struct owlet_agg *agg);
 /* The mergeable partial form (all state, exact): new reference or NULL. */

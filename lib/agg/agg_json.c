@@ -1,7 +1,7 @@
 /*
  * agg_json.c: an owlet_agg as JSON (jansson), the edge of the core.
  *
- * The report (owlet_agg_to_json) is what `owlet stats` prints; the README
+ * The report (owlet_agg_to_json) is what `owlet stats` prints; docs/stats.md
  * documents it.  Numbers that JSON cannot hold (infinities, NaN) are the
  * strings "Infinity", "-Infinity", "NaN".  Dates and timestamps are ISO
  * strings; their stddev is in days and seconds.

@@ -1,7 +1,7 @@
 /*
  * model.h: data_model.yml (version 1), parsed and validated.
  *
- * The format is in the README ("The model") and docs/design: a project name,
+ * The format is in docs/model.md: a project name,
  * Cognito groups, and datasets with typed fields and access lists.
  * owlet_model_load() reports every problem as a located diagnostic; the model
  * is returned only when there are none.  The normalised JSON form
