@@ -126,14 +126,9 @@ int cmd_up(int argc, char **argv)
 	if (s.local) {
 		spine_step(&s, "local API");
 		rc = owlet_servectl_start(&api_url, s.state_dir, s.env_name);
-		if (rc == 1) {
-			printf("  local API: 'owlet serve' is not built yet\n");
-			rc = 0;
-		} else if (rc < 0) {
+		if (rc < 0)
 			goto out;
-		} else {
-			printf("  local API: %s\n", api_url);
-		}
+		printf("  local API: %s\n", api_url);
 	}
 	print_outputs(outputs, api_url);
 	if (s.local && api_url)

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "base/diag.h"
 #include "base/error.h"
+#include "deploy/artifact.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
 #include "base/proc.h"
@@ -161,36 +162,19 @@ int spine_emulator(struct spine *s)
 	return rc;
 }
 
-/* Runs `owlet build --env E`: 1 when that command is not built yet. */
+/* The Lambda artifact, built through the library as `owlet build` does. */
 static int run_build(struct spine *s)
 {
-	const char *argv[] = { "/proc/self/exe", "build", "--env", s->env_name, "--arch",
-			       s->env->function.architecture, NULL };
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
-		return owlet_error_setc(OWLET_EIO, "cannot find owlet's own executable: %s", strerror(errno));
-	exe[n] = '\0';
-	argv[0] = exe;
-	char *log = spine_path(s, "build.log");
-	if (!log)
+	char *dir = spine_path(s, "artifacts");
+	if (!dir)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	unlink(log);
-	struct owlet_proc_opts opts = { .argv = argv, .log_path = log, .parent_death_signal = SIGTERM };
-	int status;
-	int rc = owlet_proc_run(&status, &opts);
-	char *text = NULL;
-	/* the placeholder command, or one without --env yet */
-	if (rc == 0 && status != 0 && owlet_fs_read(&text, NULL, log) == 0 &&
-	    (strstr(text, "is not built yet") || strstr(text, "unknown option")))
-		rc = 1;
-	else if (rc == 0 && status != 0)
-		rc = owlet_error_setc(OWLET_ECHILD, "'owlet build' failed (status %d): see '%s'", status, log);
-	else if (rc == 0 && owlet_fs_read(&text, NULL, log) == 0 && !s->quiet)
-		for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			printf("  build| %s\n", line);
-	free(text);
-	free(log);
+	struct owlet_artifact a;
+	int rc = owlet_artifact_package(&a, dir, s->env->function.architecture);
+	if (rc == 0 && !s->quiet)
+		printf("  build| built %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", dir, a.architecture,
+		       a.n_files, a.size, a.sha256_base64);
+	owlet_artifact_clear(&a);
+	free(dir);
 	return rc;
 }
 
@@ -199,9 +183,8 @@ int spine_artifact(struct spine *s, const char *artifact)
 	if (!artifact || !artifact[0])
 		artifact = getenv("OWLET_LAMBDA_ZIP");
 	char *dir = spine_path(s, "artifacts");
-	char *zip = spine_path(s, "artifacts/lambda.zip");
 	int rc = 0;
-	if (!dir || !zip) {
+	if (!dir) {
 		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -212,19 +195,8 @@ int spine_artifact(struct spine *s, const char *artifact)
 		goto out;
 	}
 	rc = run_build(s);
-	if (rc == 1) {
-		if (owlet_fs_exists(zip)) {
-			if (!s->quiet)
-				printf("  artifact: %s ('owlet build' is not built yet)\n", zip);
-			rc = 0;
-		} else {
-			rc = owlet_error_setc(OWLET_ENOTFOUND, "no Lambda artifact: 'owlet build' is not built yet; "
-					      "pass --artifact FILE or set OWLET_LAMBDA_ZIP to a zip with 'bootstrap'");
-		}
-	}
 out:
 	free(dir);
-	free(zip);
 	return rc;
 }
 

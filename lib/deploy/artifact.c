@@ -1,6 +1,8 @@
 /* artifact.c: the reproducible Lambda zip (see artifact.h). */
 #include "deploy/artifact.h"
 #include "base/error.h"
+#include "base/fsutil.h"
+#include "base/proc.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -364,5 +366,76 @@ int owlet_artifact_write_json(const struct owlet_artifact *a, const char *json_p
 out:
 	free(tmp);
 	json_decref(j);
+	return rc;
+}
+
+int owlet_artifact_find_bootstrap(char **out)
+{
+	*out = NULL;
+	const char *env = getenv("OWLET_BOOTSTRAP");
+	if (env && *env) {
+		struct stat st;
+		if (stat(env, &st) != 0 || !S_ISREG(st.st_mode))
+			return owlet_error_setc(OWLET_ENOTFOUND, "OWLET_BOOTSTRAP: no file '%s'", env);
+		*out = strdup(env);
+		return *out ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		static const char *const rel[] = { "lambda/bootstrap", "../lib/owlet/lambda/bootstrap" };
+		for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+			char *path = owlet_fs_join(exe, rel[i]);
+			if (!path)
+				return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			struct stat st;
+			if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+				*out = path;
+				return 0;
+			}
+			free(path);
+		}
+	}
+	return owlet_error_setc(OWLET_ENOTFOUND,
+				"no Lambda program to package: run 'make' (it builds build/lambda/bootstrap) "
+				"or set OWLET_BOOTSTRAP");
+}
+
+int owlet_artifact_package(struct owlet_artifact *out, const char *dir, const char *architecture)
+{
+	memset(out, 0, sizeof *out);
+	if (strcmp(architecture, "x86_64") != 0 && strcmp(architecture, "arm64") != 0)
+		return owlet_error_setc(OWLET_EUSAGE, "unknown architecture '%s' (expected x86_64 or arm64)",
+					architecture);
+	if (strcmp(architecture, "arm64") == 0) {
+		char *cross = owlet_proc_which("aarch64-linux-gnu-gcc");
+		bool have_cross = cross != NULL;
+		free(cross);
+		if (!have_cross)
+			return owlet_error_set("cannot build the Lambda for arm64: no aarch64 cross compiler "
+					       "(aarch64-linux-gnu-gcc) is installed; use architecture x86_64");
+		return owlet_error_set("cannot build the Lambda for arm64 yet: only x86_64 programs are packaged");
+	}
+	char *bootstrap = NULL, *zip = NULL, *json = NULL;
+	int rc = owlet_artifact_find_bootstrap(&bootstrap);
+	if (rc == 0)
+		rc = owlet_fs_mkdirs(dir);
+	if (rc == 0) {
+		zip = owlet_fs_join(dir, "lambda.zip");
+		json = owlet_fs_join(dir, "lambda.json");
+		if (!zip || !json)
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		rc = owlet_artifact_build(out, bootstrap, zip, architecture);
+	if (rc == 0 && (rc = owlet_artifact_write_json(out, json)) < 0)
+		owlet_artifact_clear(out);
+	free(bootstrap);
+	free(zip);
+	free(json);
 	return rc;
 }

@@ -46,6 +46,16 @@ int owlet_artifact_build(struct owlet_artifact *out, const char *bootstrap, cons
 int owlet_artifact_write_json(const struct owlet_artifact *a, const char *json_path);
 void owlet_artifact_clear(struct owlet_artifact *a);
 
+/* Finds the Lambda program: $OWLET_BOOTSTRAP, else <bindir>/lambda/bootstrap
+ * next to the running owlet, else <bindir>/../lib/owlet/lambda/bootstrap
+ * (installed).  Caller frees *out. */
+int owlet_artifact_find_bootstrap(char **out);
+
+/* `owlet build` as a library call: finds the program, checks the
+ * architecture ("x86_64"; "arm64" is refused with the reason), and writes
+ * DIR/lambda.zip and DIR/lambda.json (DIR made if missing).  Fills *out. */
+int owlet_artifact_package(struct owlet_artifact *out, const char *dir, const char *architecture);
+
 /* The base64 SHA-256 of a file's bytes (44 characters + NUL). */
 int owlet_artifact_sha256_base64(char out[48], const char *path);
 

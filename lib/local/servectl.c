@@ -58,17 +58,6 @@ int owlet_servectl_stop(const char *state_dir)
 	return rc;
 }
 
-static bool log_says_not_built(const char *log)
-{
-	char *text = NULL;
-	/* the placeholder command, or one that does not know --detach yet */
-	bool yes = owlet_fs_read(&text, NULL, log) == 0 &&
-		   (strstr(text, "is not built yet") || strstr(text, "unknown option"));
-	owlet_error_clear();
-	free(text);
-	return yes;
-}
-
 int owlet_servectl_start(char **url, const char *state_dir, const char *env_name)
 {
 	*url = NULL;
@@ -96,10 +85,6 @@ int owlet_servectl_start(char **url, const char *state_dir, const char *env_name
 		free(*url);
 		*url = NULL;
 		if (!owlet_proc_alive(pid)) {
-			if (log_says_not_built(log)) {
-				rc = 1;
-				break;
-			}
 			dead_for += 100; /* it may have forked into the background: give it a moment */
 		}
 		if (dead_for > 3000 || waited > START_TIMEOUT_MS) {

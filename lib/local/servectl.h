@@ -8,8 +8,7 @@
 #define OWLET_SERVECTL_H
 
 /* Starts it (stopping a running one first) and waits for localapi.json;
- * *url is its URL (caller frees).  Returns 1 when `owlet serve` is not
- * built yet. */
+ * *url is its URL (caller frees). */
 int owlet_servectl_start(char **url, const char *state_dir, const char *env_name);
 /* Stops the running one by its pid, removes localapi.json; 0 when none ran. */
 int owlet_servectl_stop(const char *state_dir);
