@@ -24,6 +24,7 @@
 #include "model/environment.h"
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "deploy/stack.h"
 
 static const char *opt_env = "local";
 static const char *opt_out;
@@ -81,16 +82,17 @@ int cmd_build(int argc, char **argv)
 			return rc;
 		arch = arch_buf;
 	}
-	char dir[PATH_MAX];
-	if (opt_out)
-		snprintf(dir, sizeof dir, "%s", opt_out);
-	else
-		snprintf(dir, sizeof dir, "state/%s/artifacts", opt_env);
+	char *state = owlet_state_dir(opt_env);
+	char *dir = opt_out ? strdup(opt_out) : state ? owlet_fs_join(state, "artifacts") : NULL;
+	free(state);
+	if (!dir)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	struct owlet_artifact a;
 	int rc = owlet_artifact_package(&a, dir, arch);
 	if (rc == 0)
 		printf("built %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", dir, a.architecture, a.n_files,
 		       a.size, a.sha256_base64);
 	owlet_artifact_clear(&a);
+	free(dir);
 	return rc;
 }

@@ -32,23 +32,14 @@ int cmd_token(int argc, char **argv)
 	if (argc != 2)
 		return owlet_error_setc(OWLET_EUSAGE, "'owlet token' takes one NAME");
 	const char *name = argv[1];
-	if (!owlet_environment_valid_name(opt_env))
-		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", opt_env);
-	char state_dir[64];
-	snprintf(state_dir, sizeof state_dir, "state/%s", opt_env);
 	struct owlet_stack *stack = NULL;
 	char *kept = NULL, *access = NULL;
-	int rc = owlet_stack_load(&stack, state_dir, opt_env);
+	int rc = owlet_stack_open(&stack, opt_env, true);
 	if (rc < 0)
 		return rc;
-	rc = owlet_stack_need_pool(stack, opt_env);
-	if (rc < 0) {
-		owlet_stack_free(stack);
-		return rc;
-	}
 	const char *password = opt_password;
 	if (!password) {
-		rc = owlet_users_password(&kept, state_dir, name);
+		rc = owlet_users_password(&kept, stack->state_dir, name);
 		if (rc < 0)
 			goto out;
 		password = kept;

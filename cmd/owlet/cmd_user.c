@@ -87,17 +87,11 @@ int cmd_user(int argc, char **argv)
 	int rc = check_groups();
 	if (rc < 0)
 		return rc;
-	char state_dir[64], generated[32];
-	snprintf(state_dir, sizeof state_dir, "state/%s", opt_env);
+	char generated[32];
 	struct owlet_stack *stack = NULL;
-	rc = owlet_stack_load(&stack, state_dir, opt_env);
+	rc = owlet_stack_open(&stack, opt_env, true);
 	if (rc < 0)
 		return rc;
-	rc = owlet_stack_need_pool(stack, opt_env);
-	if (rc < 0) {
-		owlet_stack_free(stack);
-		return rc;
-	}
 	const char *password = opt_password;
 	if (!password) {
 		rc = generate_password(generated, sizeof generated);
@@ -113,14 +107,14 @@ int cmd_user(int argc, char **argv)
 		rc = owlet_cognito_add_to_group(&c, stack->user_pool_id, name, opt_groups.items[i]);
 	if (rc < 0)
 		goto out;
-	bool kept = stack->endpoint != NULL && owlet_users_remember(state_dir, name, password) == 0;
+	bool kept = stack->endpoint != NULL && owlet_users_remember(stack->state_dir, name, password) == 0;
 	printf("added user '%s' to user pool %s, groups:", name, stack->user_pool_id);
 	for (int i = 0; i < opt_groups.count; i++)
 		printf(" %s", opt_groups.items[i]);
 	printf("\n");
 	if (!opt_password)
 		printf("password: %s   (shown once%s%s%s)\n", password, kept ? "; kept in " : "",
-		       kept ? state_dir : "", kept ? "/users.json for 'owlet token'" : "");
+		       kept ? stack->state_dir : "", kept ? "/users.json for 'owlet token'" : "");
 	printf("next: owlet token %s%s%s\n", name, strcmp(opt_env, "local") ? " --env " : "",
 	       strcmp(opt_env, "local") ? opt_env : "");
 out:

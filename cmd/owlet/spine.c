@@ -15,6 +15,7 @@
 #include "base/diag.h"
 #include "base/error.h"
 #include "deploy/artifact.h"
+#include "deploy/stack.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
 #include "base/proc.h"
@@ -95,10 +96,8 @@ int spine_open(struct spine *s, const char *env_name, const char *lock_command)
 	if (rc < 0)
 		return rc;
 	s->local = s->env->target == OWLET_TARGET_LOCAL;
-	if (asprintf(&s->state_dir, "state/%s", s->env_name) < 0) {
-		s->state_dir = NULL;
+	if (!(s->state_dir = owlet_state_dir(s->env_name)))
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	}
 	if (lock_command)
 		rc = owlet_lock_acquire(&s->lock_fd, s->state_dir, s->env_name, lock_command);
 	return rc;

@@ -11,6 +11,8 @@
 
 #include "aws/cognito.h"
 #include "base/error.h"
+#include "base/fsutil.h"
+#include "model/environment.h"
 
 int owlet_state_read_json(json_t **out, const char *path)
 {
@@ -61,14 +63,6 @@ out:
 	return rc;
 }
 
-static char *join(const char *dir, const char *name)
-{
-	char *p = NULL;
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		return NULL;
-	return p;
-}
-
 static char *output(json_t *outputs, const char *name)
 {
 	json_t *v = json_object_get(outputs, name);
@@ -96,11 +90,43 @@ void owlet_stack_free(struct owlet_stack *s)
 	free(s);
 }
 
+static int state_dir(char **out, const char *env_name)
+{
+	*out = NULL;
+	if (!owlet_environment_valid_name(env_name))
+		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", env_name);
+	if (!(*out = owlet_fs_join("state", env_name)))
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	return 0;
+}
+
+char *owlet_state_dir(const char *env_name)
+{
+	char *dir;
+	state_dir(&dir, env_name);
+	return dir;
+}
+
+int owlet_stack_open(struct owlet_stack **out, const char *env_name, bool need_pool)
+{
+	*out = NULL;
+	char *dir;
+	int rc = state_dir(&dir, env_name);
+	if (rc == 0)
+		rc = owlet_stack_load(out, dir, env_name);
+	free(dir);
+	if (rc == 0 && need_pool && (rc = owlet_stack_need_pool(*out, env_name)) < 0) {
+		owlet_stack_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int owlet_stack_load(struct owlet_stack **out, const char *state_dir, const char *env_name)
 {
 	*out = NULL;
 	struct owlet_stack *s = calloc(1, sizeof *s);
-	char *path = join(state_dir, "outputs.json");
+	char *path = owlet_fs_join(state_dir, "outputs.json");
 	json_t *emulator = NULL;
 	int rc = 0;
 	if (!s || !path || !(s->state_dir = strdup(state_dir))) {
@@ -129,7 +155,7 @@ int owlet_stack_load(struct owlet_stack **out, const char *state_dir, const char
 	if (!s->issuer && s->user_pool_id)
 		s->issuer = owlet_cognito_issuer(s->region, s->user_pool_id);
 	free(path);
-	path = join(state_dir, "emulator.json");
+	path = owlet_fs_join(state_dir, "emulator.json");
 	rc = path ? owlet_state_read_json(&emulator, path) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc == 0) {
 		s->endpoint = output(emulator, "endpoint");
@@ -156,7 +182,7 @@ int owlet_stack_need_pool(const struct owlet_stack *s, const char *env_name)
 
 int owlet_users_remember(const char *state_dir, const char *name, const char *password)
 {
-	char *path = join(state_dir, "users.json");
+	char *path = owlet_fs_join(state_dir, "users.json");
 	if (!path)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_t *doc = NULL;
@@ -177,7 +203,7 @@ int owlet_users_remember(const char *state_dir, const char *name, const char *pa
 int owlet_users_password(char **out, const char *state_dir, const char *name)
 {
 	*out = NULL;
-	char *path = join(state_dir, "users.json");
+	char *path = owlet_fs_join(state_dir, "users.json");
 	if (!path)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_t *doc = NULL;

@@ -26,6 +26,13 @@ struct owlet_stack {
 	json_t *outputs;      /* the whole outputs.json */
 };
 
+/* "state/<env_name>", the one place that builds it (caller frees); NULL,
+ * with OWLET_EUSAGE set, for an invalid environment name. */
+char *owlet_state_dir(const char *env_name);
+/* owlet_stack_load of state/<env_name>, after checking the name; with
+ * need_pool, also owlet_stack_need_pool. */
+int owlet_stack_open(struct owlet_stack **out, const char *env_name, bool need_pool);
+
 /* Reads state_dir/outputs.json (and emulator.json when present).  No
  * outputs.json: OWLET_ENOTFOUND naming the `owlet up` to run. */
 int owlet_stack_load(struct owlet_stack **out, const char *state_dir, const char *env_name);
