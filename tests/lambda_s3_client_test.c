@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "moto_fixture.h"
 #include "lambda/runtime_client.h"
@@ -60,7 +61,7 @@ int main(void)
 	struct owlet_s3_config cfg = { "testing", "testing", "tok", "us-east-1", endpoint };
 	is_int(owlet_s3_open(&s3, &cfg), 0, "a client for %s", endpoint);
 	ok(make_bucket(endpoint, "owlet-s3-test") == 0, "bucket made");
-	owlet_s3_set_deadline(s3, owlet_runtime_client_now_ms() + 30000);
+	owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 30000);
 
 	const char *key = "raw/odd keys/dt=2026-11-23/a+b c&d=é~(1).bin";
 	const char body[] = "line one\n\0binary\xff\nend";
@@ -103,7 +104,7 @@ int main(void)
 	is_str(owlet_s3_last_code(s3), "NoSuchBucket", "NoSuchBucket");
 	owlet_s3_list_clear(&l);
 
-	owlet_s3_set_deadline(s3, owlet_runtime_client_now_ms() - 1);
+	owlet_s3_set_deadline(s3, owlet_clock_wall_ms() - 1);
 	is_int(owlet_s3_put(s3, "owlet-s3-test", "raw/late", "x", 1, NULL), OWLET_EINTR, "past the deadline: no request");
 	like(owlet_error_last(), "the deadline has passed", "and says why");
 

@@ -8,6 +8,8 @@
  * Objects that arrived another way (bulk uploads) have no count in their key:
  * they are read and their lines counted (minus the header line of a .csv).
  */
+#include "base/clock.h"
+#include "base/hash.h"
 #include "handlers.h"
 
 #include <errno.h>
@@ -730,7 +732,7 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		   struct lambda_result *res)
 {
 	memset(res, 0, sizeof *res);
-	int64_t start = owlet_runtime_client_now_ms();
+	int64_t start = owlet_clock_wall_ms();
 	const char *method = NULL, *path = NULL;
 	json_error_t jerr;
 	json_t *event = json_loadb(inv->event, inv->event_len, 0, &jerr);
@@ -767,7 +769,7 @@ out:;
 	const char *trace = getenv("_X_AMZN_TRACE_ID");
 	fprintf(stderr, "owlet-lambda: %s %s %s %d%s%s %lld ms trace=%s\n", inv->request_id,
 		method ? method : "-", path ? path : "-", res->status, res->error_type ? " " : "",
-		res->error_type ? res->error_type : "", (long long)(owlet_runtime_client_now_ms() - start),
+		res->error_type ? res->error_type : "", (long long)(owlet_clock_wall_ms() - start),
 		trace ? trace : "-");
 	json_decref(event);
 }

@@ -27,6 +27,7 @@
  * fails, so that Lambda retries it (asynchronous invocations are retried
  * twice, then go to the dead-letter queue).
  */
+#include "base/hash.h"
 #include "stats.h"
 
 #include <stdio.h>
@@ -92,7 +93,7 @@ int lambda_refuse_key(struct lambda_ctx *ctx, const char *key, const char *why)
 	char shown[512], sha[65], fkey[128];
 	owlet_s3_key_printable(shown, sizeof shown, key);
 	fprintf(stderr, "owlet-lambda: refused the key '%s' of s3://%s: %s\n", shown, ctx->bucket, why);
-	owlet_s3_sha256_hex(sha, key, strlen(key));
+	owlet_sha256_hex(sha, key, strlen(key));
 	snprintf(fkey, sizeof fkey, "failures/stats/refused/%s.json", sha);
 	json_t *source = json_string(key); /* NULL when not UTF-8: then as shown */
 	json_t *j = json_pack("{s:o, s:s, s:I}", "source", source ? source : json_string(shown), "error", why,

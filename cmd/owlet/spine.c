@@ -1,4 +1,5 @@
 /* spine.c: what render, plan, up, down and status share (see spine.h). */
+#include "base/clock.h"
 #include "spine.h"
 #include "check_gate.h"
 
@@ -26,9 +27,7 @@
 
 double spine_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return owlet_clock_mono_s();
 }
 
 static double round1(double x)

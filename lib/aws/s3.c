@@ -2,11 +2,11 @@
 #include "aws/s3.h"
 #include "base/buf.h"
 #include "base/error.h"
-#include "lambda/runtime_client.h"
+#include "base/clock.h"
+#include "base/hash.h"
 #include "model/yaml_tree.h"
 
 #include <curl/curl.h>
-#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,21 +394,13 @@ static bool retryable(const struct owlet_s3 *s3, long status, CURLcode rc)
 	return status >= 500 || status == 429 || (status == 400 && strcmp(s3->code, "RequestTimeout") == 0);
 }
 
-void owlet_s3_sha256_hex(char out[65], const void *data, size_t len)
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256(data ? data : (const void *)"", len, md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 /* Pauses before attempt `attempt` (1-based retries); false when the deadline
  * leaves no room. */
 static bool backoff(struct owlet_s3 *s3, int attempt)
 {
 	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
 	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_runtime_client_now_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
+	if (s3->deadline_ms && owlet_clock_wall_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
 		return false;
 	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
@@ -429,7 +421,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 	struct curl_slist *h = NULL;
 	char *url = request_url(s3, r);
 	char sha[65], hdr_sha[96], hdr_type[160];
-	owlet_s3_sha256_hex(sha, r->body, r->body_len);
+	owlet_sha256_hex(sha, r->body, r->body_len);
 	snprintf(hdr_sha, sizeof hdr_sha, "x-amz-content-sha256: %s", sha);
 	snprintf(hdr_type, sizeof hdr_type, "Content-Type: %s", r->content_type ? r->content_type : "application/octet-stream");
 	if (!url || !(h = curl_slist_append(NULL, hdr_sha)) || !curl_slist_append(h, "Expect:") ||
@@ -448,7 +440,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		}
 		long timeout_ms = 30000;
 		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_runtime_client_now_ms() - S3_MARGIN_MS;
+			int64_t left = s3->deadline_ms - owlet_clock_wall_ms() - S3_MARGIN_MS;
 			if (left <= 0) {
 				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
 				goto out;

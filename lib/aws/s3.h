@@ -119,8 +119,6 @@ int owlet_s3_event_key_decode(char **out, const char *in);
 /* key for a log line, in buf: control characters, 0x7f and bytes that are
  * not UTF-8 as \xNN, cut with "..." to fit; returns buf. */
 const char *owlet_s3_key_printable(char *buf, size_t size, const char *key);
-/* The lower-case hex SHA-256 of data. */
-void owlet_s3_sha256_hex(char out[65], const void *data, size_t len);
 
 /* Parses a ListObjectsV2 answer: appends the objects to *out, sets
  * *truncated and *next_token (caller frees; NULL when absent).  Exposed for

@@ -1,8 +1,8 @@
 /* idempotency.c: the Idempotency-Key's checks and records (see idempotency.h). */
 #include "lambda/idempotency.h"
+#include "base/hash.h"
 #include "base/error.h"
 
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +24,6 @@ int owlet_idem_key_check(const char *value, size_t len)
 	if (value[0] == ' ' || value[len - 1] == ' ')
 		return owlet_error_setc(OWLET_EINVALID, "the Idempotency-Key header starts or ends with a space");
 	return 0;
-}
-
-void owlet_sha256_hex(char out[65], const void *data, size_t len)
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256(data ? data : (const void *)"", len, md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 int owlet_idem_record_key(char *out, size_t size, const char *dataset, const char *subject, const char *key)

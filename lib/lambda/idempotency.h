@@ -28,9 +28,6 @@
  * OWLET_EINVALID, with a message that names the header. */
 int owlet_idem_key_check(const char *value, size_t len);
 
-/* The hex SHA-256 of data[0..len) into out (65 bytes with the NUL). */
-void owlet_sha256_hex(char out[65], const void *data, size_t len);
-
 /* The record's key (see above) into out; OWLET_EINVALID when it does not
  * fit. */
 int owlet_idem_record_key(char *out, size_t size, const char *dataset, const char *subject, const char *key);

@@ -23,13 +23,6 @@ struct owlet_runtime_client {
 	struct owlet_invocation *inv;
 };
 
-int64_t owlet_runtime_client_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* "Name: value\r\n" -> a new string with the value when the name matches. */
 static int header_value(char **dst, const char *line, size_t len, const char *name)
 {

@@ -51,7 +51,4 @@ int owlet_runtime_client_fail(struct owlet_runtime_client *rt, const char *reque
 int owlet_runtime_client_init_error(struct owlet_runtime_client *rt, const char *error_type,
 			     const char *message);
 
-/* Milliseconds since the Unix epoch (the clock deadlines are in). */
-int64_t owlet_runtime_client_now_ms(void);
-
 #endif
