@@ -2,6 +2,7 @@
 #include "base/clock.h"
 #include "spine.h"
 #include "check_gate.h"
+#include "cost_gate.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -106,6 +107,7 @@ void spine_close(struct spine *s)
 {
 	owlet_lock_release(s->lock_fd);
 	owlet_tf_free(s->tf);
+	json_decref(s->estimate);
 	owlet_environment_free(s->env);
 	owlet_model_free(s->model);
 	free(s->state_dir);
@@ -338,6 +340,9 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 	if (rc < 0)
 		return rc;
 	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
+	rc = cost_gate(s);
+	if (rc < 0)
+		return rc;
 	spine_step(s, "checks");
 	return run_checks(s);
 }
