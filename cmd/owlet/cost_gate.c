@@ -47,9 +47,11 @@ void cost_print(FILE *f, const struct owlet_cost_estimate *est, const char *env_
 			char usd[48], per[32];
 			fmt_usd(usd, sizeof usd, l->usd);
 			fmt_per(per, sizeof per, l->per);
-			fprintf(f, "  %-36s $%8.2f = $%s per %s%s%s x %.10g\n", l->name, l->monthly, usd,
+			char monthly[32];
+			snprintf(monthly, sizeof monthly, "$%.2f", l->monthly);
+			fprintf(f, "  %-36s %9s = $%s per %s%s%s x %.10g\n", l->name, monthly, usd,
 				l->per == 1 ? "" : per, l->per == 1 ? "" : " ", l->unit, l->quantity);
-			fprintf(f, "  %-36s             because %s (%s)\n", "", l->setting, l->resource);
+			fprintf(f, "  %-36s %9s   because %s (%s)\n", "", "", l->setting, l->resource);
 		}
 		if (!any)
 			fprintf(f, "  (none)\n");
@@ -59,9 +61,12 @@ void cost_print(FILE *f, const struct owlet_cost_estimate *est, const char *env_
 	fprintf(f, "total: $%.2f / month\n", owlet_cost_round(est->total));
 	if (est->n_free) {
 		fprintf(f, "free tier (not taken off the total; only if your account has it):\n");
-		for (size_t i = 0; i < est->n_free; i++)
-			fprintf(f, "  %-36s -$%7.2f   %.10g units, %s\n", est->free[i].name, est->free[i].monthly,
-				est->free[i].quantity, est->free[i].note);
+		for (size_t i = 0; i < est->n_free; i++) {
+			char monthly[32];
+			snprintf(monthly, sizeof monthly, "-$%.2f", est->free[i].monthly);
+			fprintf(f, "  %-36s %9s   %.10g units, %s\n", est->free[i].name, monthly, est->free[i].quantity,
+				est->free[i].note);
+		}
 		fprintf(f, "total with the free tier: $%.2f / month\n", owlet_cost_round(est->total - est->free_total));
 	}
 	fprintf(f, "sources:");

@@ -305,6 +305,16 @@ static void price_region(struct owlet_cost_estimate *est, const json_t *prices, 
 	est->nearest = true;
 }
 
+/* The biggest line first; ties in the order of price and setting. */
+static int by_monthly(const void *a, const void *b)
+{
+	const struct owlet_cost_line *x = a, *y = b;
+	if (x->monthly != y->monthly)
+		return x->monthly < y->monthly ? 1 : -1;
+	int c = strcmp(x->price_id, y->price_id);
+	return c ? c : strcmp(x->setting, y->setting);
+}
+
 int owlet_cost_estimate(struct owlet_cost_estimate *out, const json_t *plan, const struct owlet_environment *env,
 			const json_t *prices)
 {
@@ -333,6 +343,7 @@ int owlet_cost_estimate(struct owlet_cost_estimate *out, const json_t *plan, con
 			out->fixed += l->monthly;
 	}
 	out->total = out->fixed + out->usage;
+	qsort(out->lines, out->n_lines, sizeof out->lines[0], by_monthly);
 	free_lines(&w);
 	return 0;
 }

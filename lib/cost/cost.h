@@ -56,7 +56,7 @@ struct owlet_cost_estimate {
 	char price_region[32];   /* the one priced: the same or the nearest */
 	char as_of[32], recorded[32];
 	bool nearest;            /* price_region differs from region */
-	struct owlet_cost_line lines[OWLET_COST_MAX_LINES];
+	struct owlet_cost_line lines[OWLET_COST_MAX_LINES]; /* the biggest first */
 	size_t n_lines;
 	struct owlet_cost_free free[OWLET_COST_MAX_LINES];
 	size_t n_free;
