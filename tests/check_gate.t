@@ -23,4 +23,24 @@ like "$out" "CKV_AWS_116 module\.function\.aws_lambda_function\.this" "the faili
 like "$err" "security checks failed" "the error says the checks failed"
 unlike "$out" "terraform apply" "nothing is applied"
 ok "$([ ! -e state/local/outputs.json ]; echo $?)" "no outputs were written"
+like "$out" '^cost: \$[0-9]+\.[0-9]{2} / month estimated \(idle \$0\.00, usage .*; no earlier deploy with an estimate$' \
+	"up prints the estimate after the plan"
+
+# The budget: an estimate above budget.monthly_usd is refused before the checks
+# and the apply; --over-budget goes on (here to the failing checks, so that
+# nothing is applied).  A record of an earlier deploy gives the change.
+printf 'budget: { monthly_usd: 0.01, email: ops@example.com }\n' >>environments/local.yml
+printf '{"time":"2026-01-01T00:00:00Z","environment":"local","result":"applied","cost":{"total":0.1}}\n' >state/local/deploys.jsonl
+run_owlet up --env local
+is "$rc" 1 "up refuses a plan whose estimate is over the budget"
+like "$err" 'the estimate \$[0-9.]+ / month is over the budget of \$0\.01 / month in environments/local\.yml; raise budget\.monthly_usd or give --over-budget' \
+	"and says by how much and what to do"
+like "$out" '; \+0\.[0-9]{2} against the last deploy \(2026-01-01T00:00:00Z, \$0\.10\)' "the change against the last deploy"
+unlike "$out" '\] checks' "refused before the checks"
+is "$(python3 -c 'import json; print(json.load(open("state/local/owlet.auto.tfvars.json"))["budget"]["enabled"])')" False \
+	"no budget is rendered for the local target (moto never finishes creating one)"
+run_owlet up --env local --over-budget
+like "$out" 'over the budget of \$0\.01 / month: going on \(--over-budget\)' "--over-budget goes on"
+like "$err" "security checks failed" "to the checks, which stop it here"
+unlike "$out" "terraform apply" "nothing is applied"
 done_testing

@@ -88,6 +88,10 @@ printf '%s\n' "$out" | grep '^up to date' | sed 's/^/# /'
 is "$(wc -l < state/local/deploys.jsonl)" 2 "each up appends a deploy record"
 is "$(tail -1 state/local/deploys.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')" \
 	"no changes" "the last one says nothing changed"
+like "$out" '^cost: \$[0-9]+\.[0-9]{2} / month estimated .*; \+0\.00 against the last deploy' \
+	"up prints the estimate, unchanged since the first up"
+is "$(tail -1 state/local/deploys.jsonl | python3 -c 'import json,sys; c=json.load(sys.stdin)["cost"]; print(c["price_region"], c["total"] == round(c["idle"] + c["usage"], 2))')" \
+	"us-east-1 True" "the deploy record keeps the estimate"
 
 run_owlet down --yes --keep-emulator
 is "$rc" 0 "down destroys the stack"

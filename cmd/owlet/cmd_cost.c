@@ -71,9 +71,10 @@ int cmd_cost(int argc, char **argv)
 	} else {
 		cost_print(stdout, est, s.env_name, s.local);
 		if (s.env->budget.enabled)
-			printf("budget: $%.2f / month (%s)\n", s.env->budget.monthly_usd,
+			printf("budget: $%.2f / month (%s)%s\n", s.env->budget.monthly_usd,
 			       owlet_cost_round(est->total) > s.env->budget.monthly_usd ? "the estimate is OVER it"
-											   : "the estimate is within it");
+											   : "the estimate is within it",
+			       s.local ? "; not rendered for local: the emulator never finishes creating aws_budgets_budget" : "");
 	}
 out:
 	free(est);

@@ -64,8 +64,8 @@ void cost_print(FILE *f, const struct owlet_cost_estimate *est, const char *env_
 		for (size_t i = 0; i < est->n_free; i++) {
 			char monthly[32];
 			snprintf(monthly, sizeof monthly, "-$%.2f", est->free[i].monthly);
-			fprintf(f, "  %-36s %9s   %.10g units, %s\n", est->free[i].name, monthly, est->free[i].quantity,
-				est->free[i].note);
+			fprintf(f, "  %-36s %9s   %.10g %s, %s\n", est->free[i].name, monthly, est->free[i].quantity,
+				est->free[i].unit, est->free[i].note);
 		}
 		fprintf(f, "total with the free tier: $%.2f / month\n", owlet_cost_round(est->total - est->free_total));
 	}

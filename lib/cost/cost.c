@@ -275,6 +275,7 @@ static void free_lines(struct walk *w)
 		copy(fr->price_id, sizeof fr->price_id, l->price_id);
 		copy(fr->name, sizeof fr->name, l->name);
 		copy(fr->note, sizeof fr->note, json_string_value(json_object_get(f, "note")));
+		copy(fr->unit, sizeof fr->unit, l->unit);
 		fr->quantity = q;
 		fr->monthly = q / l->per * l->usd;
 		est->free_total += fr->monthly;

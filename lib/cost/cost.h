@@ -47,6 +47,7 @@ struct owlet_cost_free {
 	char price_id[32];
 	char name[64];
 	char note[96];       /* "always free, per account" */
+	char unit[32];
 	double quantity;     /* the free units that apply */
 	double monthly;      /* what they would take off */
 };
