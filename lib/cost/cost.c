@@ -193,7 +193,8 @@ static void walk_module(struct walk *w, const json_t *m, int depth, bool count_o
 	}
 	size_t i;
 	const json_t *r;
-	json_array_foreach(json_object_get(m, "resources"), i, r) {
+	const json_t *resources = json_object_get(m, "resources"), *children = json_object_get(m, "child_modules");
+	json_array_foreach(resources, i, r) {
 		if (++w->seen > MAX_RESOURCES) {
 			w->rc = owlet_error_setc(OWLET_EINVALID, "the plan holds more than %d resources", MAX_RESOURCES);
 			return;
@@ -206,8 +207,9 @@ static void walk_module(struct walk *w, const json_t *m, int depth, bool count_o
 		}
 	}
 	const json_t *c;
-	json_array_foreach(json_object_get(m, "child_modules"), i, c)
+	json_array_foreach(children, i, c) {
 		walk_module(w, c, depth + 1, count_only);
+	}
 }
 
 /* ---- usage --------------------------------------------------------------------- */
@@ -293,7 +295,8 @@ static void price_region(struct owlet_cost_estimate *est, const json_t *prices, 
 	}
 	size_t i;
 	const json_t *rule;
-	json_array_foreach(json_object_get(prices, "nearest"), i, rule) {
+	const json_t *rules = json_object_get(prices, "nearest");
+	json_array_foreach(rules, i, rule) {
 		const char *prefix = json_string_value(json_object_get(rule, "prefix"));
 		const char *to = json_string_value(json_object_get(rule, "region"));
 		if (prefix && to && strncmp(region, prefix, strlen(prefix)) == 0) {

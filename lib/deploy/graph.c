@@ -44,7 +44,8 @@ static void collect(struct graph *g, const json_t *m, int depth)
 	}
 	size_t i;
 	const json_t *r;
-	json_array_foreach(json_object_get(m, "resources"), i, r) {
+	const json_t *resources = json_object_get(m, "resources"), *children = json_object_get(m, "child_modules");
+	json_array_foreach(resources, i, r) {
 		const char *mode = json_string_value(json_object_get(r, "mode"));
 		const char *addr = json_string_value(json_object_get(r, "address"));
 		const char *type = json_string_value(json_object_get(r, "type"));
@@ -69,8 +70,9 @@ static void collect(struct graph *g, const json_t *m, int depth)
 		module_of(nd->module, sizeof nd->module, addr);
 	}
 	const json_t *c;
-	json_array_foreach(json_object_get(m, "child_modules"), i, c)
+	json_array_foreach(children, i, c) {
 		collect(g, c, depth + 1);
+	}
 }
 
 /* A DOT string: quotes and backslashes escaped, control characters dropped. */
