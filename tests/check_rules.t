@@ -12,7 +12,7 @@ is "$rc" 1 "exit status 1: rules fail in the fixture"
 printf '%s' "$out" >"$t/report.json"
 run_owlet check --list-rules
 printf '%s' "$out" >"$t/rules.tsv"
-is "$(printf '%s\n' "$out" | wc -l)" 64 "64 built-in rules"
+is "$(printf '%s\n' "$out" | wc -l)" 65 "65 built-in rules"
 
 python3 - "$t/report.json" "$fx/rules.expect" "$t/rules.tsv" <<'PY' >"$t/py.out"
 import json, sys
