@@ -8,17 +8,17 @@
  * Objects that arrived another way (bulk uploads) have no count in their key:
  * they are read and their lines counted (minus the header line of a .csv).
  */
+#include "base/random.h"
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "handlers.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -290,24 +290,6 @@ static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, con
 	respond(res, 200, json_pack("{s:o}", "datasets", arr));
 }
 
-static int random_hex(char *out, size_t n_bytes)
-{
-	unsigned char b[32];
-	if (n_bytes > sizeof b)
-		n_bytes = sizeof b;
-	size_t got = 0;
-	while (got < n_bytes) {
-		ssize_t r = getrandom(b + got, n_bytes - got, 0);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r > 0)
-			got += (size_t)r;
-	}
-	for (size_t i = 0; i < n_bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-	return 0;
-}
-
 /* The body of the request, decoded from base64 when the event says so;
  * NULL when absent or undecodable. */
 static char *request_body(const json_t *event, size_t *len)
@@ -327,23 +309,11 @@ static char *request_body(const json_t *event, size_t *len)
 		*len = n;
 		return copy;
 	}
-	unsigned char *out = malloc(n / 4 * 3 + 4);
-	if (!out || n % 4 != 0) {
-		free(out);
+	unsigned char *out = NULL;
+	if (n % 4 != 0 || owlet_base64_decode(&out, len, s, n) < 0) {
+		owlet_error_clear();
 		return NULL;
 	}
-	int m = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (m < 0) {
-		free(out);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts the padding as zero bytes */
-	while (n > 0 && s[n - 1] == '=' && m > 0) {
-		m--;
-		n--;
-	}
-	out[m] = '\0';
-	*len = (size_t)m;
 	return (char *)out;
 }
 
@@ -567,7 +537,7 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 	char day[16], stamp[32], rnd[17], key[256];
 	strftime(day, sizeof day, "%Y-%m-%d", &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-	if (random_hex(rnd, 8) < 0) {
+	if (owlet_random_hex(rnd, 8) < 0) {
 		free(lines);
 		respond_message(res, 500, "no random numbers");
 		goto out;
