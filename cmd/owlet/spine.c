@@ -212,10 +212,22 @@ int spine_render(struct spine *s)
 		endpoint = owlet_emulator_find(&found, s->state_dir) == 0 ? found.endpoint : "http://127.0.0.1:5000";
 		owlet_error_clear();
 	}
+	/* a developer's sandbox: tagged with its name and an expiry date,
+	 * OWLET_SANDBOX_TTL_DAYS after this render (each up extends it) */
+	bool sandbox = strcmp(s->env->stack_suffix, "developer") == 0;
+	char expires[16] = "";
+	if (sandbox) {
+		time_t t = (time_t)(owlet_clock_wall_ms() / 1000) + OWLET_SANDBOX_TTL_DAYS * 86400;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(expires, sizeof expires, "%Y-%m-%d", &tm);
+	}
 	struct owlet_render_opts opts = {
 		.state_dir = s->state_dir,
 		.emulator_endpoint = endpoint,
 		.stack_suffix = suffix,
+		.sandbox = sandbox ? suffix : NULL,
+		.sandbox_expires = sandbox ? expires : NULL,
 	};
 	int rc = owlet_render(s->model, s->env, &opts);
 	free(suffix);
