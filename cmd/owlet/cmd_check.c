@@ -110,7 +110,9 @@ int cmd_check(int argc, char **argv)
 	if (format != OWLET_CHECK_TEXT)
 		fputc('\n', stdout);
 	free(text);
-	rc = check_ci_report(report, "owlet check");
+	char heading[128];
+	snprintf(heading, sizeof heading, "owlet check%s%s", with_env ? ": " : "", with_env ? (opt_env ? opt_env : "local") : "");
+	rc = check_ci_report(report, heading);
 	if (rc == 0)
 		rc = owlet_check_report_count(report, OWLET_CHECK_FAILED) > 0 ? 1 : 0;
 	owlet_check_report_free(report);
