@@ -187,6 +187,19 @@ steps() { # outdir, then ci_steps.py options
 }
 field() { python3 -c 'import json,sys; r=[s for s in json.load(open(sys.argv[1])) if s["name"]==sys.argv[2]]; print(r[0].get(sys.argv[3], r[0]["kind"]) if r else "absent")' "$@"; }
 
+# the install step itself builds owlet from source (~2 min of CPU): only on request
+if [ "${OWLET_TEST_CI_INSTALL:-}" = 1 ] && head=$(git -C "$OWLET_SRC" rev-parse HEAD 2>/dev/null); then
+	python3 "$OWLET_SRC/tests/ci_steps.py" $wf/owlet-pr.yml plan "$top/inst" --set "OWLET_GIT=file://$OWLET_SRC" \
+		--set "OWLET_REF=$head" --set "HOME=$top/inst-home" --skip "owlet validate" --skip "owlet check" \
+		--skip "owlet plan" --skip "Install moto"
+	is "$(field "$top/inst/report.json" "Install owlet (built from source at OWLET_REF)" rc)" 0 \
+		"the install step builds and installs owlet at the pinned commit"
+	like "$("$top/inst-home/.local/bin/owlet" --version)" "^owlet " "and the installed owlet runs"
+	diag "install step: $(field "$top/inst/report.json" "Install owlet (built from source at OWLET_REF)" seconds) s"
+else
+	skip "the install step" "it builds owlet from source; OWLET_TEST_CI_INSTALL=1 runs it (with OWLET_SRC a git checkout)"
+fi
+
 # a validation error: an annotation on the model's line, nothing after it runs
 cp data_model.yml model.bak
 sed -i '0,/type: timestamp/s//type: timestmp/' data_model.yml
