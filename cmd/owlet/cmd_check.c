@@ -39,34 +39,6 @@ const struct owlet_option cmd_check_options[] = {
 	{ 0 },
 };
 
-/* --env: the rendered root is state/<env>/, a copy of the project's
- * templates and modules.  Paths in the report become paths from the
- * project: modules/... when the project holds that very file (so that code
- * scanning annotates the source), state/<env>/... otherwise. */
-static void project_paths(struct owlet_check_report *report, const char *state_dir)
-{
-	for (size_t i = 0; i < report->count; i++) {
-		struct owlet_check_result *r = &report->results[i];
-		if (!r->file_path[0])
-			continue;
-		char *rendered = owlet_fs_join(state_dir, r->file_path);
-		char *a = NULL, *b = NULL;
-		size_t la = 0, lb = 0;
-		bool same = rendered && strncmp(r->file_path, "modules/", 8) == 0 &&
-			    owlet_fs_read(&a, &la, rendered) == 0 && owlet_fs_read(&b, &lb, r->file_path) == 0 &&
-			    la == lb && memcmp(a, b, la) == 0;
-		free(a);
-		free(b);
-		owlet_error_clear();
-		if (!same && rendered) {
-			free(r->file_path);
-			r->file_path = rendered;
-			rendered = NULL;
-		}
-		free(rendered);
-	}
-}
-
 static int parse_format(enum owlet_check_format *out, const char *s)
 {
 	if (!s || strcmp(s, "text") == 0)
@@ -122,7 +94,7 @@ int cmd_check(int argc, char **argv)
 		if (rc == 0)
 			rc = owlet_check_run(&report, &run);
 		if (rc == 0 && !opt_plan_json)
-			project_paths(report, s.state_dir);
+			check_project_paths(report, s.state_dir);
 		spine_close(&s);
 	} else {
 		rc = owlet_check_run(&report, &run);
@@ -138,7 +110,11 @@ int cmd_check(int argc, char **argv)
 	if (format != OWLET_CHECK_TEXT)
 		fputc('\n', stdout);
 	free(text);
-	rc = owlet_check_report_count(report, OWLET_CHECK_FAILED) > 0 ? 1 : 0;
+	char heading[128];
+	snprintf(heading, sizeof heading, "owlet check%s%s", with_env ? ": " : "", with_env ? (opt_env ? opt_env : "local") : "");
+	rc = check_ci_report(report, heading);
+	if (rc == 0)
+		rc = owlet_check_report_count(report, OWLET_CHECK_FAILED) > 0 ? 1 : 0;
 	owlet_check_report_free(report);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "base/diag.h"
 #include "base/error.h"
+#include "base/gha.h"
 #include "base/version.h"
 
 static const struct owlet_command commands[] = {
@@ -24,6 +25,7 @@ static const struct owlet_command commands[] = {
 	{ "stats", cmd_stats, cmd_stats_options, "FILE...", "column statistics of CSV / JSON Lines files, typed by the model" },
 	{ "user", cmd_user, cmd_user_options, "add NAME", "manage the users of an environment's Cognito user pool" },
 	{ "token", cmd_token, cmd_token_options, "NAME", "sign a user in and print an access token" },
+	{ "ci", cmd_ci, cmd_ci_options, "github", "write or refresh the project's GitHub Actions workflows" },
 	{ "serve", cmd_serve, cmd_serve_options, "", "serve the local API in the foreground (up --env local runs it in the background)" },
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
@@ -166,6 +168,14 @@ void owlet_print_diags(struct owlet_diags *diags)
 	owlet_diags_sort(diags);
 	for (size_t i = 0; i < diags->count; i++) {
 		char *line = owlet_diag_format(&diags->items[i]);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	/* in GitHub Actions, also as annotations on the lines of the pull request */
+	for (size_t i = 0; owlet_gha_enabled() && i < diags->count; i++) {
+		const struct owlet_diag *d = &diags->items[i];
+		char *line = owlet_gha_error(d->file, d->line, d->col, "owlet validate", d->message);
 		if (line)
 			fprintf(stderr, "%s\n", line);
 		free(line);

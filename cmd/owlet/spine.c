@@ -15,6 +15,8 @@
 #include "commands.h"
 #include "base/diag.h"
 #include "base/error.h"
+#include "base/buf.h"
+#include "base/gha.h"
 #include "deploy/artifact.h"
 #include "deploy/stack.h"
 #include "base/fsutil.h"
@@ -212,10 +214,22 @@ int spine_render(struct spine *s)
 		endpoint = owlet_emulator_find(&found, s->state_dir) == 0 ? found.endpoint : "http://127.0.0.1:5000";
 		owlet_error_clear();
 	}
+	/* a developer's sandbox: tagged with its name and an expiry date,
+	 * OWLET_SANDBOX_TTL_DAYS after this render (each up extends it) */
+	bool sandbox = strcmp(s->env->stack_suffix, "developer") == 0;
+	char expires[16] = "";
+	if (sandbox) {
+		time_t t = (time_t)(owlet_clock_wall_ms() / 1000) + OWLET_SANDBOX_TTL_DAYS * 86400;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(expires, sizeof expires, "%Y-%m-%d", &tm);
+	}
 	struct owlet_render_opts opts = {
 		.state_dir = s->state_dir,
 		.emulator_endpoint = endpoint,
 		.stack_suffix = suffix,
+		.sandbox = sandbox ? suffix : NULL,
+		.sandbox_expires = sandbox ? expires : NULL,
 	};
 	int rc = owlet_render(s->model, s->env, &opts);
 	free(suffix);
@@ -324,6 +338,34 @@ static int run_checks(struct spine *s)
 	return rc;
 }
 
+/* In GitHub Actions: the plan by module as Markdown in the step summary. */
+static int plan_step_summary(const struct spine *s, const struct owlet_plan_summary *sum)
+{
+	if (!owlet_gha_enabled())
+		return 0;
+	struct owlet_buf b = { 0 };
+	char line[256];
+	int n = snprintf(line, sizeof line,
+			 "### owlet plan: %s\n\n**%d to add, %d to change, %d to destroy**\n\n", s->env_name,
+			 sum->add, sum->change, sum->destroy);
+	int rc = owlet_buf_append(&b, line, (size_t)n);
+	if (rc == 0 && sum->n_modules)
+		rc = owlet_buf_append(&b, "| module | add | change | destroy |\n|---|--:|--:|--:|\n", 54);
+	for (size_t i = 0; rc == 0 && i < sum->n_modules; i++) {
+		n = snprintf(line, sizeof line, "| %.100s | %d | %d | %d |\n", sum->modules[i].name,
+			     sum->modules[i].add, sum->modules[i].change, sum->modules[i].destroy);
+		rc = owlet_buf_append(&b, line, (size_t)n);
+	}
+	if (rc == 0) {
+		n = snprintf(line, sizeof line, "\nThe saved plan: `%s/plan.tfplan`\n\n", s->state_dir);
+		rc = owlet_buf_append(&b, line, (size_t)n);
+	}
+	if (rc == 0)
+		rc = owlet_gha_summary_append(b.data);
+	owlet_buf_free(&b);
+	return rc;
+}
+
 int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 		       struct owlet_plan_summary *summary)
 {
@@ -338,6 +380,9 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 	if (rc < 0)
 		return rc;
 	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
+	rc = plan_step_summary(s, summary);
+	if (rc < 0)
+		return rc;
 	spine_step(s, "checks");
 	return run_checks(s);
 }

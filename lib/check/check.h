@@ -117,6 +117,15 @@ char *owlet_check_report_format(const struct owlet_check_report *report, enum ow
 json_t *owlet_check_report_json(const struct owlet_check_report *report);
 json_t *owlet_check_report_sarif(const struct owlet_check_report *report);
 
+/* The failures as GitHub Actions workflow commands, one line each
+ * ("::error file=F,line=N,title=CKV_AWS_19::resource: message", see
+ * base/gha.h); "" when none fail (caller frees; NULL on out of memory). */
+char *owlet_check_report_annotations(const struct owlet_check_report *report);
+/* A Markdown section for a step summary: the counts, then the failures and
+ * the skips (with their reasons) as tables, each bounded to its first 100
+ * rows (caller frees; NULL on out of memory). */
+char *owlet_check_report_markdown(const struct owlet_check_report *report, const char *heading);
+
 void owlet_check_report_free(struct owlet_check_report *report);
 
 /* What `owlet check` checks: one of env, dir, plan_json (env may come with

@@ -127,6 +127,8 @@ json_t *owlet_render_tfvars(const struct owlet_model *model, const struct owlet_
 				      env->function.reserved_concurrency, "log_retention_days",
 				      env->function.log_retention_days, "zip_path", "artifacts/lambda.zip",
 				      "zip_sha256", sha, "model_json", model_text));
+	json_object_set_new(root, "sandbox", json_string(opts->sandbox ? opts->sandbox : ""));
+	json_object_set_new(root, "sandbox_expires", json_string(opts->sandbox_expires ? opts->sandbox_expires : ""));
 	json_object_set_new(root, "api", json_pack("{s:i, s:i}", "throttle_rate", env->api.throttle_rate,
 						   "throttle_burst", env->api.throttle_burst));
 out:
@@ -148,16 +150,33 @@ char *owlet_render_state_bucket(const struct owlet_model *model, const struct ow
 	return out;
 }
 
+/* key with the stack suffix as its last directory: "p/sandbox/terraform.tfstate"
+ * becomes "p/sandbox/ada/terraform.tfstate", so that every sandbox has its
+ * own state (also under a configured backend.key). */
+static char *suffixed_key(const char *key, const char *suffix)
+{
+	char *out = NULL;
+	if (!suffix || !suffix[0])
+		return strdup(key);
+	const char *slash = strrchr(key, '/');
+	int dir_len = slash ? (int)(slash - key) : 0;
+	if (asprintf(&out, "%.*s%s%s/%s", dir_len, key, slash ? "/" : "", suffix, slash ? slash + 1 : key) < 0)
+		return NULL;
+	return out;
+}
+
 char *owlet_render_backend(const struct owlet_model *model, const struct owlet_environment *env,
-			   const char *emulator_endpoint)
+			   const char *emulator_endpoint, const char *stack_suffix)
 {
 	char *bucket = owlet_render_state_bucket(model, env);
 	const char *region = env->backend.region && env->backend.region[0] ? env->backend.region : env->region;
-	char *key = NULL, *out = NULL;
+	char *key = NULL, *out = NULL, *plain = NULL;
 	if (env->backend.key && env->backend.key[0])
-		key = strdup(env->backend.key);
-	else if (asprintf(&key, "%s/%s/terraform.tfstate", model->project, env->name) < 0)
-		key = NULL;
+		plain = strdup(env->backend.key);
+	else if (asprintf(&plain, "%s/%s/terraform.tfstate", model->project, env->name) < 0)
+		plain = NULL;
+	key = plain ? suffixed_key(plain, stack_suffix) : NULL;
+	free(plain);
 	if (!bucket || !key)
 		goto out;
 	int n;
@@ -196,11 +215,10 @@ out:
 	return out;
 }
 
-char *owlet_render_stack_suffix(const char *configured, const char *project_dir)
+/* One git config value of the project's repository (or the user's), or "". */
+static void git_identity(char *out, size_t size, const char *project_dir, const char *key)
 {
-	if (!configured || strcmp(configured, "developer") != 0)
-		return strdup(configured ? configured : "");
-	char raw[128] = "";
+	out[0] = '\0';
 	git_libgit2_init();
 	git_repository *repo = NULL;
 	git_config *cfg = NULL;
@@ -208,17 +226,31 @@ char *owlet_render_stack_suffix(const char *configured, const char *project_dir)
 		git_repository_config_snapshot(&cfg, repo);
 	else
 		git_config_open_default(&cfg);
-	const char *name = NULL;
-	if (cfg && git_config_get_string(&name, cfg, "user.name") == 0 && name)
-		snprintf(raw, sizeof raw, "%s", name);
+	const char *v = NULL;
+	if (cfg && git_config_get_string(&v, cfg, key) == 0 && v)
+		snprintf(out, size, "%s", v);
 	git_config_free(cfg);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
+	git_error_clear();
+}
+
+char *owlet_render_stack_suffix(const char *configured, const char *project_dir)
+{
+	if (!configured || strcmp(configured, "developer") != 0)
+		return strdup(configured ? configured : "");
+	char raw[256];
+	git_identity(raw, sizeof raw, project_dir, "user.email");
+	char *at = strchr(raw, '@');
+	if (at)
+		*at = '\0';
+	if (!raw[0])
+		git_identity(raw, sizeof raw, project_dir, "user.name");
 	if (!raw[0] && getenv("USER"))
 		snprintf(raw, sizeof raw, "%s", getenv("USER"));
-	char out[16];
+	char out[OWLET_SANDBOX_NAME_MAX + 1];
 	size_t n = 0;
-	for (const char *p = raw; *p && n < 12; p++) {
+	for (const char *p = raw; *p && n < OWLET_SANDBOX_NAME_MAX; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (isalnum(c))
 			out[n++] = (char)tolower(c);
@@ -380,7 +412,7 @@ int owlet_render(const struct owlet_model *model, const struct owlet_environment
 		rc = sync_tree(modules_src, modules_dst);
 	if (rc == 0) {
 		tfvars = owlet_render_tfvars(model, env, opts);
-		backend = owlet_render_backend(model, env, opts->emulator_endpoint);
+		backend = owlet_render_backend(model, env, opts->emulator_endpoint, opts->stack_suffix);
 		if (!tfvars || !backend || !tfvars_path)
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}

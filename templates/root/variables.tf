@@ -15,6 +15,18 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "sandbox" {
+  description = "A developer's sandbox (stack_suffix: developer): its name, tagged owlet:sandbox on every resource; empty for other stacks."
+  type        = string
+  default     = ""
+}
+
+variable "sandbox_expires" {
+  description = "With sandbox: the date (YYYY-MM-DD) after which the sandbox counts as expired, tagged owlet:expires."
+  type        = string
+  default     = ""
+}
+
 variable "region" {
   description = "AWS region of the stack."
   type        = string
