@@ -169,8 +169,8 @@ static int run_build(struct spine *s)
 	struct owlet_artifact a;
 	int rc = owlet_artifact_package(&a, dir, s->env->function.architecture);
 	if (rc == 0 && !s->quiet)
-		printf("  build| built %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", dir, a.architecture,
-		       a.n_files, a.size, a.sha256_base64);
+		printf("  build| %s %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n",
+		       a.reused ? "up to date:" : "built", dir, a.architecture, a.n_files, a.size, a.sha256_base64);
 	owlet_artifact_clear(&a);
 	free(dir);
 	return rc;
