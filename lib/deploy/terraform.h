@@ -4,7 +4,8 @@
  * Every run goes through lib/proc: an argv, no shell, output appended to
  * <dir>/terraform.log and handed line by line to on_line, SIGINT passed on.
  * The child's environment: TF_IN_AUTOMATION=1, TF_INPUT=0,
- * CHECKPOINT_DISABLE=1, AWS_EC2_METADATA_DISABLED=true; with a provider
+ * CHECKPOINT_DISABLE=1, AWS_EC2_METADATA_DISABLED=true, GOGC=400 unless
+ * the user's environment sets GOGC (then theirs is inherited); with a provider
  * mirror (OWLET_TF_PLUGIN_DIR, default /opt/tf-plugins when it exists; set it
  * to "" for terraform's normal installation) a generated CLI config
  * <dir>/.terraformrc with a filesystem_mirror, passed as TF_CLI_CONFIG_FILE,
