@@ -577,6 +577,61 @@ int owlet_tf_outputs(json_t **out, struct owlet_tf *tf)
 	return rc;
 }
 
+/* Whether v (an after_unknown) marks anything unknown; depth-bounded. */
+static bool any_true(const json_t *v, int depth)
+{
+	if (json_is_true(v))
+		return true;
+	if (depth > 32)
+		return true; /* deeper than any output owlet has: take it as unknown */
+	size_t i;
+	const char *key;
+	json_t *e;
+	if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, e) {
+			if (any_true(e, depth + 1))
+				return true;
+		}
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, e) {
+			if (any_true(e, depth + 1))
+				return true;
+		}
+	}
+	return false;
+}
+
+int owlet_plan_outputs(json_t **out, const json_t *plan)
+{
+	*out = NULL;
+	const json_t *planned = json_object_get(json_object_get(plan, "planned_values"), "outputs");
+	const json_t *changes = json_object_get(plan, "output_changes");
+	if (planned && !json_is_object(planned))
+		return owlet_error_setc(OWLET_EINVALID, "the plan's planned_values.outputs is not an object");
+	json_t *flat = json_object();
+	if (!flat)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	const char *key;
+	json_t *o;
+	json_object_foreach((json_t *)planned, key, o) {
+		json_t *value = json_object_get(o, "value");
+		const json_t *change = json_object_get(changes, key);
+		if (!value || any_true(json_object_get(change, "after_unknown"), 0)) {
+			json_decref(flat); /* known only after apply */
+			return 0;
+		}
+		/* as `terraform output`, which never lists a null output */
+		if (!json_is_null(value) && json_object_set(flat, key, value) < 0) {
+			json_decref(flat);
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		}
+	}
+	/* an output the plan changes but does not list (it goes away) is absent, as after apply */
+	*out = flat;
+	return 0;
+}
+
 static struct owlet_plan_module *module_entry(struct owlet_plan_summary *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_modules; i++)
