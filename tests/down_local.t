@@ -20,8 +20,12 @@ st=$proj/state/local
 mkdir -p "$st" "$proj/bin"
 
 # terraform: init and the rest succeed, destroy fails
-cat >"$proj/bin/terraform" <<'EOF'
+# (every call records its GOGC: owlet's default, or the user's own)
+cat >"$proj/bin/terraform" <<EOF
 #!/bin/sh
+echo "\$1 GOGC=\${GOGC-unset}" >>"$proj/tf-calls"
+EOF
+cat >>"$proj/bin/terraform" <<'EOF'
 case "$1" in
 version) echo "Terraform v1.9.0" ;;
 init) mkdir -p .terraform ;;
@@ -33,6 +37,7 @@ exit 0
 EOF
 chmod 755 "$proj/bin/terraform"
 export PATH=$proj/bin:$PATH
+unset GOGC
 
 # start_stack: a moto_server as the emulator and a stand-in local API, recorded
 # in state/local as `owlet up` records them; users.json as `owlet user add` keeps it.
@@ -68,6 +73,13 @@ run_owlet down --yes
 is "$rc" 0 "a second down converges: exit 0"
 like "$out" "nothing to destroy" "it finds nothing left to destroy"
 ok "$([ ! -e "$st/users.json" ]; echo $?)" "users.json (plaintext passwords) is removed by down"
+
+# terraform's Go runtime: GOGC=400 unless the user set GOGC
+like "$(grep '^destroy ' "$proj/tf-calls" | head -1)" '^destroy GOGC=400$' "terraform runs with GOGC=400 by default"
+start_stack
+GOGC=25 run_owlet down --yes
+is "$(grep '^destroy ' "$proj/tf-calls" | tail -1)" "destroy GOGC=25" "a GOGC of the user's own is kept"
+run_owlet down --yes
 
 # the emulator already gone: down clears the state, users.json included
 start_stack

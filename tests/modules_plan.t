@@ -167,6 +167,26 @@ is "$(q local "$after"'typed("aws_sqs_queue") + [typed("aws_s3_bucket_policy")[]
 	"0" "local: no DLQ and no data bucket policy (moto drift and moto's conditional-deny bug)"
 unlike "$(q local "$after"'after("module.storage.aws_s3_bucket_policy.logs").policy')" "SecureTransport" \
 	"local: the logs bucket policy has no TLS-only Deny"
+# The provider's fixed waits: inline lifecycle rules (no 55 s waiter) and no
+# DNS hostnames (no 10 s wait) locally; the same rules as AWS's resource.
+is "$(q local "$after"'typed("aws_s3_bucket_lifecycle_configuration") | length')" "0" \
+	"local: no aws_s3_bucket_lifecycle_configuration (its 55 s waiter)"
+is "$(q local "$after"'[after("module.storage.aws_s3_bucket.data", "module.storage.aws_s3_bucket.logs") | [.lifecycle_rule[] | "\(.id):\(.enabled):\(.prefix // ""):\(.abort_incomplete_multipart_upload_days // "-"):\(.expiration[0].days // "-"):\(.noncurrent_version_expiration[0].days)"] | join(" ")] | join(" | ")')" \
+	"abort-incomplete-uploads-and-expire-old-versions:true::7:-:$(t local .storage.noncurrent_days) expire-idempotency-records:true:_idempotency/:-:1:1 | abort-incomplete-uploads-and-expire-old-versions:true::7:$(t local .storage.log_retention_days):$(t local .storage.noncurrent_days)" \
+	"local: the buckets carry the lifecycle rules inline"
+is "$(q local "$after"'after("module.network[0].aws_vpc.this").enable_dns_hostnames')" "false" \
+	"local: the VPC has no DNS hostnames (the provider's 10 s wait)"
+mkdir -p "$work/check-local"
+"$OWLET" check --no-checkov --output json --plan-json "$work/local.json" --root "$work/local" \
+	>"$work/check-local.json" 2>"$work/check-local.err"
+is "$(jq -r '[.results.passed_checks[] | select(.check_id == "CKV2_AWS_61" or .check_id == "CKV_AWS_300") | "\(.check_id) \(.resource)"] | sort | join(",")' "$work/check-local.json" 2>&1)" \
+	"CKV2_AWS_61 module.storage.aws_s3_bucket.data,CKV2_AWS_61 module.storage.aws_s3_bucket.logs,CKV_AWS_300 module.storage.aws_s3_bucket.data,CKV_AWS_300 module.storage.aws_s3_bucket.logs" \
+	"local: the checks see the inline lifecycle rules (CKV2_AWS_61, CKV_AWS_300 pass on both buckets)"
+for env in dev prod; do
+	is "$(q $env "$after"'([typed("aws_s3_bucket_lifecycle_configuration")[].change.after.rule | length] | join(",")) + " " + ([typed("aws_s3_bucket")[].change.after.lifecycle_rule | length] | unique | join(","))')" \
+		"2,1 0" "$env: the lifecycle rules are aws_s3_bucket_lifecycle_configuration, none inline"
+	is "$(q $env "$after"'after("module.network[0].aws_vpc.this").enable_dns_hostnames')" "true" "$env: the VPC has DNS hostnames"
+done
 for env in dev prod; do
 	is "$(q $env "$after"'[.resource_changes[] | select(.type == "aws_s3_bucket_policy") | .change.after.policy | fromjson | .Statement[] | select(.Effect == "Deny" and .Condition.Bool["aws:SecureTransport"] == "false") | .Sid] | length')" \
 		"2" "$env: both buckets deny every request without TLS"

@@ -28,9 +28,15 @@ const struct owlet_option cmd_up_options[] = {
 	{ 0 },
 };
 
+/* outputs.json: from the plan when it knows every output (no `terraform
+ * output` process), else from terraform after apply. */
 static int write_outputs(struct spine *s, json_t **outputs)
 {
-	int rc = owlet_tf_outputs(outputs, s->tf);
+	int rc = s->plan ? owlet_plan_outputs(outputs, s->plan) : 0;
+	if (rc == 0 && !*outputs)
+		rc = owlet_tf_outputs(outputs, s->tf);
+	else if (rc == 0 && !s->quiet)
+		printf("  outputs: known from the plan\n");
 	if (rc < 0)
 		return rc;
 	char *path = spine_path(s, "outputs.json");

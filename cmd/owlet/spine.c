@@ -107,6 +107,7 @@ int spine_open(struct spine *s, const char *env_name, const char *lock_command)
 void spine_close(struct spine *s)
 {
 	owlet_lock_release(s->lock_fd);
+	json_decref(s->plan);
 	owlet_tf_free(s->tf);
 	owlet_environment_free(s->env);
 	owlet_model_free(s->model);
@@ -171,8 +172,8 @@ static int run_build(struct spine *s)
 	struct owlet_artifact a;
 	int rc = owlet_artifact_package(&a, dir, s->env->function.architecture);
 	if (rc == 0 && !s->quiet)
-		printf("  build| built %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", dir, a.architecture,
-		       a.n_files, a.size, a.sha256_base64);
+		printf("  build| %s %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n",
+		       a.reused ? "up to date:" : "built", dir, a.architecture, a.n_files, a.size, a.sha256_base64);
 	owlet_artifact_clear(&a);
 	free(dir);
 	return rc;
@@ -304,7 +305,10 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
 		rc = owlet_tf_show_plan(&plan, s->tf, "plan.tfplan");
 	if (rc == 0)
 		rc = owlet_plan_summarize(summary, plan);
-	json_decref(plan);
+	json_decref(s->plan);
+	s->plan = rc == 0 ? plan : NULL;
+	if (rc < 0)
+		json_decref(plan);
 	if (rc == 0 && !s->quiet)
 		spine_print_summary(summary);
 	return rc;

@@ -29,6 +29,7 @@ struct spine {
 	bool quiet;             /* no step lines, no terraform output (status --json) */
 	bool no_check;          /* --no-check: the security checks are skipped (refused when protected) */
 	double started;         /* monotonic seconds */
+	json_t *plan;           /* the last spine_plan's `show -json` (owned) */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory
