@@ -753,27 +753,60 @@ static int link_expressions(struct check_ctx *ctx, const json_t *root_conf, size
 	return 0;
 }
 
-/* Links resources to the aws_s3_bucket they name by value. */
+/* Whether the configuration gives r's attribute by a reference that
+ * already links r to a bucket, or to another resource at all: then the
+ * value's name says nothing more (two buckets may share a name, as a
+ * module called twice with one name makes them).  A local or a variable
+ * that reaches no resource is no such reference. */
+static bool bucket_by_reference(const struct check_ctx *ctx, const struct check_res *r, const char *attr)
+{
+	const json_t *refs = json_object_get(json_object_get(r->expressions, attr), "references");
+	if (json_array_size(refs) == 0)
+		return false;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(refs, i, v) {
+		const char *s = json_string_value(v);
+		if (s && strncmp(s, "var.", 4) != 0 && strncmp(s, "local.", 6) != 0 && strncmp(s, "each.", 5) != 0 &&
+		    strncmp(s, "count.", 6) != 0 && strncmp(s, "path.", 5) != 0 && strncmp(s, "terraform.", 10) != 0)
+			return true;
+	}
+	return check_linked(ctx, r, "aws_s3_bucket", 0) != NULL;
+}
+
+/* Links resources to the aws_s3_bucket they name by value, where the
+ * configuration gives no reference (the plan's configuration carries no
+ * locals, so `bucket = local.name` is seen only by its value). */
 static int link_bucket_names(struct check_ctx *ctx)
 {
 	static const char *const attrs[] = { "bucket", "target_bucket" };
-	for (size_t j = 0; j < ctx->n; j++) {
+	/* decided before any name link is made, so that none depends on another */
+	unsigned char *by_ref = calloc(ctx->n ? ctx->n : 1, 1);
+	if (!by_ref)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ctx->n; i++)
+		for (size_t k = 0; k < 2; k++)
+			if (bucket_by_reference(ctx, &ctx->res[i], attrs[k]))
+				by_ref[i] |= (unsigned char)(1u << k);
+	int rc = 0;
+	for (size_t j = 0; j < ctx->n && rc == 0; j++) {
 		const struct check_res *b = &ctx->res[j];
 		const char *name = b->data || strcmp(b->type, "aws_s3_bucket") != 0 ? NULL : check_attr_str(b, "bucket");
 		if (!name)
 			continue;
-		for (size_t i = 0; i < ctx->n; i++) {
+		for (size_t i = 0; i < ctx->n && rc == 0; i++) {
 			if (i == j || ctx->res[i].data)
 				continue;
-			for (size_t k = 0; k < 2; k++) {
+			for (size_t k = 0; k < 2 && rc == 0; k++) {
+				if (by_ref[i] & (1u << k))
+					continue;
 				const char *v = check_attr_str(&ctx->res[i], attrs[k]);
-				int rc = v && strcmp(v, name) == 0 ? link_both(ctx, i, j) : 0;
-				if (rc < 0)
-					return rc;
+				rc = v && strcmp(v, name) == 0 ? link_both(ctx, i, j) : 0;
 			}
 		}
 	}
-	return 0;
+	free(by_ref);
+	return rc < 0 ? rc : 0;
 }
 
 /* ------------------------------------------------------------ running */
