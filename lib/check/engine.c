@@ -178,6 +178,15 @@ bool check_attr_referenced(const struct check_res *r, const char *name)
 	return json_array_size(refs) > 0;
 }
 
+bool check_attr_written(const struct check_res *r, const char *name)
+{
+	const json_t *e = json_object_get(r->expressions, name);
+	if (!json_is_object(e))
+		return check_attr_given(r, name);
+	const json_t *c = json_object_get(e, "constant_value");
+	return (c && !json_is_null(c)) || json_array_size(json_object_get(e, "references")) > 0;
+}
+
 /* Whether after_unknown marks the value at path, or a block holding it, as
  * known only after apply. */
 static bool unknown_at(const struct check_res *r, const char *path)
@@ -900,7 +909,7 @@ static int validate_skips(const struct check_ctx *ctx, const struct owlet_check_
 	for (size_t i = 0; i < ctx->n; i++) {
 		const struct check_res *r = &ctx->res[i];
 		for (size_t k = 0; k < r->n_skips; k++)
-			if (!r->skips[k].reason)
+			if (!r->skips[k].reason && owlet_check_rule_find(r->skips[k].id))
 				return owlet_error_setc(OWLET_EINVALID,
 							"%s:%d: skip of '%s' for '%s' has no reason (write #checkov:skip=%s:REASON)",
 							r->file ? r->file : "?", r->skips[k].line, r->skips[k].id,
@@ -964,6 +973,15 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 		goto out_ctx;
 	size_t n_rules;
 	const struct owlet_check_rule *rules = owlet_check_rules(&n_rules);
+	/* checkov takes a skip's reason as optional: one of a check owlet does
+	 * not carry is checkov's business, and a note */
+	for (size_t i = 0; i < ctx.n; i++)
+		for (size_t k = 0; k < ctx.res[i].n_skips; k++)
+			if (!ctx.res[i].skips[k].reason && !owlet_check_rule_find(ctx.res[i].skips[k].id) &&
+			    (rc = owlet_check_report_note(report, "%s:%d: skip of '%s' names no built-in rule (kept for checkov)",
+							  ctx.res[i].file ? ctx.res[i].file : "?",
+							  ctx.res[i].skips[k].line, ctx.res[i].skips[k].id)) < 0)
+				goto out_ctx;
 	for (size_t k = 0; k < opts->n_skips; k++)
 		if (!owlet_check_rule_find(opts->skips[k].id) &&
 		    (rc = owlet_check_report_note(report, "%s:%d: skip of '%s' names no built-in rule (kept for checkov)",
