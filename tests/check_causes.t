@@ -28,6 +28,10 @@ for line in open(sys.argv[2]):
 PY
 tap_lines <"$t/py.out"
 
+run_owlet check --plan-json "$fx/causes.plan.json" --no-checkov --coverage
+like "$out" $'^aws_ssoadmin_permission_set_inline_policy\t2 resources\towlet evaluates 9 of checkov.s 9 rules$' \
+	"--coverage: checkov's IAM rules on a permission set's inline policy are all evaluated"
+
 # 7. a foreign skip without a reason is a note; one of owlet's own rules
 # still needs a reason
 run_owlet check --plan-json "$fx/causes.plan.json" --root "$fx/causes" --no-checkov

@@ -77,6 +77,13 @@ struct owlet_check_report {
 	size_t resource_count;  /* resources in the plan (managed and data) */
 	char **notes;           /* lines for the user, e.g. checkov's absence */
 	size_t n_notes;
+	/* the plan's resource types ("data.aws_x" for data sources), sorted,
+	 * with how many resources of each */
+	struct owlet_check_type_count {
+		char *type;
+		size_t n;
+	} *types;
+	size_t n_types;
 };
 
 struct owlet_check_options {
@@ -119,6 +126,12 @@ char *owlet_check_report_format(const struct owlet_check_report *report, enum ow
 /* The same as JSON values (new references). */
 json_t *owlet_check_report_json(const struct owlet_check_report *report);
 json_t *owlet_check_report_sarif(const struct owlet_check_report *report);
+
+/* Coverage: per resource type of the plan, how many of checkov's rules for
+ * it (checkov_types.c, generated from checkov's repository) owlet
+ * evaluates, and which it does not; a line per type and a total.  A new
+ * string (caller frees), NULL on out of memory. */
+char *owlet_check_coverage_format(const struct owlet_check_report *report);
 
 void owlet_check_report_free(struct owlet_check_report *report);
 

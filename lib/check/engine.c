@@ -327,6 +327,9 @@ void owlet_check_report_free(struct owlet_check_report *report)
 	for (size_t i = 0; i < report->n_notes; i++)
 		free(report->notes[i]);
 	free(report->notes);
+	for (size_t i = 0; i < report->n_types; i++)
+		free(report->types[i].type);
+	free(report->types);
 	free(report);
 }
 
@@ -895,6 +898,34 @@ static int run_rule(struct owlet_check_report *report, const struct check_ctx *c
 	return check_report_add(report, &item);
 }
 
+static int type_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct owlet_check_type_count *)a)->type, ((const struct owlet_check_type_count *)b)->type);
+}
+
+/* The plan's resource types and how many resources of each. */
+static int count_types(struct owlet_check_report *report, const struct check_ctx *ctx)
+{
+	report->types = calloc(ctx->n ? ctx->n : 1, sizeof *report->types);
+	if (!report->types)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ctx->n; i++) {
+		char name[300];
+		snprintf(name, sizeof name, "%s%s", ctx->res[i].data ? "data." : "", ctx->res[i].type);
+		size_t k = 0;
+		while (k < report->n_types && strcmp(report->types[k].type, name) != 0)
+			k++;
+		if (k == report->n_types) {
+			if (!(report->types[k].type = strdup(name)))
+				return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			report->n_types++;
+		}
+		report->types[k].n++;
+	}
+	qsort(report->types, report->n_types, sizeof *report->types, type_cmp);
+	return 0;
+}
+
 static int validate_skips(const struct check_ctx *ctx, const struct owlet_check_options *opts)
 {
 	for (size_t k = 0; k < opts->n_skips; k++) {
@@ -957,6 +988,8 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 	if (root && (rc = walk_module(&w, root, 0)) < 0)
 		goto out_ctx;
 	report->resource_count = ctx.n;
+	if ((rc = count_types(report, &ctx)) < 0)
+		goto out_ctx;
 	ctx.edges = calloc(ctx.n ? ctx.n : 1, sizeof *ctx.edges);
 	ctx.n_edges = calloc(ctx.n ? ctx.n : 1, sizeof *ctx.n_edges);
 	if (!ctx.edges || !ctx.n_edges) {
