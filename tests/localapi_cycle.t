@@ -43,7 +43,7 @@ req() { # METHOD PATH [BODY] -> $status $body
 }
 req POST /datasets/stations/records '[{"station_id": "S1", "name": "Harbour", "active": true}, {"station_id": "S2", "name": "Hill", "active": false}]'
 is "$status" 201 "POST two records: 201"
-like "$body" '"key": ?"raw/stations/dt=' "stored under raw/stations/dt=..."
+like "$body" '"key": ?"raw/stations/[0-9]{8}T' "stored under raw/stations/ (no partition_by: no dt=)"
 req GET /datasets
 is "$status" 200 "GET /datasets: 200"
 like "$body" '"stations"' "lists the datasets"

@@ -129,10 +129,11 @@ is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.this[\"trips
 	"dt date true date s3://owlet-demo-local-data-123456789012/raw/trips/dt=\${dt}/" \
 	"a partitioned dataset gets a dt partition of type date with partition projection"
 is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.this[\"stations\"]") | [(.partition_keys | length), .storage_descriptor[0].location, .storage_descriptor[0].ser_de_info[0].serialization_library] | join(" ")')" \
-	"0 s3://owlet-demo-local-data-123456789012/raw/stations/ org.openx.data.jsonserde.JsonSerDe" \
-	"a jsonl dataset without partition_by: no partition, the JSON serde, its raw/ prefix"
-is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.this[\"trips\"]") | [.storage_descriptor[0].ser_de_info[0].serialization_library, .parameters["skip.header.line.count"]] | join(" ")')" \
-	"org.apache.hadoop.hive.serde2.OpenCSVSerde 1" "a csv dataset: OpenCSVSerde, header line skipped"
+	"0 s3://owlet-demo-local-data-123456789012/raw/stations/ org.apache.hive.hcatalog.data.JsonSerDe" \
+	"a jsonl dataset without partition_by: no partition, the Hive JSON serde, its raw/ prefix"
+is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.this[\"trips\"]") | [.storage_descriptor[0].ser_de_info[0].serialization_library, .parameters.classification, .parameters["skip.header.line.count"] // "no-header-skip", .parameters["owlet.upload_format"]] | join(" ")')" \
+	"org.apache.hive.hcatalog.data.JsonSerDe json no-header-skip csv" \
+	"a csv dataset is stored as canonical JSON Lines too (docs/contracts.md): the Hive JSON SerDe, no header to skip"
 
 # --- The Lambda ------------------------------------------------------------------------------
 fn='module.function.aws_lambda_function.this'
