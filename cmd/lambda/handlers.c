@@ -26,6 +26,7 @@
 #include "base/error.h"
 #include "lambda/idempotency.h"
 #include "model/model.h"
+#include "model/openapi.h"
 #include "lambda/records.h"
 #include "layout.h"
 #include "aws/s3.h"
@@ -53,29 +54,74 @@ struct caller {
 	size_t n_groups;
 };
 
+/* The model's text: OWLET_MODEL itself (tests, the local API), else the
+ * object OWLET_MODEL_KEY of the data bucket (AWS: the model is any size,
+ * while Lambda allows 4 KB of environment), checked against
+ * OWLET_MODEL_SHA256 when set.  *text is the caller's. */
+static int model_text_of(struct lambda_ctx *ctx, char **text, const char **source)
+{
+	const char *env = getenv("OWLET_MODEL"), *key = getenv("OWLET_MODEL_KEY");
+	*source = "OWLET_MODEL";
+	if (env && *env) {
+		*text = strdup(env);
+		return *text ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (!key || !*key)
+		return owlet_error_setc(OWLET_EUSAGE, "neither OWLET_MODEL nor OWLET_MODEL_KEY is set");
+	if (!ctx->s3)
+		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL_KEY is set, but OWLET_DATA_BUCKET is not");
+	*source = key;
+	size_t len = 0;
+	int rc = owlet_s3_get(ctx->s3, text, &len, ctx->bucket, key);
+	if (rc < 0)
+		return owlet_error_setc(rc, "the model: %s", owlet_error_last());
+	const char *want = getenv("OWLET_MODEL_SHA256");
+	char got[65];
+	owlet_sha256_hex(got, *text, len);
+	if (want && *want && strcmp(got, want) != 0) {
+		free(*text);
+		*text = NULL;
+		return owlet_error_setc(OWLET_EINVALID,
+					"s3://%s/%s has SHA-256 %s, not OWLET_MODEL_SHA256 %s: the model and the function's configuration differ",
+					ctx->bucket, key, got, want);
+	}
+	return 0;
+}
+
 int lambda_init(struct lambda_ctx *ctx)
 {
 	memset(ctx, 0, sizeof *ctx);
-	const char *model_text = getenv("OWLET_MODEL");
-	if (!model_text || !*model_text)
-		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL is not set");
-	json_error_t jerr;
-	json_t *j = json_loads(model_text, 0, &jerr);
-	if (!j)
-		return owlet_error_setc(OWLET_EINVALID, "OWLET_MODEL:%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	int rc = owlet_model_from_json(&ctx->model, j);
-	json_decref(j);
-	if (rc < 0)
-		return owlet_error_setc(rc, "OWLET_MODEL: %s", owlet_error_last());
 	ctx->bucket = getenv("OWLET_DATA_BUCKET");
 	if (ctx->bucket && *ctx->bucket) {
-		rc = owlet_s3_open_env(&ctx->s3);
+		int rc = owlet_s3_open_env(&ctx->s3);
 		if (rc < 0) {
 			lambda_fini(ctx);
 			return rc;
 		}
 	} else {
 		ctx->bucket = NULL;
+	}
+	char *model_text = NULL;
+	const char *source;
+	int rc = model_text_of(ctx, &model_text, &source);
+	if (rc < 0) {
+		lambda_fini(ctx);
+		return rc;
+	}
+	json_error_t jerr;
+	json_t *j = json_loads(model_text, 0, &jerr);
+	free(model_text);
+	if (!j) {
+		lambda_fini(ctx);
+		return owlet_error_setc(OWLET_EINVALID, "%s:%d:%d: %s", source, jerr.line, jerr.column, jerr.text);
+	}
+	rc = owlet_model_from_json(&ctx->model, j);
+	json_decref(j);
+	if (rc < 0) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", owlet_error_last());
+		lambda_fini(ctx);
+		return owlet_error_setc(rc, "%s: %s", source, msg);
 	}
 	return 0;
 }
@@ -769,6 +815,19 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		return respond(res, 500, NULL);
 	if (!c.signed_in) {
 		respond_message(res, 401, "Unauthorized");
+		goto out;
+	}
+	if (strcmp(path, "/openapi.json") == 0) { /* the API's own description, made from the model */
+		if (strcmp(method, "GET") != 0) {
+			respond_message(res, 405, "method not allowed");
+			goto out;
+		}
+		const char *iss = json_string_value(json_object_get(
+			json_object_get(json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"),
+							"jwt"),
+					"claims"),
+			"iss"));
+		respond(res, 200, owlet_openapi(ctx->model, iss, NULL));
 		goto out;
 	}
 	/* /datasets[/NAME[/stats|/records]] */

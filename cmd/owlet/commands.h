@@ -61,6 +61,7 @@ OWLET_COMMAND(build);
 OWLET_COMMAND(stats);
 OWLET_COMMAND(user);
 OWLET_COMMAND(token);
+OWLET_COMMAND(openapi);
 OWLET_COMMAND(serve);
 
 struct owlet_diags;
