@@ -98,4 +98,3 @@ variable "api" {
     routes         = list(string)
   })
 }
-}
