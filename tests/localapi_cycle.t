@@ -43,7 +43,12 @@ req() { # METHOD PATH [BODY] -> $status $body
 }
 req POST /datasets/stations/records '[{"station_id": "S1", "name": "Harbour", "active": true}, {"station_id": "S2", "name": "Hill", "active": false}]'
 is "$status" 201 "POST two records: 201"
-like "$body" '"key": ?"raw/stations/dt=' "stored under raw/stations/dt=..."
+like "$body" '"key": ?"raw/stations/[0-9]{8}T' "stored under raw/stations/ (no partition_by: no dt=)"
+req POST /datasets/stations/records '{"station_id": "S1", "name": "Harbour again", "active": true}'
+is "$status" 409 "the same station_id again: 409 (its key marker, through the deployed IAM policy)"
+req GET /openapi.json
+is "$status" 200 "GET /openapi.json: 200 (a route of api.routes, the model read from _owlet/model.json)"
+like "$body" '"/datasets/stations/records"' "the document has the routes"
 req GET /datasets
 is "$status" 200 "GET /datasets: 200"
 like "$body" '"stations"' "lists the datasets"

@@ -26,7 +26,9 @@
 #include "base/error.h"
 #include "lambda/idempotency.h"
 #include "model/model.h"
+#include "model/openapi.h"
 #include "lambda/records.h"
+#include "layout.h"
 #include "aws/s3.h"
 #include "stats.h"
 
@@ -39,6 +41,12 @@
 #define MAX_RECORDS 10000
 #define MAX_VALUES 200000
 #define MAX_DEPTH 32
+/* A dataset with a key: each record costs one conditional PUT of its key
+ * marker (docs/contracts.md, "Keys"). */
+#define MAX_KEYED_RECORDS 500
+/* A key marker whose data object is missing is taken over after this long:
+ * its writer has died (Lambda's longest timeout). */
+#define MARKER_STALE_S 900
 
 struct caller {
 	bool signed_in;
@@ -46,29 +54,74 @@ struct caller {
 	size_t n_groups;
 };
 
+/* The model's text: OWLET_MODEL itself (tests, the local API), else the
+ * object OWLET_MODEL_KEY of the data bucket (AWS: the model is any size,
+ * while Lambda allows 4 KB of environment), checked against
+ * OWLET_MODEL_SHA256 when set.  *text is the caller's. */
+static int model_text_of(struct lambda_ctx *ctx, char **text, const char **source)
+{
+	const char *env = getenv("OWLET_MODEL"), *key = getenv("OWLET_MODEL_KEY");
+	*source = "OWLET_MODEL";
+	if (env && *env) {
+		*text = strdup(env);
+		return *text ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (!key || !*key)
+		return owlet_error_setc(OWLET_EUSAGE, "neither OWLET_MODEL nor OWLET_MODEL_KEY is set");
+	if (!ctx->s3)
+		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL_KEY is set, but OWLET_DATA_BUCKET is not");
+	*source = key;
+	size_t len = 0;
+	int rc = owlet_s3_get(ctx->s3, text, &len, ctx->bucket, key);
+	if (rc < 0)
+		return owlet_error_setc(rc, "the model: %s", owlet_error_last());
+	const char *want = getenv("OWLET_MODEL_SHA256");
+	char got[65];
+	owlet_sha256_hex(got, *text, len);
+	if (want && *want && strcmp(got, want) != 0) {
+		free(*text);
+		*text = NULL;
+		return owlet_error_setc(OWLET_EINVALID,
+					"s3://%s/%s has SHA-256 %s, not OWLET_MODEL_SHA256 %s: the model and the function's configuration differ",
+					ctx->bucket, key, got, want);
+	}
+	return 0;
+}
+
 int lambda_init(struct lambda_ctx *ctx)
 {
 	memset(ctx, 0, sizeof *ctx);
-	const char *model_text = getenv("OWLET_MODEL");
-	if (!model_text || !*model_text)
-		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL is not set");
-	json_error_t jerr;
-	json_t *j = json_loads(model_text, 0, &jerr);
-	if (!j)
-		return owlet_error_setc(OWLET_EINVALID, "OWLET_MODEL:%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	int rc = owlet_model_from_json(&ctx->model, j);
-	json_decref(j);
-	if (rc < 0)
-		return owlet_error_setc(rc, "OWLET_MODEL: %s", owlet_error_last());
 	ctx->bucket = getenv("OWLET_DATA_BUCKET");
 	if (ctx->bucket && *ctx->bucket) {
-		rc = owlet_s3_open_env(&ctx->s3);
+		int rc = owlet_s3_open_env(&ctx->s3);
 		if (rc < 0) {
 			lambda_fini(ctx);
 			return rc;
 		}
 	} else {
 		ctx->bucket = NULL;
+	}
+	char *model_text = NULL;
+	const char *source;
+	int rc = model_text_of(ctx, &model_text, &source);
+	if (rc < 0) {
+		lambda_fini(ctx);
+		return rc;
+	}
+	json_error_t jerr;
+	json_t *j = json_loads(model_text, 0, &jerr);
+	free(model_text);
+	if (!j) {
+		lambda_fini(ctx);
+		return owlet_error_setc(OWLET_EINVALID, "%s:%d:%d: %s", source, jerr.line, jerr.column, jerr.text);
+	}
+	rc = owlet_model_from_json(&ctx->model, j);
+	json_decref(j);
+	if (rc < 0) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", owlet_error_last());
+		lambda_fini(ctx);
+		return owlet_error_setc(rc, "%s: %s", source, msg);
 	}
 	return 0;
 }
@@ -317,41 +370,6 @@ static char *request_body(const json_t *event, size_t *len)
 	return (char *)out;
 }
 
-/* One record as a JSON line.  Validated records are flat objects of
- * scalars; reals are written in their shortest form that reads back to the
- * same double (jansson would write 3.4 as 3.3999999999999999). */
-static void write_record(FILE *f, const json_t *rec)
-{
-	const char *k;
-	const json_t *v;
-	int first = 1;
-	fputc('{', f);
-	json_object_foreach((json_t *)rec, k, v) {
-		if (!first)
-			fputc(',', f);
-		first = 0;
-		json_t *key = json_string(k);
-		json_dumpf(key, f, JSON_ENCODE_ANY);
-		json_decref(key);
-		fputc(':', f);
-		if (json_is_real(v)) {
-			double d = json_real_value(v);
-			char buf[40];
-			for (int prec = 15; prec <= 17; prec++) {
-				snprintf(buf, sizeof buf, "%.*g", prec, d);
-				if (strtod(buf, NULL) == d)
-					break;
-			}
-			fputs(buf, f);
-			if (!strpbrk(buf, ".e"))
-				fputs(".0", f);
-		} else {
-			json_dumpf(v, f, JSON_ENCODE_ANY | JSON_COMPACT);
-		}
-	}
-	fputs("}\n", f);
-}
-
 /* Who the caller is, for scoping Idempotency-Keys: the token's sub (else
  * its username, else ""); borrowed from the event. */
 static const char *caller_subject(const json_t *event)
@@ -385,6 +403,112 @@ static void respond_too_large(struct lambda_result *res, const struct owlet_reco
 	respond_message(res, status, msg);
 }
 
+/* Deletes the key markers this request wrote (after a conflict or a
+ * failure), best effort. */
+static void drop_markers(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const struct layout_batch *b,
+			 const bool *mine)
+{
+	char mkey[256];
+	for (size_t i = 0; i < b->n_records; i++)
+		if (mine[i] && layout_marker_key(mkey, sizeof mkey, ds, b->key_hash[i]) == 0 &&
+		    owlet_s3_delete(ctx->s3, ctx->bucket, mkey) < 0)
+			fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
+}
+
+/* Whether the existing marker mkey lets record i go on: 0 when it names one
+ * of this request's objects (a retry) or was taken over (stale: its object
+ * is missing and it is older than MARKER_STALE_S), 1 when the key is taken,
+ * negative on S3 failure. */
+static int marker_taken(struct lambda_ctx *ctx, const char *mkey, const char *ours, const char *body,
+			size_t blen, long long now)
+{
+	char *text = NULL;
+	size_t tlen = 0;
+	int rc = owlet_s3_get(ctx->s3, &text, &tlen, ctx->bucket, mkey);
+	if (rc == OWLET_ENOTFOUND) /* deleted meanwhile: its writer gave up */
+		return owlet_s3_put_if(ctx->s3, ctx->bucket, mkey, body, blen, "application/json", NULL);
+	if (rc < 0)
+		return rc;
+	char etag[128];
+	snprintf(etag, sizeof etag, "%s", owlet_s3_last_etag(ctx->s3));
+	json_t *m = json_loadb(text, tlen, 0, NULL);
+	free(text);
+	const char *data_key = json_string_value(json_object_get(m, "data_key"));
+	json_int_t created = json_integer_value(json_object_get(m, "created"));
+	rc = 1;
+	if (data_key && strcmp(data_key, ours) == 0) {
+		rc = 0;
+	} else if (data_key && now - created > MARKER_STALE_S) {
+		long long size;
+		int h = owlet_s3_head(ctx->s3, &size, ctx->bucket, data_key);
+			if (h == OWLET_ENOTFOUND)
+			rc = owlet_s3_put_if(ctx->s3, ctx->bucket, mkey, body, blen, "application/json", etag);
+		else if (h < 0)
+			rc = h;
+	}
+	json_decref(m);
+	return rc;
+}
+
+/* Stores a batch: first a key marker per record (keyed datasets), then one
+ * object per dt= day, every write with If-None-Match: * (an object a
+ * previous attempt stored is left as it is).  Returns 0; 1 when a key is
+ * taken (*conflict: the record), after deleting the markers this call
+ * wrote; negative when S3 fails. */
+static int store_batch(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const struct layout_batch *b,
+		       const char *stem, long long now, long *conflict)
+{
+	*conflict = -1;
+	char(*keys)[256] = calloc(b->n_parts ? b->n_parts : 1, sizeof *keys);
+	bool *mine = calloc(b->n_records ? b->n_records : 1, sizeof *mine);
+	int rc = keys && mine ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t p = 0; rc == 0 && p < b->n_parts; p++)
+		rc = layout_object_key(keys[p], sizeof keys[p], ds, &b->parts[p], stem);
+	for (size_t i = 0; rc == 0 && b->key_hash && i < b->n_records; i++) {
+		char mkey[256];
+		const char *ours = keys[b->part_of[i]];
+		json_t *kv = json_loads(b->key_text[i], JSON_DECODE_ANY, NULL);
+		json_t *m = kv ? json_pack("{s:i, s:o, s:s, s:I}", "v", 1, "key", kv, "data_key", ours, "created",
+					   (json_int_t)now)
+			       : NULL;
+		char *body = m ? json_dumps(m, JSON_COMPACT) : NULL;
+		json_decref(m);
+		if (!body)
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		else if ((rc = layout_marker_key(mkey, sizeof mkey, ds, b->key_hash[i])) == 0)
+			rc = owlet_s3_put_if(ctx->s3, ctx->bucket, mkey, body, strlen(body), "application/json", NULL);
+		if (rc == 0)
+			mine[i] = true;
+		else if (rc == 1)
+			rc = marker_taken(ctx, mkey, ours, body, strlen(body), now);
+		if (rc == 1)
+			*conflict = (long)i;
+		free(body);
+	}
+	for (size_t p = 0; rc == 0 && p < b->n_parts; p++) {
+		rc = owlet_s3_put_if(ctx->s3, ctx->bucket, keys[p], b->parts[p].lines, b->parts[p].size,
+				     "application/x-ndjson", NULL);
+		if (rc == 1) /* stored by a previous attempt of this request */
+			rc = 0;
+	}
+	if (rc != 0 && mine)
+		drop_markers(ctx, ds, b, mine);
+	free(mine);
+	free(keys);
+	return rc;
+}
+
+/* 409 for record i of b, whose key is taken. */
+static void respond_key_taken(struct lambda_result *res, const struct owlet_dataset *ds,
+			      const struct layout_batch *b, long i)
+{
+	char msg[400];
+	snprintf(msg, sizeof msg, "dataset '%s' already has a record with key %s = %.200s", ds->name, ds->key,
+		 b->key_text[i]);
+	json_t *kv = json_loads(b->key_text[i], JSON_DECODE_ANY, NULL);
+	respond(res, 409, kv ? json_pack("{s:s, s:o}", "message", msg, "key", kv) : NULL);
+}
+
 /* POST with an Idempotency-Key: the key's record is written before the
  * data, with If-None-Match: *, so one request owns the key.  A later one
  * with the same body gets the recorded answer; with another body, 422; an
@@ -394,7 +518,7 @@ static void respond_too_large(struct lambda_result *res, const struct owlet_reco
  * after a crash between the two writes. */
 static void post_idempotent(struct lambda_ctx *ctx, struct lambda_result *res, const struct owlet_dataset *ds,
 			    const char *subject, const char *idem_key, const struct owlet_idem_record *fresh,
-			    const char *lines, size_t size)
+			    const struct layout_batch *b, const char *fresh_stem)
 {
 	char rkey[256], etag[128] = "", data_prefix[80];
 	struct owlet_idem_record prev = { 0 };
@@ -452,7 +576,20 @@ static void post_idempotent(struct lambda_ctx *ctx, struct lambda_result *res, c
 		respond_s3_error(res, rc);
 		goto out;
 	}
-	rc = owlet_s3_put_if(ctx->s3, ctx->bucket, use->data_key, lines, size, "application/x-ndjson", NULL);
+	char stem[128];
+	snprintf(stem, sizeof stem, "%s", fresh_stem);
+	if (use != fresh && layout_stem_of(stem, sizeof stem, use->data_key) < 0) {
+		respond_message(res, 500, "the record of this Idempotency-Key is unreadable");
+		goto out;
+	}
+	long conflict;
+	rc = store_batch(ctx, ds, b, stem, fresh->created, &conflict);
+	if (rc == 1) { /* the request can never succeed: free its Idempotency-Key */
+		if (owlet_s3_delete(ctx->s3, ctx->bucket, rkey) < 0)
+			fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
+		respond_key_taken(res, ds, b, conflict);
+		goto out;
+	}
 	if (rc < 0) {
 		respond_s3_error(res, rc);
 		goto out;
@@ -513,60 +650,86 @@ static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 		respond_message(res, 500, "the function has no data bucket (OWLET_DATA_BUCKET)");
 		goto out;
 	}
-	/* JSON Lines: one compact object per line, in the order received */
-	size_t size = 0;
-	char *lines = NULL;
-	FILE *f = open_memstream(&lines, &size);
-	if (!f) {
-		respond(res, 500, NULL);
+	if (ds->key && n > MAX_KEYED_RECORDS) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "too many records: %d; a dataset with a key takes at most %d records per request",
+			 n, MAX_KEYED_RECORDS);
+		respond_message(res, 413, msg);
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
-		const json_t *rec = json_is_array(payload) ? json_array_get(payload, (size_t)i) : payload;
-		write_record(f, rec);
+	struct layout_batch b;
+	long dup_a, dup_b;
+	int rc = layout_build(&b, ds, payload, n, &dup_a, &dup_b);
+	if (rc == OWLET_EINVALID && b.n_problems) {
+		size_t more = b.n_problems - json_array_size(b.problems);
+		respond(res, 400, json_pack("{s:s, s:O, s:I}", "message",
+					    ds->partition_by ? "records without a partition or key value"
+							     : "records without a key value",
+					    "errors", b.problems, "more_errors", (json_int_t)more));
+		goto out_batch;
 	}
-	if (fclose(f) != 0) {
-		free(lines);
+	if (rc == OWLET_EINVALID) {
+		respond_message(res, 413, owlet_error_last());
+		goto out_batch;
+	}
+	if (rc < 0) {
 		respond(res, 500, NULL);
-		goto out;
+		goto out_batch;
+	}
+	if (dup_a >= 0) {
+		char msg[400];
+		snprintf(msg, sizeof msg, "records %ld and %ld have the same key %s = %.200s; a key is stored once",
+			 dup_a, dup_b, ds->key, b.key_text[dup_a]);
+		json_t *kv = json_loads(b.key_text[dup_a], JSON_DECODE_ANY, NULL);
+		respond(res, 409, kv ? json_pack("{s:s, s:o}", "message", msg, "key", kv) : NULL);
+		goto out_batch;
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	char day[16], stamp[32], rnd[17], key[256];
-	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	char stamp[32], rnd[17], stem[64];
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
 	if (owlet_random_hex(rnd, 8) < 0) {
-		free(lines);
 		respond_message(res, 500, "no random numbers");
-		goto out;
+		goto out_batch;
 	}
-	snprintf(key, sizeof key, "raw/%s/dt=%s/%s%03ldZ-%s-r%d.jsonl", ds->name, day, stamp,
-		 ts.tv_nsec / 1000000, rnd, n);
-	json_t *answer = json_pack("{s:s, s:s, s:i}", "bucket", ctx->bucket, "key", key, "records", n);
+	snprintf(stem, sizeof stem, "%s%03ldZ-%s", stamp, ts.tv_nsec / 1000000, rnd);
+	json_t *keys = json_array();
+	for (size_t p = 0; keys && p < b.n_parts; p++) {
+		char key[256];
+		if (layout_object_key(key, sizeof key, ds, &b.parts[p], stem) < 0 ||
+		    json_array_append_new(keys, json_string(key)) < 0) {
+			json_decref(keys);
+			keys = NULL;
+		}
+	}
+	json_t *answer = keys ? json_pack("{s:s, s:O, s:o, s:i}", "bucket", ctx->bucket, "key", json_array_get(keys, 0),
+					  "keys", keys, "records", n)
+			      : NULL;
 	if (!answer) {
-		free(lines);
 		respond(res, 500, NULL);
-		goto out;
+		goto out_batch;
 	}
 	if (hk) {
 		fresh.created = ts.tv_sec;
-		fresh.data_key = key;
+		fresh.data_key = (char *)json_string_value(json_object_get(answer, "key"));
 		fresh.body = answer;
-		post_idempotent(ctx, res, ds, caller_subject(event), json_string_value(hk), &fresh, lines, size);
+		post_idempotent(ctx, res, ds, caller_subject(event), json_string_value(hk), &fresh, &b, stem);
 		json_decref(answer);
-		free(lines);
-		goto out;
+		goto out_batch;
 	}
-	int rc = owlet_s3_put(ctx->s3, ctx->bucket, key, lines, size, "application/x-ndjson");
-	free(lines);
-	if (rc < 0) {
-		json_decref(answer);
+	long conflict;
+	rc = store_batch(ctx, ds, &b, stem, ts.tv_sec, &conflict);
+	if (rc == 1)
+		respond_key_taken(res, ds, &b, conflict);
+	else if (rc < 0)
 		respond_s3_error(res, rc);
-		goto out;
-	}
-	respond(res, 201, answer);
+	else
+		respond(res, 201, json_incref(answer));
+	json_decref(answer);
+out_batch:
+	layout_clear(&b);
 out:
 	owlet_record_problems_clear(&problems);
 	json_decref(payload);
@@ -622,6 +785,19 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		return respond(res, 500, NULL);
 	if (!c.signed_in) {
 		respond_message(res, 401, "Unauthorized");
+		goto out;
+	}
+	if (strcmp(path, "/openapi.json") == 0) { /* the API's own description, made from the model */
+		if (strcmp(method, "GET") != 0) {
+			respond_message(res, 405, "method not allowed");
+			goto out;
+		}
+		const char *iss = json_string_value(json_object_get(
+			json_object_get(json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"),
+							"jwt"),
+					"claims"),
+			"iss"));
+		respond(res, 200, owlet_openapi(ctx->model, iss, NULL));
 		goto out;
 	}
 	/* /datasets[/NAME[/stats|/records]] */

@@ -43,7 +43,8 @@ struct lambda_result {
 	char *error_message;       /* owned */
 };
 
-/* Reads the environment (OWLET_MODEL, OWLET_DATA_BUCKET, AWS_*).  Returns 0,
+/* Reads the environment (OWLET_DATA_BUCKET, AWS_*, and the model: OWLET_MODEL,
+ * else the object OWLET_MODEL_KEY checked against OWLET_MODEL_SHA256).  Returns 0,
  * or a negative code with owlet_error_last() saying why. */
 int lambda_init(struct lambda_ctx *ctx);
 void lambda_fini(struct lambda_ctx *ctx);

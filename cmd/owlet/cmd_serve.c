@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "model/environment.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "local/jwt.h"
 #include "local/apigw.h"
 #include "deploy/stack.h"
@@ -213,11 +214,16 @@ static int serve(struct serve_setup *s, int ready_fd)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
 
-	char *vars[4] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
+	/* the model as the function module gives it: its object in the data
+	 * bucket (written by apply) and its SHA-256, never the model itself */
+	char model_sha[65];
+	owlet_sha256_hex(model_sha, s->model_json, strlen(s->model_json));
+	char *vars[5] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
 			  var("OWLET_DATA_BUCKET", s->stack->data_bucket ? s->stack->data_bucket : ""),
-			  var("OWLET_MODEL", s->model_json), var("OWLET_ENV", opt_env) };
+			  var("OWLET_MODEL_KEY", "_owlet/model.json"), var("OWLET_MODEL_SHA256", model_sha),
+			  var("OWLET_ENV", opt_env) };
 	const char *env[] = { "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
-			      vars[0], vars[1], vars[2], vars[3], NULL };
+			      vars[0], vars[1], vars[2], vars[3], vars[4], NULL };
 	struct owlet_runtime_config rc_cfg = {
 		.task_root = s->task_root, .function_name = s->stack->function_name, .region = s->stack->region,
 		.memory_mb = s->memory_mb, .env = env, .workers = (int)(opt_workers > 0 ? opt_workers : 1),

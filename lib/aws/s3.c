@@ -574,6 +574,13 @@ int owlet_s3_head(struct owlet_s3 *s3, long long *size, const char *bucket, cons
 	return 0;
 }
 
+int owlet_s3_delete(struct owlet_s3 *s3, const char *bucket, const char *key)
+{
+	struct s3_request r = { "DELETE", bucket, key, NULL, NULL, 0, NULL };
+	int status = perform(s3, &r);
+	return status == 404 ? 0 : check_status(s3, status, "delete", bucket, key);
+}
+
 /* ListObjectsV2 XML.  The document is S3's, well formed and flat: the scan
  * looks for the few elements it needs between bounds, never past the end,
  * and decodes the five XML entities and numeric references in keys. */

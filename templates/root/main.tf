@@ -107,7 +107,7 @@ module "api" {
   source = "./modules/api"
 
   name_prefix          = var.name_prefix
-  datasets             = local.access
+  routes               = var.api.routes
   function_name        = module.function.function_name
   function_invoke_arn  = module.function.invoke_arn
   function_permissions = module.function.permissions

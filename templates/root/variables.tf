@@ -103,10 +103,10 @@ variable "function" {
 }
 
 variable "api" {
-  description = "Stage throttling of the HTTP API: steady rate (requests per second) and burst."
+  description = "The HTTP API: stage throttling (steady rate in requests per second, burst) and its route keys (\"GET /datasets\", ...), which owlet makes from the model, as it makes the OpenAPI paths from the same list."
   type = object({
     throttle_rate  = number
     throttle_burst = number
+    routes         = list(string)
   })
-  default = { throttle_rate = 10, throttle_burst = 20 }
 }
