@@ -74,7 +74,7 @@ like "$out" '^deployed: [0-9]+ resources' "status in text says how much is deplo
 like "$out" '^last deploy: .* applied' "and when it was last deployed"
 
 # The second plan and up run the security checks on a refreshed plan too
-# (environments/local.yml skips CKV_AWS_23: moto drops rule descriptions)
+# (owlet skips CKV_AWS_23 for local, [owlet: emulator]: moto drops rule descriptions)
 run_owlet plan --detailed-exitcode
 is "$rc" 0 "plan --detailed-exitcode finds no drift (0)"
 [ "$rc" = 0 ] || diag "$(printf '%s' "$out" | grep -E 'will be|must be|~|Plan:' | head -20)"
