@@ -687,3 +687,36 @@ json_t *owlet_tf_state_addresses(const json_t *state)
 		collect_addresses(out, json_object_get(json_object_get(state, "values"), "root_module"));
 	return out;
 }
+
+json_t *owlet_tf_raw_state_addresses(const json_t *state)
+{
+	json_t *out = json_array();
+	size_t i, j;
+	const json_t *r, *inst;
+	json_array_foreach(json_object_get(state, "resources"), i, r) {
+		const char *mode = json_string_value(json_object_get(r, "mode"));
+		const char *module = json_string_value(json_object_get(r, "module"));
+		const char *type = json_string_value(json_object_get(r, "type"));
+		const char *name = json_string_value(json_object_get(r, "name"));
+		if (!out || !type || !name || (mode && strcmp(mode, "managed") != 0))
+			continue;
+		json_array_foreach(json_object_get(r, "instances"), j, inst) {
+			const json_t *k = json_object_get(inst, "index_key");
+			char *addr = NULL;
+			int n;
+			if (json_is_string(k))
+				n = asprintf(&addr, "%s%s%s.%s[\"%s\"]", module ? module : "", module ? "." : "", type, name,
+					     json_string_value(k));
+			else if (json_is_integer(k))
+				n = asprintf(&addr, "%s%s%s.%s[%lld]", module ? module : "", module ? "." : "", type, name,
+					     (long long)json_integer_value(k));
+			else
+				n = asprintf(&addr, "%s%s%s.%s", module ? module : "", module ? "." : "", type, name);
+			if (n >= 0) {
+				json_array_append_new(out, json_string(addr));
+				free(addr);
+			}
+		}
+	}
+	return out;
+}

@@ -96,5 +96,8 @@ void owlet_plan_summary_clear(struct owlet_plan_summary *s);
 /* The addresses of the managed resources in a `show -json` state document,
  * in the order terraform lists them: a new array (caller decrefs). */
 json_t *owlet_tf_state_addresses(const json_t *state);
+/* The same from the state file's own JSON (version 4: "resources" with
+ * "module", "type", "name", "instances"[].index_key), read without terraform. */
+json_t *owlet_tf_raw_state_addresses(const json_t *state);
 
 #endif

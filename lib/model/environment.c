@@ -19,7 +19,7 @@ static const char *const network_keys[] = { "enabled", "az_count", "flow_logs", 
 static const char *const storage_keys[] = { "kms", "noncurrent_days", "log_retention_days", NULL };
 static const char *const function_keys[] = { "architecture", "memory_mb", "timeout_s", "reserved_concurrency",
 					     "log_retention_days", NULL };
-static const char *const api_keys[] = { "throttle_rate", "throttle_burst", NULL };
+static const char *const api_keys[] = { "throttle_rate", "throttle_burst", "local_port", NULL };
 static const char *const checks_keys[] = { "skip", NULL };
 static const char *const skip_keys[] = { "id", "reason", NULL };
 
@@ -316,6 +316,7 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 	if ((sec = section(p, root, "api", api_keys))) {
 		get_int(p, sec, "api", "throttle_rate", 1, 10000, &env->api.throttle_rate);
 		get_int(p, sec, "api", "throttle_burst", 1, 5000, &env->api.throttle_burst);
+		get_int(p, sec, "api", "local_port", 1024, 65535, &env->api.local_port);
 	}
 	if ((sec = section(p, root, "checks", checks_keys)))
 		parse_skips(p, sec);
@@ -484,7 +485,7 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 " s:{s:b, s:i, s:b, s:b},"
 			 " s:{s:b, s:i, s:i},"
 			 " s:{s:s, s:i, s:i, s:i, s:i},"
-			 " s:{s:i, s:i},"
+			 " s:{s:i, s:i, s:i},"
 			 " s:{s:o}}",
 			 "name", env->name, "target", env->target == OWLET_TARGET_LOCAL ? "local" : "aws",
 			 "region", env->region, "protect", env->protect, "stack_suffix", env->stack_suffix,
@@ -497,5 +498,5 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 "timeout_s", env->function.timeout_s, "reserved_concurrency", env->function.reserved_concurrency,
 			 "log_retention_days", env->function.log_retention_days,
 			 "api", "throttle_rate", env->api.throttle_rate, "throttle_burst", env->api.throttle_burst,
-			 "checks", "skip", skips);
+			 "local_port", env->api.local_port, "checks", "skip", skips);
 }
