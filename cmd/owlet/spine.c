@@ -16,6 +16,7 @@
 #include "base/diag.h"
 #include "base/error.h"
 #include "deploy/artifact.h"
+#include "deploy/preflight.h"
 #include "deploy/stack.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
@@ -249,6 +250,18 @@ int spine_init(struct spine *s)
 int spine_prepare(struct spine *s, const char *artifact, bool with_artifact)
 {
 	int rc = 0;
+	if (!s->local) {
+		/* credentials and the state bucket, before the build and terraform */
+		char who[600];
+		char *bucket = owlet_render_state_bucket(s->model, s->env);
+		rc = bucket ? owlet_aws_preflight(who, sizeof who, s->env, bucket)
+			    : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		free(bucket);
+		if (rc < 0)
+			return rc;
+		if (!s->quiet)
+			printf("  AWS: %s\n", who);
+	}
 	if (s->local) {
 		spine_step(s, "emulator");
 		rc = spine_emulator(s);
