@@ -92,6 +92,9 @@ unset TF_CALLS
 run_owlet down --yes
 is "$rc" 1 "a failed local destroy: exit 1"
 like "$err" "error: the local destroy failed: .*destroy" "the error says the destroy failed"
+is "$(printf '%s\n' "$err" | grep -A1 'terraform destroy failed (status 1)$' | tail -1)" \
+	"  terraform: Error: waiting for Lambda Permission (AllowDataBucketNotifications) delete: found resource" \
+	"and repeats terraform's Error: line after it"
 kill -0 "$api" 2>/dev/null
 is "$?" 1 "the local API was stopped"
 sleep 0.2

@@ -40,6 +40,8 @@ struct owlet_tf {
 	char lock_id[128];
 	char lock_who[256];
 	int last_status;
+	char errors[4][300];      /* its first "Error: ..." lines, repeated after owlet's message */
+	int n_errors;
 	bool init_skipped;        /* init found .terraform up to date */
 	/* time spent in terraform, in total and by subcommand (init, plan, ...) */
 	double seconds;
