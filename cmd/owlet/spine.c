@@ -20,6 +20,7 @@
 #include "deploy/stack.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
+#include "base/paths.h"
 #include "base/proc.h"
 #include "deploy/render.h"
 #include "deploy/zipimport.h"
@@ -64,11 +65,20 @@ static int load_environment(struct spine *s, struct owlet_diags *diags)
 {
 	int rc = owlet_environment_load(&s->env, diags, ".", s->env_name, s->model->project);
 	if (rc == OWLET_ENOTFOUND && strcmp(s->env_name, "local") == 0) {
-		/* environments/local.yml is the embedded default */
+		/* no environments/local.yml: the scaffold's (templates/project/), with
+		 * its skips, so that a project without one still passes its checks */
 		static const char local_default[] = "target: local\n";
 		owlet_error_clear();
-		rc = owlet_environment_parse(&s->env, diags, "environments/local.yml", "local", local_default,
-					     sizeof local_default - 1, s->model->project);
+		char *path = NULL, *text = NULL;
+		size_t len = 0;
+		if (owlet_paths_share(&path, "templates/project/environments/local.yml") < 0 ||
+		    owlet_fs_read(&text, &len, path) < 0)
+			owlet_error_clear();
+		rc = owlet_environment_parse(&s->env, diags, "owlet's default environments/local.yml", "local",
+					     text ? text : local_default, text ? len : sizeof local_default - 1,
+					     s->model->project);
+		free(text);
+		free(path);
 	}
 	return rc;
 }
