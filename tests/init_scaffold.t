@@ -31,6 +31,16 @@ is "$(grep -c ': ok$' "$t/v.out")" 4 "the model and three environments are ok"
 (cd "$t/Shop_Data" && "$OWLET" validate --json | python3 -c 'import json,sys; m=json.load(sys.stdin); t={f["type"] for d in m["datasets"].values() for f in d["fields"].values()}; sys.exit(0 if t=={"int","float","string","bool","date","timestamp"} else 1)')
 is "$?" 0 "the scaffold's model uses every type"
 
+# One source: a project named like the repository's example gets exactly the
+# repository's environments (so what tests/check_env.t proves of a fresh
+# project holds for both).
+run_owlet init "$t/demo" --name owlet-demo
+for e in local dev prod; do
+	is "$(cmp "$t/demo/environments/$e.yml" "$OWLET_SRC/environments/$e.yml" 2>&1; echo $?)" 0 \
+		"the scaffold's environments/$e.yml is the repository's, byte for byte"
+done
+like "$(cat "$t/demo/environments/dev.yml")" 'CKV_AWS_338, reason: "dev keeps logs 14 days' "the scaffold's dev.yml carries the cost skips with reasons"
+
 # --name, and an existing empty directory.
 mkdir "$t/empty"
 run_owlet init "$t/empty" --name my-project

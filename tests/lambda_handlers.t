@@ -68,7 +68,7 @@ is "$(printf '%s\n' "$problems" | wc -l)" 11 "every problem is listed (11)"
 for want in "0 colour unknown field 'colour' for dataset 'trips'" "0 trip_id field 'trip_id' must be at least 1" \
 	"0 pickup_at field 'pickup_at' must be an ISO 8601 timestamp, not 'yesterday'" \
 	"0 pickup_day field 'pickup_day' must be a date (YYYY-MM-DD), not '2026-02-30'" \
-	"0 vendor field 'vendor' must be one of the enum values, not 'XYZ'" "0 passengers field 'passengers' must be at most 9" \
+	"0 vendor field 'vendor' must be one of 'CMT', 'VTS', 'DDS', not 'XYZ'" "0 passengers field 'passengers' must be at most 9" \
 	"0 fare field 'fare' must be a number, not a string" "0 paid_card field 'paid_card' must be a boolean, not a string" \
 	"0 note field 'note' is longer than max_length 200" "1 trip_id field 'trip_id' is required" \
 	"2 - record 2 must be a JSON object, not an integer"; do

@@ -33,6 +33,7 @@
 #include "deploy/stack.h"
 #include "model/model.h"
 #include "local/runtime_server.h"
+#include "base/proc.h"
 
 static const char *opt_env = "local";
 static long opt_port;
@@ -41,7 +42,8 @@ static bool opt_detach;
 
 const struct owlet_option cmd_serve_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "environment (default: local); must have been brought up" },
-	{ "port", 'p', OPT_INT, &opt_port, "N", "listen on 127.0.0.1:N (default: a free port)" },
+	{ "port", 'p', OPT_INT, &opt_port, "N",
+	  "listen on 127.0.0.1:N (default: api.local_port, else the port chosen the first time, kept in state/ENV/)" },
 	{ "workers", 0, OPT_INT, &opt_workers, "N", "Lambda processes run at most at once (default: 2)" },
 	{ "detach", 'd', OPT_FLAG, &opt_detach, NULL,
 	  "serve in the background (log: state/ENV/localapi.log); return once it listens" },
@@ -60,6 +62,10 @@ struct serve_setup {
 	long timeout_ms;
 	int memory_mb;
 	int throttle_rate, throttle_burst;
+	unsigned port;         /* 0: a free one, chosen now */
+	char port_from[128];   /* where port comes from, for messages */
+	bool keep_port;        /* write it to state/<env>/localapi_port.json once listening */
+	char path_port[96];
 };
 
 static void setup_free(struct serve_setup *s)
@@ -114,12 +120,60 @@ static int check_not_running(const char *path)
 	return rc;
 }
 
+/* The port: --port, else the one kept in state/<env>/localapi_port.json
+ * (api.local_port, read later with the environment, wins over the kept one). */
+static int choose_port(struct serve_setup *s)
+{
+	snprintf(s->path_port, sizeof s->path_port, "%s/localapi_port.json", s->state_dir);
+	s->keep_port = true;
+	if (opt_port > 0) {
+		s->port = (unsigned)opt_port;
+		snprintf(s->port_from, sizeof s->port_from, "--port");
+		return 0;
+	}
+	json_t *doc = NULL;
+	if (owlet_state_read_json(&doc, s->path_port) < 0) {
+		owlet_error_clear();
+		return 0;
+	}
+	json_int_t port = json_integer_value(json_object_get(doc, "port"));
+	json_decref(doc);
+	if (port < 1 || port > 65535)
+		return owlet_error_setc(OWLET_EINVALID, "'%s' holds no port (1..65535): remove it to choose a new one",
+					s->path_port);
+	s->port = (unsigned)port;
+	snprintf(s->port_from, sizeof s->port_from, "kept in %s", s->path_port);
+	return 0;
+}
+
+/* A port someone else listens on: say who, when /proc tells. */
+static int check_port_free(struct serve_setup *s)
+{
+	if (strncmp(s->port_from, "api.local_port", 14) == 0)
+		s->keep_port = false;
+	if (!s->port)
+		return 0;
+	char cmd[160];
+	pid_t pid = owlet_proc_tcp_listener(s->port, cmd, sizeof cmd);
+	if (pid > 0)
+		return owlet_error_setc(OWLET_EIO, "port %u (%s) is taken by pid %d (%s): stop it, or choose another "
+						     "port with --port or api.local_port", s->port, s->port_from, (int)pid, cmd);
+	if (pid < 0)
+		return owlet_error_setc(OWLET_EIO, "port %u (%s) is taken by a process owlet cannot see (another "
+						     "user's): choose another port with --port or api.local_port",
+					s->port, s->port_from);
+	return 0;
+}
+
 /* Everything that needs no thread: files, the artifact, the JWKS. */
 static int prepare(struct serve_setup *s)
 {
 	snprintf(s->state_dir, sizeof s->state_dir, "state/%s", opt_env);
 	snprintf(s->path_json, sizeof s->path_json, "%s/localapi.json", s->state_dir);
 	int rc = check_not_running(s->path_json);
+	if (rc < 0)
+		return rc;
+	rc = choose_port(s);
 	if (rc < 0)
 		return rc;
 	rc = owlet_stack_load(&s->stack, s->state_dir, opt_env);
@@ -150,11 +204,18 @@ static int prepare(struct serve_setup *s)
 		s->memory_mb = env->function.memory_mb;
 		s->throttle_rate = env->api.throttle_rate;
 		s->throttle_burst = env->api.throttle_burst;
+		if (!opt_port && env->api.local_port > 0) {
+			s->port = (unsigned)env->api.local_port;
+			snprintf(s->port_from, sizeof s->port_from, "api.local_port of environments/%s.yml", opt_env);
+		}
 	}
 	owlet_environment_free(env);
 	owlet_model_free(model);
 	if (!s->model_json)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	rc = check_port_free(s);
+	if (rc < 0)
+		return rc;
 
 	char zip[128];
 	snprintf(zip, sizeof zip, "%s/artifacts/lambda.zip", s->state_dir);
@@ -237,7 +298,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 		goto out;
 	const char *aud[] = { s->stack->client_id ? s->stack->client_id : "" };
 	struct owlet_localapi_config api_cfg = {
-		.port = (uint16_t)opt_port, .jwks = s->jwks,
+		.port = (uint16_t)s->port, .jwks = s->jwks,
 		.policy = { .issuer = s->stack->issuer, .audiences = aud, .n_audiences = 1, .token_use = "access",
 			    .skew_s = 60 },
 		.runtime = rt, .timeout_ms = s->timeout_ms, .api_id = s->stack->api_id, .log = log_line,
@@ -252,6 +313,11 @@ static int serve(struct serve_setup *s, int ready_fd)
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
 	info = json_pack("{s:s, s:i, s:i}", "url", url, "pid", (int)getpid(), "port", (int)port);
 	rc = owlet_state_write_json(s->path_json, info, 0644);
+	if (rc == 0 && s->keep_port) {
+		json_t *kept = json_pack("{s:i}", "port", (int)port);
+		rc = kept ? owlet_state_write_json(s->path_port, kept, 0644) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		json_decref(kept);
+	}
 	if (rc < 0)
 		goto out;
 	fprintf(stderr, "owlet: serving the '%s' API at %s (pid %d, Lambda in %s)\n", opt_env, url, (int)getpid(),

@@ -18,9 +18,11 @@
 #include "base/buf.h"
 #include "base/gha.h"
 #include "deploy/artifact.h"
+#include "deploy/preflight.h"
 #include "deploy/stack.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
+#include "base/paths.h"
 #include "base/proc.h"
 #include "deploy/render.h"
 #include "deploy/zipimport.h"
@@ -65,11 +67,20 @@ static int load_environment(struct spine *s, struct owlet_diags *diags)
 {
 	int rc = owlet_environment_load(&s->env, diags, ".", s->env_name, s->model->project);
 	if (rc == OWLET_ENOTFOUND && strcmp(s->env_name, "local") == 0) {
-		/* environments/local.yml is the embedded default */
+		/* no environments/local.yml: the scaffold's (templates/project/), with
+		 * its skips, so that a project without one still passes its checks */
 		static const char local_default[] = "target: local\n";
 		owlet_error_clear();
-		rc = owlet_environment_parse(&s->env, diags, "environments/local.yml", "local", local_default,
-					     sizeof local_default - 1, s->model->project);
+		char *path = NULL, *text = NULL;
+		size_t len = 0;
+		if (owlet_paths_share(&path, "templates/project/environments/local.yml") < 0 ||
+		    owlet_fs_read(&text, &len, path) < 0)
+			owlet_error_clear();
+		rc = owlet_environment_parse(&s->env, diags, "owlet's default environments/local.yml", "local",
+					     text ? text : local_default, text ? len : sizeof local_default - 1,
+					     s->model->project);
+		free(text);
+		free(path);
 	}
 	return rc;
 }
@@ -264,6 +275,18 @@ int spine_init(struct spine *s)
 int spine_prepare(struct spine *s, const char *artifact, bool with_artifact)
 {
 	int rc = 0;
+	if (!s->local) {
+		/* credentials and the state bucket, before the build and terraform */
+		char who[600];
+		char *bucket = owlet_render_state_bucket(s->model, s->env);
+		rc = bucket ? owlet_aws_preflight(who, sizeof who, s->env, bucket)
+			    : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		free(bucket);
+		if (rc < 0)
+			return rc;
+		if (!s->quiet)
+			printf("  AWS: %s\n", who);
+	}
 	if (s->local) {
 		spine_step(s, "emulator");
 		rc = spine_emulator(s);

@@ -14,7 +14,7 @@
  * skips, checkov's own syntax, inside the resource's block:
  *   #checkov:skip=CKV_AWS_117:the function needs no VPC
  * Environment skips (environments/E.yml `checks: skip:`) skip a rule for
- * every resource.  A skip without a reason is an error; skipped checks are
+ * every resource; for target local, so do owlet's emulator skips (below).  A skip without a reason is an error; skipped checks are
  * always in the report.
  *
  * checkov's own findings (`checkov -o json`) may be merged into a report:
@@ -94,7 +94,20 @@ struct owlet_check_options {
 	const struct owlet_check_skip *skips;
 	size_t n_skips;
 	const char *skips_file;
+	/* owlet's own skips (after the user's): the rules that owlet's rendering
+	 * for the target makes fail, each with its reason, listed with the
+	 * origin owlet_skips_origin ("owlet: emulator"). */
+	const struct owlet_check_skip *owlet_skips;
+	size_t n_owlet_skips;
+	const char *owlet_skips_origin;
 };
+
+/* The rules that the local emulator makes fail: moto does not keep a
+ * setting, so owlet renders local without it (or a refreshed plan shows it
+ * gone).  owlet_check_run skips them, with these reasons and the origin
+ * "owlet: emulator", when the environment's target is local; *n receives
+ * their number. */
+const struct owlet_check_skip *owlet_check_emulator_skips(size_t *n);
 
 /* The built-in rules; *n receives their number. */
 const struct owlet_check_rule *owlet_check_rules(size_t *n);

@@ -860,6 +860,14 @@ static bool rule_applies(const struct owlet_check_rule *rule, const struct check
 	return false;
 }
 
+static const struct owlet_check_skip *find_skip(const struct owlet_check_skip *skips, size_t n, const char *id)
+{
+	for (size_t k = 0; k < n; k++)
+		if (skips[k].id && strcmp(skips[k].id, id) == 0)
+			return &skips[k];
+	return NULL;
+}
+
 static int run_rule(struct owlet_check_report *report, const struct check_ctx *ctx,
 		    const struct owlet_check_rule *rule, const struct check_res *r,
 		    const struct owlet_check_options *opts)
@@ -883,13 +891,18 @@ static int run_rule(struct owlet_check_report *report, const struct check_ctx *c
 			return check_report_add(report, &item);
 		}
 	}
-	for (size_t k = 0; k < opts->n_skips; k++) {
-		if (strcmp(opts->skips[k].id, rule->id) == 0) {
-			item.status = OWLET_CHECK_SKIPPED;
-			item.skip_reason = opts->skips[k].reason;
-			item.skip_origin = (char *)(opts->skips_file ? opts->skips_file : "environment");
-			return check_report_add(report, &item);
-		}
+	/* the user's skips first: an explicit choice is listed as the user's */
+	const struct owlet_check_skip *s = find_skip(opts->skips, opts->n_skips, rule->id);
+	const char *origin = opts->skips_file ? opts->skips_file : "environment";
+	if (!s) {
+		s = find_skip(opts->owlet_skips, opts->n_owlet_skips, rule->id);
+		origin = opts->owlet_skips_origin ? opts->owlet_skips_origin : "owlet";
+	}
+	if (s) {
+		item.status = OWLET_CHECK_SKIPPED;
+		item.skip_reason = s->reason;
+		item.skip_origin = (char *)origin;
+		return check_report_add(report, &item);
 	}
 	int v = rule->eval(ctx, r);
 	if (v == CHECK_UNKNOWN)

@@ -167,6 +167,11 @@ static void watch_line(void *ctx, const char *line)
 		snprintf(tf->lock_id, sizeof tf->lock_id, "%s", p + 3 + strspn(p + 3, " "));
 	if (tf->lock_error && strncmp(p, "Who:", 4) == 0 && !tf->lock_who[0])
 		snprintf(tf->lock_who, sizeof tf->lock_who, "%s", p + 4 + strspn(p + 4, " "));
+	/* "Error: ..." plain, or inside terraform's box ("│ Error: ...") */
+	if (strncmp(p, "\xe2\x94\x82", 3) == 0)
+		p += 3 + strspn(p + 3, " ");
+	if (strncmp(p, "Error: ", 7) == 0 && tf->n_errors < 4)
+		snprintf(tf->errors[tf->n_errors++], sizeof tf->errors[0], "%s", p);
 	if (tf->on_line)
 		tf->on_line(tf->ctx, line);
 }
@@ -213,6 +218,7 @@ static int run_tf(struct owlet_tf *tf, int *status, const char *const *args, con
 				      "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", NULL };
 	tf->lock_error = false;
 	tf->lock_id[0] = tf->lock_who[0] = '\0';
+	tf->n_errors = 0;
 	struct owlet_proc_opts opts = {
 		.argv = argv,
 		.env = (const char *const *)tf->env,
@@ -344,9 +350,14 @@ static int run_locked(struct owlet_tf *tf, int *status, const char *const *args)
 			       tf->lock_id);
 }
 
-static int status_error(const char *what, int status)
+/* "terraform WHAT failed (status N)", then terraform's own Error: lines. */
+static int status_error(const struct owlet_tf *tf, const char *what, int status)
 {
-	return owlet_error_setc(OWLET_ECHILD, "terraform %s failed (status %d)", what, status);
+	char errors[sizeof tf->errors + 64] = "";
+	size_t off = 0;
+	for (int i = 0; i < tf->n_errors && off < sizeof errors; i++)
+		off += (size_t)snprintf(errors + off, sizeof errors - off, "\n  terraform: %s", tf->errors[i]);
+	return owlet_error_setc(OWLET_ECHILD, "terraform %s failed (status %d)%s", what, status, errors);
 }
 
 int owlet_tf_run(struct owlet_tf *tf, int *status, const char *const *args, const char *stdout_path)
@@ -463,7 +474,7 @@ int owlet_tf_init(struct owlet_tf *tf, const char *backend_config, bool backend,
 	int rc = run_tf(tf, &status, args, NULL, false);
 	free(bc);
 	if (rc == 0 && status != 0)
-		rc = status_error("init", status);
+		rc = status_error(tf, "init", status);
 	if (rc == 0 && stamp_path && digest[0])
 		rc = owlet_fs_write_atomic(stamp_path, digest, strlen(digest));
 	free(stamp_path);
@@ -486,7 +497,7 @@ int owlet_tf_plan(struct owlet_tf *tf, bool *changes, const char *plan_file, boo
 	if (status == 2)
 		*changes = true;
 	else if (status != 0)
-		return status_error("plan", status);
+		return status_error(tf, "plan", status);
 	return 0;
 }
 
@@ -501,7 +512,7 @@ static int show_json(json_t **out, struct owlet_tf *tf, const char *plan_file)
 	int status;
 	int rc = run_tf(tf, &status, args, json_path, false);
 	if (rc == 0 && status != 0)
-		rc = status_error("show", status);
+		rc = status_error(tf, "show", status);
 	if (rc == 0) {
 		json_error_t err;
 		*out = json_load_file(json_path, 0, &err);
@@ -528,7 +539,7 @@ int owlet_tf_apply(struct owlet_tf *tf, const char *plan_file)
 	int status;
 	int rc = run_locked(tf, &status, args);
 	if (rc == 0 && status != 0)
-		rc = status_error("apply", status);
+		rc = status_error(tf, "apply", status);
 	return rc;
 }
 
@@ -538,7 +549,7 @@ int owlet_tf_destroy(struct owlet_tf *tf)
 	int status;
 	int rc = run_locked(tf, &status, args);
 	if (rc == 0 && status != 0)
-		rc = status_error("destroy", status);
+		rc = status_error(tf, "destroy", status);
 	return rc;
 }
 
@@ -552,7 +563,7 @@ int owlet_tf_outputs(json_t **out, struct owlet_tf *tf)
 	int status;
 	int rc = run_tf(tf, &status, args, raw_path, false);
 	if (rc == 0 && status != 0)
-		rc = status_error("output", status);
+		rc = status_error(tf, "output", status);
 	json_t *raw = NULL, *flat = NULL;
 	if (rc == 0) {
 		raw = json_load_file(raw_path, 0, NULL);
@@ -747,5 +758,38 @@ json_t *owlet_tf_state_addresses(const json_t *state)
 	json_t *out = json_array();
 	if (out)
 		collect_addresses(out, json_object_get(json_object_get(state, "values"), "root_module"));
+	return out;
+}
+
+json_t *owlet_tf_raw_state_addresses(const json_t *state)
+{
+	json_t *out = json_array();
+	size_t i, j;
+	const json_t *r, *inst;
+	json_array_foreach(json_object_get(state, "resources"), i, r) {
+		const char *mode = json_string_value(json_object_get(r, "mode"));
+		const char *module = json_string_value(json_object_get(r, "module"));
+		const char *type = json_string_value(json_object_get(r, "type"));
+		const char *name = json_string_value(json_object_get(r, "name"));
+		if (!out || !type || !name || (mode && strcmp(mode, "managed") != 0))
+			continue;
+		json_array_foreach(json_object_get(r, "instances"), j, inst) {
+			const json_t *k = json_object_get(inst, "index_key");
+			char *addr = NULL;
+			int n;
+			if (json_is_string(k))
+				n = asprintf(&addr, "%s%s%s.%s[\"%s\"]", module ? module : "", module ? "." : "", type, name,
+					     json_string_value(k));
+			else if (json_is_integer(k))
+				n = asprintf(&addr, "%s%s%s.%s[%lld]", module ? module : "", module ? "." : "", type, name,
+					     (long long)json_integer_value(k));
+			else
+				n = asprintf(&addr, "%s%s%s.%s", module ? module : "", module ? "." : "", type, name);
+			if (n >= 0) {
+				json_array_append_new(out, json_string(addr));
+				free(addr);
+			}
+		}
+	}
 	return out;
 }

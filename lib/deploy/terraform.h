@@ -41,6 +41,8 @@ struct owlet_tf {
 	char lock_id[128];
 	char lock_who[256];
 	int last_status;
+	char errors[4][300];      /* its first "Error: ..." lines, repeated after owlet's message */
+	int n_errors;
 	bool init_skipped;        /* init found .terraform up to date */
 	/* time spent in terraform, in total and by subcommand (init, plan, ...) */
 	double seconds;
@@ -104,5 +106,8 @@ void owlet_plan_summary_clear(struct owlet_plan_summary *s);
 /* The addresses of the managed resources in a `show -json` state document,
  * in the order terraform lists them: a new array (caller decrefs). */
 json_t *owlet_tf_state_addresses(const json_t *state);
+/* The same from the state file's own JSON (version 4: "resources" with
+ * "module", "type", "name", "instances"[].index_key), read without terraform. */
+json_t *owlet_tf_raw_state_addresses(const json_t *state);
 
 #endif

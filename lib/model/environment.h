@@ -32,6 +32,7 @@
  *   api:
  *     throttle_rate: 10      # requests/s, 1..10000
  *     throttle_burst: 20     # 1..5000
+ *     local_port: 0          # 1024..65535, local: the local API's port (unset: chosen once, kept in state/<env>/)
  *   checks:
  *     skip:                  # each skip needs a reason (owlet check)
  *       - { id: CKV_AWS_117, reason: "no VPC in a $1/month sandbox" }
@@ -90,6 +91,7 @@ struct owlet_environment {
 	struct {
 		int throttle_rate;
 		int throttle_burst;
+		int local_port;     /* 0: unset (the local API keeps the port it chose first) */
 	} api;
 	struct owlet_check_skip *skips;
 	size_t n_skips;
