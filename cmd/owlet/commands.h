@@ -62,6 +62,7 @@ OWLET_COMMAND(stats);
 OWLET_COMMAND(user);
 OWLET_COMMAND(token);
 OWLET_COMMAND(serve);
+OWLET_COMMAND(query);
 
 struct owlet_diags;
 /* Prints located problems to stderr in reading order, one

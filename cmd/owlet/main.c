@@ -25,6 +25,7 @@ static const struct owlet_command commands[] = {
 	{ "user", cmd_user, cmd_user_options, "add NAME", "manage the users of an environment's Cognito user pool" },
 	{ "token", cmd_token, cmd_token_options, "NAME", "sign a user in and print an access token" },
 	{ "serve", cmd_serve, cmd_serve_options, "", "serve the local API in the foreground (up --env local runs it in the background)" },
+	{ "query", cmd_query, cmd_query_options, "SQL", "run SQL through the environment's Athena (local: DuckDB)" },
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
