@@ -110,7 +110,8 @@ for env in local dev prod; do
 		"$(t $env '.datasets | keys | sort | join(",")')" "$env: one Glue table per dataset"
 
 	is "$(q $env "$after"'[typed("aws_apigatewayv2_route")[].change.after.route_key] | sort | join(",")')" \
-		"$(t $env '.datasets | (["GET /datasets"] + ([to_entries[] | "GET /datasets/\(.key)", "GET /datasets/\(.key)/stats",
+		"$(t $env '.datasets | (["GET /datasets", "GET /queries/{id}"] + ([to_entries[] | "GET /datasets/\(.key)", "GET /datasets/\(.key)/stats",
+			"GET /datasets/\(.key)/rows", "GET /datasets/\(.key)/aggregate",
 			(select(.value.write_groups | length > 0) | "POST /datasets/\(.key)/records")])) | sort | join(",")')" \
 		"$env: one route per dataset operation"
 

@@ -28,6 +28,9 @@ const char *const owlet_localapi_routes[] = {
 	"GET /datasets/{name}",
 	"GET /datasets/{name}/stats",
 	"POST /datasets/{name}/records",
+	"GET /datasets/{name}/rows",
+	"GET /datasets/{name}/aggregate",
+	"GET /queries/{id}",
 	NULL,
 };
 
@@ -123,14 +126,17 @@ static bool add_route(char **r, size_t *k, const char *method, const char *name,
 
 char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model)
 {
-	char **r = calloc(model->n_datasets * 3 + 2, sizeof *r);
+	char **r = calloc(model->n_datasets * 5 + 3, sizeof *r);
 	size_t k = 0;
 	bool good = r && add_route(r, &k, "GET", NULL, "");
 	for (size_t i = 0; good && i < model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &model->datasets[i];
 		good = add_route(r, &k, "GET", ds->name, "") && add_route(r, &k, "GET", ds->name, "/stats") &&
-		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records"));
+		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records")) &&
+		       add_route(r, &k, "GET", ds->name, "/rows") && add_route(r, &k, "GET", ds->name, "/aggregate");
 	}
+	if (good && !(r[k++] = strdup("GET /queries/{id}")))
+		good = false;
 	if (!good) {
 		for (size_t i = 0; r && i < k; i++)
 			free(r[i]);

@@ -66,8 +66,9 @@ extern const char *const owlet_localapi_routes[];
 
 /* The route keys the api module renders for a model (the outputs.json
  * "routes" of `up`): "GET /datasets", and per dataset NAME "GET /datasets/NAME",
- * "GET /datasets/NAME/stats" and, when it has write groups,
- * "POST /datasets/NAME/records".  A new NULL-terminated array (free each and
+ * "GET /datasets/NAME/stats", "GET /datasets/NAME/rows",
+ * "GET /datasets/NAME/aggregate" and, when it has write groups,
+ * "POST /datasets/NAME/records"; then "GET /queries/{id}".  A new NULL-terminated array (free each and
  * the array); *n its length. */
 struct owlet_model;
 char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model);

@@ -8,13 +8,15 @@ locals {
   dataset_routes = merge([
     for name, ds in var.datasets : merge(
       {
-        "GET /datasets/${name}"       = name
-        "GET /datasets/${name}/stats" = name
+        "GET /datasets/${name}"           = name
+        "GET /datasets/${name}/stats"     = name
+        "GET /datasets/${name}/rows"      = name
+        "GET /datasets/${name}/aggregate" = name
       },
       length(ds.write_groups) > 0 ? { "POST /datasets/${name}/records" = name } : {},
     )
   ]...)
-  route_keys = toset(concat(["GET /datasets"], keys(local.dataset_routes)))
+  route_keys = toset(concat(["GET /datasets", "GET /queries/{id}"], keys(local.dataset_routes)))
 }
 
 resource "aws_apigatewayv2_api" "this" {
