@@ -216,4 +216,20 @@ get "/queries/$qid" "$driver"
 is "$status" 404 "GET /queries/ID by a caller who may not read the dataset: 404"
 get "/queries/00000000-0000-0000-0000-000000000000" "$token"
 is "$status" 404 "an unknown query id: 404"
+
+# a Lambda of 1 s keeps 1 s for the results: any query still running at
+# its first poll is answered 202, and GET /queries/ID gives it later
+kill "$pid"; for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+sed -i 's/timeout_s: .*/timeout_s: 1/' environments/local.yml
+run_owlet serve --env local --detach
+url=$(printf '%s\n' "$out" | tail -1)
+pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
+at_exit "kill $pid 2>/dev/null"
+get /datasets/trips/rows "$token" --data-urlencode vendor=CMT --data-urlencode order_by=trip_id
+is "$status" 202 "a query that outlives the Lambda's time: 202"
+qid=$(field "['query_id']" | tr -d '"')
+is "$(field "['location']")" "\"/queries/$qid\"" "with the query id and where to ask"
+for _ in $(seq 50); do get "/queries/$qid" "$token"; [ "$status" = 202 ] || break; sleep 0.1; done
+is "$status" 200 "GET /queries/ID: 200 once it ended"
+is "$(ids)" "1,3,5" "with the rows"
 done_testing

@@ -225,8 +225,25 @@ static int parse_limit(int *out, const json_t *query, int dflt)
 	return 0;
 }
 
+/* FROM the dataset's table and the WHERE of the filters. */
+static int from_where(struct owlet_buf *sql, json_t *params, const struct owlet_dataset *ds, const json_t *query,
+		      bool aggregate)
+{
+	char from[96];
+	snprintf(from, sizeof from, " FROM \"%s\"", ds->name);
+	owlet_buf_append(sql, from, strlen(from));
+	return filters(sql, params, ds, query, aggregate);
+}
+
+/* Ends the text with LIMIT (an integer owlet parsed, never the caller's
+ * text) and hands it over, or frees everything on failure. */
 static int finish(struct owlet_sql *out, struct owlet_buf *sql, json_t *params, int rc)
 {
+	if (rc == 0) {
+		char lim[32];
+		snprintf(lim, sizeof lim, " LIMIT %d", out->limit);
+		owlet_buf_append(sql, lim, strlen(lim));
+	}
 	if (rc == 0 && !sql->data)
 		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc < 0) {
@@ -272,19 +289,11 @@ int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const 
 	if (rc == 0) {
 		owlet_buf_append(&sql, "SELECT ", 7);
 		quoted_list(&sql, cols, NULL, nc);
-		char from[96];
-		snprintf(from, sizeof from, " FROM \"%s\"", ds->name);
-		owlet_buf_append(&sql, from, strlen(from));
-		rc = filters(&sql, params, ds, query, false);
+		rc = from_where(&sql, params, ds, query, false);
 	}
 	if (rc == 0 && no) {
 		owlet_buf_append(&sql, " ORDER BY ", 10);
 		quoted_list(&sql, order, desc, no);
-	}
-	if (rc == 0) {
-		char lim[32];
-		snprintf(lim, sizeof lim, " LIMIT %d", out->limit);
-		owlet_buf_append(&sql, lim, strlen(lim));
 	}
 	return finish(out, &sql, params, rc);
 }
@@ -342,22 +351,13 @@ int owlet_sql_aggregate(struct owlet_sql *out, const struct owlet_dataset *ds, c
 	}
 	if (rc == 0 && n_aggs == 0)
 		rc = bad("give at least one of count=*, sum=, avg=, min=, max=%s%s", "", "");
-	if (rc == 0) {
-		char from[96];
-		snprintf(from, sizeof from, " FROM \"%s\"", ds->name);
-		owlet_buf_append(&sql, from, strlen(from));
-		rc = filters(&sql, params, ds, query, true);
-	}
+	if (rc == 0)
+		rc = from_where(&sql, params, ds, query, true);
 	if (rc == 0 && ng) {
 		owlet_buf_append(&sql, " GROUP BY ", 10);
 		quoted_list(&sql, group, NULL, ng);
 		owlet_buf_append(&sql, " ORDER BY ", 10);
 		quoted_list(&sql, group, NULL, ng);
-	}
-	if (rc == 0) {
-		char lim[32];
-		snprintf(lim, sizeof lim, " LIMIT %d", out->limit);
-		owlet_buf_append(&sql, lim, strlen(lim));
 	}
 	return finish(out, &sql, params, rc);
 }
