@@ -43,7 +43,10 @@ JSON
  "function_name": "owlet-demo-local-api", "region": "us-east-1",
  "routes": ["GET /datasets", "GET /openapi.json", "GET /datasets/readings", "GET /datasets/readings/stats", "GET /datasets/stations",
             "GET /datasets/stations/stats", "GET /datasets/trips", "GET /datasets/trips/stats",
-            "POST /datasets/stations/records", "POST /datasets/trips/records"]}
+            "POST /datasets/stations/records", "POST /datasets/trips/records",
+            "GET /datasets/readings/rows", "GET /datasets/readings/aggregate", "GET /datasets/stations/rows",
+            "GET /datasets/stations/aggregate", "GET /datasets/trips/rows", "GET /datasets/trips/aggregate",
+            "GET /queries/{id}"]}
 JSON
 }
 awsl() { aws --endpoint-url "$endpoint" "$@"; }

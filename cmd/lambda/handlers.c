@@ -31,6 +31,8 @@
 #include "layout.h"
 #include "aws/s3.h"
 #include "stats.h"
+#include "query.h"
+#include "aws/athena.h"
 
 /* Below this much time left, an invocation is answered 504 at once. */
 #define MIN_TIME_MS 100
@@ -130,6 +132,7 @@ void lambda_fini(struct lambda_ctx *ctx)
 {
 	owlet_model_free(ctx->model);
 	owlet_s3_free(ctx->s3);
+	owlet_athena_client_free(ctx->athena);
 	memset(ctx, 0, sizeof *ctx);
 }
 
@@ -787,6 +790,17 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		respond_message(res, 401, "Unauthorized");
 		goto out;
 	}
+	if (strncmp(path, "/queries/", 9) == 0 && !strchr(path + 9, '/')) {
+		if (strcmp(method, "GET") != 0) {
+			respond_message(res, 405, "method not allowed");
+		} else {
+			int status = 500;
+			json_t *body = NULL;
+			lambda_query_get(ctx, &status, &body, path + 9, c.groups, c.n_groups, ctx->deadline_ms);
+			respond(res, status, body);
+		}
+		goto out;
+	}
 	if (strcmp(path, "/openapi.json") == 0) { /* the API's own description, made from the model */
 		if (strcmp(method, "GET") != 0) {
 			respond_message(res, 405, "method not allowed");
@@ -800,7 +814,7 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		respond(res, 200, owlet_openapi(ctx->model, iss, NULL));
 		goto out;
 	}
-	/* /datasets[/NAME[/stats|/records]] */
+	/* /datasets[/NAME[/stats|/records|/rows|/aggregate]] */
 	char name[64] = "", tail[16] = "";
 	int n = 0;
 	if (strcmp(path, "/datasets") == 0 || strcmp(path, "/datasets/") == 0) {
@@ -820,7 +834,8 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		}
 	}
 	const char *want = n == 3 && strcmp(tail, "records") == 0 ? "POST" : "GET";
-	if (n == 0 || (n == 3 && strcmp(tail, "records") != 0 && strcmp(tail, "stats") != 0)) {
+	if (n == 0 || (n == 3 && strcmp(tail, "records") != 0 && strcmp(tail, "stats") != 0 &&
+		       strcmp(tail, "rows") != 0 && strcmp(tail, "aggregate") != 0)) {
 		respond_message(res, 404, "no such route");
 		goto out;
 	}
@@ -851,8 +866,14 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		respond(res, 200, schema_json(ds));
 	else if (post)
 		post_records(ctx, res, event, ds);
-	else
+	else if (strcmp(tail, "stats") == 0)
 		handle_stats(ctx, res, event, ds);
+	else {
+		int status = 500;
+		json_t *body = NULL;
+		lambda_query_dataset(ctx, &status, &body, event, ds, strcmp(tail, "aggregate") == 0, ctx->deadline_ms);
+		respond(res, status, body);
+	}
 out:
 	free(c.groups);
 }
@@ -903,6 +924,7 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 	bool late = inv->deadline_ms && inv->deadline_ms - start < MIN_TIME_MS;
 	if (ctx->s3)
 		owlet_s3_set_deadline(ctx->s3, inv->deadline_ms);
+	ctx->deadline_ms = inv->deadline_ms;
 	if (late && method)
 		respond_message(res, 504, "the request ran out of time");
 	else if (late)

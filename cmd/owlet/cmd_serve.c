@@ -5,8 +5,10 @@
  *
  * Needs what `owlet up --env local` leaves in state/<env>/: outputs.json
  * (user pool, client, bucket), emulator.json (moto's endpoint) and
- * artifacts/lambda.zip (unzipped to state/<env>/lambda/).  Once listening it
- * writes state/<env>/localapi.json {"url","pid","port"} (atomically);
+ * artifacts/lambda.zip (unzipped to state/<env>/lambda/).  It also serves
+ * the local Athena (local/athena_server.h) on a port of its own, which the Lambda
+ * reaches through AWS_ENDPOINT_URL_ATHENA.  Once listening it writes
+ * state/<env>/localapi.json {"url","pid","port","athena_url"} (atomically);
  * SIGTERM or SIGINT stops it and removes that file.  With --detach the
  * server runs in the background (its log: state/<env>/localapi.log) and the
  * command returns, printing the URL, once the server listens.
@@ -30,6 +32,7 @@
 #include "base/hash.h"
 #include "local/jwt.h"
 #include "local/apigw.h"
+#include "local/athena_server.h"
 #include "deploy/stack.h"
 #include "model/model.h"
 #include "local/runtime_server.h"
@@ -66,6 +69,8 @@ struct serve_setup {
 	char port_from[128];   /* where port comes from, for messages */
 	bool keep_port;        /* write it to state/<env>/localapi_port.json once listening */
 	char path_port[96];
+	struct owlet_model *model; /* for the local Athena's tables */
+	char *glue_database;
 };
 
 static void setup_free(struct serve_setup *s)
@@ -77,6 +82,8 @@ static void setup_free(struct serve_setup *s)
 	for (size_t i = 0; i < s->n_routes; i++)
 		free(s->routes[i]);
 	free(s->routes);
+	owlet_model_free(s->model);
+	free(s->glue_database);
 }
 
 /* The route keys `up` recorded in outputs.json ("routes"), else the ones the
@@ -210,8 +217,19 @@ static int prepare(struct serve_setup *s)
 		}
 	}
 	owlet_environment_free(env);
-	owlet_model_free(model);
-	if (!s->model_json)
+	s->model = model;
+	/* the Glue database of modules/catalog: the name prefix with '_' for '-' */
+	const char *db = json_string_value(json_object_get(s->stack->outputs, "glue_database"));
+	if (!db)
+		db = json_string_value(json_object_get(json_object_get(s->stack->outputs, "glue_database"), "value"));
+	if (db)
+		s->glue_database = strdup(db);
+	else if (asprintf(&s->glue_database, "%s_%s", model->project, opt_env) < 0)
+		s->glue_database = NULL;
+	for (char *p = s->glue_database; p && *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (!s->model_json || !s->glue_database)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	rc = check_port_free(s);
 	if (rc < 0)
@@ -275,16 +293,34 @@ static int serve(struct serve_setup *s, int ready_fd)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
 
+	/* the local Athena first: the Lambda reaches it by AWS_ENDPOINT_URL_ATHENA */
+	struct owlet_athena_server *athena = NULL;
+	char cache_dir[128], athena_url[64];
+	snprintf(cache_dir, sizeof cache_dir, "%s/athena-cache", s->state_dir);
+	struct owlet_athena_server_config ath_cfg = {
+		.model = s->model, .bucket = s->stack->data_bucket ? s->stack->data_bucket : "",
+		.s3 = { "test", "test", NULL, s->stack->region, s->stack->endpoint }, .cache_dir = cache_dir,
+		.log = log_line,
+	};
+	int rc = owlet_athena_server_start(&athena, &ath_cfg);
+	if (rc < 0)
+		return rc;
+	snprintf(athena_url, sizeof athena_url, "http://127.0.0.1:%u", owlet_athena_server_port(athena));
+	if (owlet_athena_server_unavailable(athena))
+		fprintf(stderr, "owlet: note: SQL on the local Athena will answer 501: %s\n",
+			owlet_athena_server_unavailable(athena));
+	const char *wg = json_string_value(json_object_get(s->stack->outputs, "athena_workgroup"));
 	/* the model as the function module gives it: its object in the data
 	 * bucket (written by apply) and its SHA-256, never the model itself */
 	char model_sha[65];
 	owlet_sha256_hex(model_sha, s->model_json, strlen(s->model_json));
-	char *vars[5] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
+	char *vars[8] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
 			  var("OWLET_DATA_BUCKET", s->stack->data_bucket ? s->stack->data_bucket : ""),
 			  var("OWLET_MODEL_KEY", "_owlet/model.json"), var("OWLET_MODEL_SHA256", model_sha),
-			  var("OWLET_ENV", opt_env) };
+			  var("OWLET_ENV", opt_env), var("AWS_ENDPOINT_URL_ATHENA", athena_url),
+			  var("OWLET_GLUE_DATABASE", s->glue_database), var("OWLET_ATHENA_WORKGROUP", wg ? wg : "primary") };
 	const char *env[] = { "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
-			      vars[0], vars[1], vars[2], vars[3], vars[4], NULL };
+			      vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], NULL };
 	struct owlet_runtime_config rc_cfg = {
 		.task_root = s->task_root, .function_name = s->stack->function_name, .region = s->stack->region,
 		.memory_mb = s->memory_mb, .env = env, .workers = (int)(opt_workers > 0 ? opt_workers : 1),
@@ -293,7 +329,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 	struct owlet_runtime *rt = NULL;
 	struct owlet_localapi *api = NULL;
 	json_t *info = NULL;
-	int rc = owlet_runtime_start(&rt, &rc_cfg);
+	rc = owlet_runtime_start(&rt, &rc_cfg);
 	if (rc < 0)
 		goto out;
 	const char *aud[] = { s->stack->client_id ? s->stack->client_id : "" };
@@ -311,7 +347,8 @@ static int serve(struct serve_setup *s, int ready_fd)
 	unsigned port = owlet_localapi_port(api);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
-	info = json_pack("{s:s, s:i, s:i}", "url", url, "pid", (int)getpid(), "port", (int)port);
+	info = json_pack("{s:s, s:i, s:i, s:s}", "url", url, "pid", (int)getpid(), "port", (int)port, "athena_url",
+			 athena_url);
 	rc = owlet_state_write_json(s->path_json, info, 0644);
 	if (rc == 0 && s->keep_port) {
 		json_t *kept = json_pack("{s:i}", "port", (int)port);
@@ -342,6 +379,7 @@ out:
 	owlet_runtime_cancel(rt); /* requests in flight end now, not at their deadline */
 	owlet_localapi_stop(api);
 	owlet_runtime_stop(rt);
+	owlet_athena_server_stop(athena);
 	json_decref(info);
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		free(vars[i]);

@@ -30,6 +30,9 @@ const char *const owlet_localapi_routes[] = {
 	"GET /datasets/{name}",
 	"GET /datasets/{name}/stats",
 	"POST /datasets/{name}/records",
+	"GET /datasets/{name}/rows",
+	"GET /datasets/{name}/aggregate",
+	"GET /queries/{id}",
 	NULL,
 };
 

@@ -22,14 +22,16 @@ static bool add_route(char **r, size_t *k, const char *method, const char *name,
 
 char **owlet_model_routes(size_t *n, const struct owlet_model *model)
 {
-	char **r = calloc(model->n_datasets * 3 + 3, sizeof *r);
+	char **r = calloc(model->n_datasets * 5 + 4, sizeof *r);
 	size_t k = 0;
 	bool good = r && add_route(r, &k, "GET", NULL, "/datasets") && add_route(r, &k, "GET", NULL, "/openapi.json");
 	for (size_t i = 0; good && i < model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &model->datasets[i];
 		good = add_route(r, &k, "GET", ds->name, "") && add_route(r, &k, "GET", ds->name, "/stats") &&
+		       add_route(r, &k, "GET", ds->name, "/rows") && add_route(r, &k, "GET", ds->name, "/aggregate") &&
 		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records"));
 	}
+	good = good && add_route(r, &k, "GET", NULL, "/queries/{id}");
 	if (!good) {
 		owlet_model_routes_free(r, k);
 		r = NULL;
@@ -179,6 +181,10 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 		      "type", "string", "keys", "type", "array", "items", "type", "string", "records", "type", "integer"),
 	    &ok);
 	put(schemas, "OpenAPI", json_pack("{s:s, s:s}", "type", "object", "description", "This document"), &ok);
+	put(schemas, "QueryResult",
+	    json_pack("{s:s, s:s}", "type", "object", "description",
+		      "Rows typed by the model, or (202) a query id to fetch later from /queries/{id} (docs/sql.md)"),
+	    &ok);
 	static const struct {
 		const char *name, *desc;
 	} errs[] = { { "BadRequest", "The request or its records are invalid" },
@@ -221,12 +227,19 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 		snprintf(id, sizeof id, "%s", lower);
 		for (const char *p = path; *p && strlen(id) + 2 < sizeof id; p++) {
 			size_t l = strlen(id);
-			id[l] = (*p == '/' || *p == '.') ? '_' : *p;
+			id[l] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
 			id[l + 1] = '\0';
 		}
 		if (!name && strcmp(path, "/datasets") == 0) {
 			op = operation(id, "List the datasets the caller may read, with their row counts", "datasets", 200,
 				       ref("schemas", "DatasetList"), list_errors, &ok);
+		} else if (!name && strncmp(path, "/queries/", 9) == 0) {
+			op = operation(id, "The state and result of a query that answered 202", "queries", 200,
+				       ref("schemas", "QueryResult"), read_errors, &ok);
+			put(op, "parameters",
+			    json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1, "schema",
+				      "type", "string"),
+			    &ok);
 		} else if (!name) {
 			op = operation(id, "This OpenAPI document", "datasets", 200, ref("schemas", "OpenAPI"), list_errors,
 				       &ok);
@@ -236,6 +249,10 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 		} else if (strcmp(tail, "/stats") == 0) {
 			snprintf(summary, sizeof summary, "Column statistics of dataset '%s'", dsname);
 			op = operation(id, summary, "datasets", 200, ref("schemas", "Stats"), read_errors, &ok);
+		} else if (strcmp(tail, "/rows") == 0 || strcmp(tail, "/aggregate") == 0) {
+			snprintf(summary, sizeof summary, "%s of dataset '%s' through SQL (filters as query parameters, docs/sql.md)",
+				 strcmp(tail, "/rows") == 0 ? "Rows" : "Aggregates", dsname);
+			op = operation(id, summary, "queries", 200, ref("schemas", "QueryResult"), post_errors, &ok);
 		} else {
 			char rec[160];
 			snprintf(rec, sizeof rec, "%s_record", dsname);
