@@ -51,8 +51,8 @@ printf '%s\n' '{"trip_id":4,"pickup_at":"2024-05-02T11:00:00Z","vendor":"DDS","f
 	'{"trip_id":5,"pickup_at":"2024-05-03T12:00:00Z","vendor":"CMT","fare":9.5,"note":"'"' OR 1=1 --"'"}' >trips.jsonl
 awsl s3 cp trips.jsonl "s3://$bucket/raw/trips/dt=2024-05-02/x-r2.jsonl" >/dev/null
 
-run_owlet user add alice@example.com --group editors --password 'Known-passw0rd!'
-run_owlet user add dan@example.com --group drivers --password 'Known-passw0rd!'
+printf 'Known-passw0rd!\n' | "$OWLET" user add alice@example.com --group editors --password-stdin >/dev/null
+printf 'Known-passw0rd!\n' | "$OWLET" user add dan@example.com --group drivers --password-stdin >/dev/null
 run_owlet token alice@example.com
 token=$(printf '%s\n' "$out" | tail -1)
 run_owlet token dan@example.com
