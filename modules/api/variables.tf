@@ -8,8 +8,8 @@ variable "routes" {
   type        = list(string)
 
   validation {
-    condition     = alltrue([for r in var.routes : can(regex("^(GET|POST) /[A-Za-z0-9_./-]+$", r))])
-    error_message = "Each route is a key like \"GET /datasets\": GET or POST, a space, a literal path."
+    condition     = alltrue([for r in var.routes : can(regex("^(GET|POST) (/([A-Za-z0-9_.-]+|\\{[a-z]+\\}))+$", r))])
+    error_message = "Each route is a key like \"GET /datasets\": GET or POST, a space, a path of literal segments or {param} segments."
   }
 }
 
