@@ -201,8 +201,8 @@ static int column_list(struct column *cols, bool *desc, size_t *n, const struct 
 		if (*n == MAX_LIST)
 			return bad("%s: more than 64 columns%s", what, "");
 		if (!column(&cols[*n], ds, p + minus, len - minus))
-			return bad(len - minus ? "unknown column '%s' (in %s)" : "an empty column name%s (in %s)",
-				   len - minus ? name : "", what);
+			return bad((len - minus) ? "unknown column '%s' (in %s)" : "an empty column name%s (in %s)",
+				   (len - minus) ? name : "", what);
 		if (desc)
 			desc[*n] = minus;
 		(*n)++;
