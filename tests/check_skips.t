@@ -48,6 +48,14 @@ n_fn=$(python3 -c 'import json,sys; print(sum(r["type"] == "aws_lambda_function"
 is "$(printf '%s\n' "$out" | grep -c '^skipped: CKV_AWS_117 .*: no VPC in a \$1/month sandbox \[environments/sandbox.yml\]$')" "$n_fn" \
 	"an environment skip covers every Lambda function, listed with its file"
 unlike "$out" '^CKV_AWS_117 ' "no CKV_AWS_117 failure left"
+# no environments/local.yml: owlet's default is the scaffold's, with its
+# skips (named as owlet's default), and the emulator's skips
+mkdir -p "$t/nolocal" && cp "$OWLET_SRC/data_model.yml" "$t/nolocal/"
+(cd "$t/nolocal" && "$OWLET" check --env local --plan-json "$fx/rules.plan.json" --root "$fx/rules" --no-checkov >"$t/nolocal.out" 2>&1)
+like "$(cat "$t/nolocal.out")" "^skipped: CKV_AWS_145 aws_s3_bucket\.bare .*: local data is throwaway: SSE-S3, no customer-managed KMS key \[owlet's default environments/local\.yml\]$" \
+	"without environments/local.yml, the scaffold's local.yml is the default, its skips named as owlet's"
+like "$(cat "$t/nolocal.out")" "^skipped: CKV_AWS_116 .*\[owlet: emulator\]$" "and the emulator's rules are owlet's skips"
+unlike "$(cat "$t/nolocal.out")" "^CKV_AWS_(145|158|338|116) " "none of them fails"
 run_owlet check --env bad --plan-json "$fx/rules.plan.json" --root "$fx/rules" --no-checkov
 is "$rc" 1 "an environment skip without a reason: exit 1"
 like "$err" "environments/bad.yml:6:7: error: .*'CKV_AWS_117'.*reason" "named at its file:line:col"

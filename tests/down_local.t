@@ -20,11 +20,16 @@ st=$proj/state/local
 mkdir -p "$st" "$proj/bin"
 
 # terraform: init and the rest succeed, destroy fails
-cat >"$proj/bin/terraform" <<'EOF'
+# (every call records its GOGC: owlet's default, or the user's own)
+cat >"$proj/bin/terraform" <<EOF
 #!/bin/sh
+echo "\$1 GOGC=\${GOGC-unset}" >>"$proj/tf-calls"
+EOF
+cat >>"$proj/bin/terraform" <<'EOF'
 case "$1" in
 version) echo "Terraform v1.9.0" ;;
 init) mkdir -p .terraform ;;
+show|state) echo "$*" >>"${TF_CALLS:-/dev/null}" ;;
 destroy)
 	echo "Error: waiting for Lambda Permission (AllowDataBucketNotifications) delete: found resource" >&2
 	exit 1 ;;
@@ -33,6 +38,7 @@ exit 0
 EOF
 chmod 755 "$proj/bin/terraform"
 export PATH=$proj/bin:$PATH
+unset GOGC
 
 # start_stack: a moto_server as the emulator and a stand-in local API, recorded
 # in state/local as `owlet up` records them; users.json as `owlet user add` keeps it.
@@ -52,9 +58,48 @@ start_stack() {
 }
 
 start_stack
+
+# status for local reads the terraform state from the emulator's S3 (no
+# terraform), in under a second, and says what runs and how to stop it
+export TF_CALLS=$proj/tf_calls
+mkdir -p "$st/.terraform"
+emu="http://127.0.0.1:$port"
+awsq() { AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+	aws --endpoint-url "$emu" "$@"; }
+command -v aws >/dev/null || skip_all "the aws CLI is not installed"
+awsq s3api create-bucket --bucket owlet-demo-tfstate >/dev/null
+cat >"$proj/tfstate.json" <<'STATE'
+{"version": 4, "terraform_version": "1.9.0", "serial": 3, "lineage": "x", "outputs": {},
+ "resources": [
+  {"module": "module.storage", "mode": "managed", "type": "aws_s3_bucket", "name": "this", "provider": "p",
+   "instances": [{"index_key": "data", "attributes": {}}, {"index_key": "logs", "attributes": {}}]},
+  {"module": "module.network", "mode": "managed", "type": "aws_subnet", "name": "private", "provider": "p",
+   "instances": [{"index_key": 0, "attributes": {}}]},
+  {"mode": "managed", "type": "random_id", "name": "suffix", "provider": "p", "instances": [{"attributes": {}}]},
+  {"mode": "data", "type": "aws_caller_identity", "name": "me", "provider": "p", "instances": [{"attributes": {}}]}
+ ]}
+STATE
+awsq s3api put-object --bucket owlet-demo-tfstate --key owlet-demo/local/terraform.tfstate --body "$proj/tfstate.json" >/dev/null
+t0=$(date +%s%N)
+run_owlet status
+t1=$(date +%s%N)
+is "$rc" 0 "status on a local stack" || diag "$err"
+ok "$(( (t1 - t0) < 2000000000 ? 0 : 1 ))" "answers at once: $(( (t1 - t0) / 1000000 )) ms (bound 2 s for a loaded machine; well under 1 s on an idle one)"
+ok "$([ ! -s "$TF_CALLS" ]; echo $?)" "without running terraform"
+is "$(printf '%s\n' "$out" | sed -n '/^deployed:/,/^[^ d]/p' | grep '^  ' | tr -d ' ' | tr '\n' ' ')" \
+	'module.storage.aws_s3_bucket.this["data"] module.storage.aws_s3_bucket.this["logs"] module.network.aws_subnet.private[0] random_id.suffix ' \
+	"the managed resources of the state, as terraform names them"
+like "$out" "emulator: running at $emu \(pid $moto\)" "it says the emulator runs"
+like "$out" "local API: running at http://127\.0\.0\.1:1 \(pid $api\)" "and the local API"
+like "$out" "stop them: owlet down " "and how to stop them"
+unset TF_CALLS
+
 run_owlet down --yes
 is "$rc" 1 "a failed local destroy: exit 1"
 like "$err" "error: the local destroy failed: .*destroy" "the error says the destroy failed"
+is "$(printf '%s\n' "$err" | grep -A1 'terraform destroy failed (status 1)$' | tail -1)" \
+	"  terraform: Error: waiting for Lambda Permission (AllowDataBucketNotifications) delete: found resource" \
+	"and repeats terraform's Error: line after it"
 kill -0 "$api" 2>/dev/null
 is "$?" 1 "the local API was stopped"
 sleep 0.2
@@ -68,6 +113,13 @@ run_owlet down --yes
 is "$rc" 0 "a second down converges: exit 0"
 like "$out" "nothing to destroy" "it finds nothing left to destroy"
 ok "$([ ! -e "$st/users.json" ]; echo $?)" "users.json (plaintext passwords) is removed by down"
+
+# terraform's Go runtime: GOGC=400 unless the user set GOGC
+like "$(grep '^destroy ' "$proj/tf-calls" | head -1)" '^destroy GOGC=400$' "terraform runs with GOGC=400 by default"
+start_stack
+GOGC=25 run_owlet down --yes
+is "$(grep '^destroy ' "$proj/tf-calls" | tail -1)" "destroy GOGC=25" "a GOGC of the user's own is kept"
+run_owlet down --yes
 
 # the emulator already gone: down clears the state, users.json included
 start_stack

@@ -13,12 +13,12 @@ export HOME=$t/home XDG_CONFIG_HOME=$t/home/.config GIT_CONFIG_NOSYSTEM=1
 
 run_owlet init "$t/Shop_Data"
 is "$rc" 0 "init into a new directory exits 0"
-like "$out" "^created project 'shop-data' in $t/Shop_Data: 6 files, first commit [0-9a-f]{7} by Ada Lovelace <ada@example.org>" "init says what it made, named from the directory"
+like "$out" "^created project 'shop-data' in $t/Shop_Data: 8 files, first commit [0-9a-f]{7} by Ada Lovelace <ada@example.org>" "init says what it made, named from the directory"
 is "$(git -C "$t/Shop_Data" log --oneline | wc -l | tr -d ' ')" 1 "git log shows one commit"
 is "$(git -C "$t/Shop_Data" log -1 --format='%an <%ae>')" "Ada Lovelace <ada@example.org>" "the author comes from git config"
 like "$(git -C "$t/Shop_Data" log -1 --format=%s)" "^Create the owlet project 'shop-data'$" "the commit message names the project"
 is "$(git -C "$t/Shop_Data" status --porcelain)" "" "the work tree is clean: every file is committed"
-is "$(git -C "$t/Shop_Data" ls-files | sort | tr '\n' ' ')" ".gitignore README.md data_model.yml environments/dev.yml environments/local.yml environments/prod.yml " "the scaffold's files"
+is "$(git -C "$t/Shop_Data" ls-files | sort | tr '\n' ' ')" ".github/workflows/owlet-deploy.yml .github/workflows/owlet-pr.yml .gitignore README.md data_model.yml environments/dev.yml environments/local.yml environments/prod.yml " "the scaffold's files"
 mkdir -p "$t/Shop_Data/state/local" && touch "$t/Shop_Data/state/local/terraform.tfstate"
 is "$(git -C "$t/Shop_Data" status --porcelain)" "" ".gitignore ignores state/"
 is "$(grep -c '{{project}}' "$t"/Shop_Data/*.yml "$t"/Shop_Data/environments/*.yml "$t/Shop_Data/README.md" | awk -F: '{s+=$2} END {print s}')" 0 "no placeholder is left"
@@ -31,11 +31,24 @@ is "$(grep -c ': ok$' "$t/v.out")" 4 "the model and three environments are ok"
 (cd "$t/Shop_Data" && "$OWLET" validate --json | python3 -c 'import json,sys; m=json.load(sys.stdin); t={f["type"] for d in m["datasets"].values() for f in d["fields"].values()}; sys.exit(0 if t=={"int","float","string","bool","date","timestamp"} else 1)')
 is "$?" 0 "the scaffold's model uses every type"
 
+# One source: a project named like the repository's example gets exactly the
+# repository's environments (so what tests/check_env.t proves of a fresh
+# project holds for both).
+run_owlet init "$t/demo" --name owlet-demo
+for e in local dev prod; do
+	is "$(cmp "$t/demo/environments/$e.yml" "$OWLET_SRC/environments/$e.yml" 2>&1; echo $?)" 0 \
+		"the scaffold's environments/$e.yml is the repository's, byte for byte"
+done
+like "$(cat "$t/demo/environments/dev.yml")" 'CKV_AWS_338, reason: "dev keeps logs 14 days' "the scaffold's dev.yml carries the cost skips with reasons"
+
 # --name, and an existing empty directory.
 mkdir "$t/empty"
 run_owlet init "$t/empty" --name my-project
 is "$rc" 0 "init into an empty existing directory with --name"
 like "$(grep '^project:' "$t/empty/data_model.yml")" "^project: my-project$" "--name is the project name"
+run_owlet init "$t/plain" --no-ci
+like "$out" "in $t/plain: 6 files" "--no-ci writes no workflows"
+ok "$([ ! -e "$t/plain/.github" ]; echo $?)" "and no .github/"
 
 # A non-empty directory is refused and left exactly as it was.
 mkdir -p "$t/full/sub" && echo keep >"$t/full/notes.txt" && echo x >"$t/full/sub/y"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v unzip >/dev/null || skip_all "unzip is not installed"
-command -v objdump >/dev/null || skip_all "objdump is not installed"
+command -v objdump >/dev/null && command -v objcopy >/dev/null || skip_all "objdump/objcopy is not installed"
 [ -x "$OWLET_BUILD/lambda/bootstrap" ] || skip_all "no build/lambda/bootstrap"
 
 t=$(tmpdir)
@@ -27,6 +27,32 @@ is "$(json_field state/local/artifacts/lambda.json sha256_base64)" "$(sha_of $zi
 is "$(json_field state/local/artifacts/lambda.json size)" "$(stat -c %s $zip1)" "lambda.json's size is the zip's"
 is "$(json_field state/local/artifacts/lambda.json architecture)" "x86_64" "lambda.json names the architecture"
 is "$(json_field state/local/artifacts/lambda.json path)" "$t/$zip1" "lambda.json's path is the zip's absolute path"
+
+# unchanged inputs: no rebuild (same bytes, same mtime); a changed bootstrap or a changed zip: a rebuild
+like "$(json_field state/local/artifacts/lambda.json inputs_sha256)" '^[0-9a-f]{64}$' "lambda.json keeps the inputs' hash"
+mtime1=$(stat -c %y $zip1)
+sha1=$(sha_of $zip1)
+sleep 1
+run_owlet build --env local
+is "$rc" 0 "a second build succeeds"
+like "$out" '^up to date: state/local/artifacts/lambda.zip \(x86_64, [0-9]+ files, [0-9]+ bytes, sha256 ' \
+	"with unchanged inputs, build says the zip is up to date"
+is "$(stat -c %y $zip1)" "$mtime1" "and does not rewrite it (same mtime)"
+is "$(sha_of $zip1)" "$sha1" "(same hash)"
+# a changed program: one more section, which strip keeps (trailing bytes it would drop)
+echo changed >section && objcopy --add-section .owlettest=section "$OWLET_BUILD/lambda/bootstrap" changed-bootstrap
+OWLET_BOOTSTRAP=$t/changed-bootstrap run_owlet build --env local
+like "$out" '^built state/local/artifacts/lambda.zip ' "a changed bootstrap is built again"
+ok "$([ "$(sha_of $zip1)" != "$sha1" ]; echo $?)" "into a different zip"
+ok "$([ "$(stat -c %y $zip1)" != "$mtime1" ]; echo $?)" "written anew"
+is "$(json_field state/local/artifacts/lambda.json sha256_base64)" "$(sha_of $zip1)" "lambda.json follows the new zip"
+run_owlet build --env local
+like "$out" '^built state/local/artifacts/lambda.zip ' "back to the original bootstrap: built again"
+is "$(sha_of $zip1)" "$sha1" "the same bytes as the first build"
+printf 'junk' >>$zip1
+run_owlet build --env local
+like "$out" '^built state/local/artifacts/lambda.zip ' "a zip changed since it was built is built again"
+is "$(sha_of $zip1)" "$sha1" "back to the bytes lambda.json describes"
 
 sleep 1 # a second build a second later: timestamps must not leak into the zip
 run_owlet build --out "$t/again"

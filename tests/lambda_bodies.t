@@ -110,9 +110,10 @@ spec=$(python3 -c 'import json,sys; one,two,long=sys.argv[1:4]; print(json.dumps
  {"id":"i4","body":one,"key":long},
  {"id":"i5","body":one,"key":"bad\u0001key"},
  {"id":"i6","body":one,"key":""},
- {"id":"i7","body":one,"key":"retry-1","sub":"another-user"},
- {"id":"i8","body":one},
- {"id":"i9","body":one}]))' "$one" "$two" "$long")
+ {"id":"i7","body":one.replace("7", "9", 1),"key":"retry-1","sub":"another-user"},
+ {"id":"i8","body":one.replace("7", "10", 1)},
+ {"id":"i9","body":one.replace("7", "11", 1)},
+ {"id":"i10","body":one.replace("7", "11", 1)}]))' "$one" "$two" "$long")
 run_plan idem "$(mkplan "$spec")" "${AWS[@]}"
 is "$(status i1)" 201 "POST with Idempotency-Key: 201"
 is "$(status i2)" 201 "the retry with the same key and body: 201"
@@ -132,6 +133,7 @@ like "$(body i5 "['message']")" "^the Idempotency-Key header " "the 400 names th
 is "$(status i7)" 201 "another user's same key is another key: 201"
 unlike "$(body i7 "['key']")" "^$key1\$" "and stores its own object"
 is "$(status i8) $(status i9)" "201 201" "without a key, each POST stores (as before)"
+is "$(status i10)" 409 "the same record again without an Idempotency-Key: 409, its trip_id is taken"
 is "$(s3keys raw/trips/ | wc -l)" 4 "objects stored: one for retry-1, one for the other user, two without a key"
 is "$(s3keys raw/trips/ | grep -cxF "$key1")" 1 "the first answer's key is the object stored"
 is "$(s3keys _idempotency/trips/ | wc -l)" 2 "one idempotency record per (user, key), under _idempotency/trips/"

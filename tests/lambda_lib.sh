@@ -70,3 +70,24 @@ print(json.dumps([{"id": "%d-%s" % (i + 1, n), "event": json.load(open("%s/%s.js
                   for i, n in enumerate(names)]))
 PY
 }
+
+# moto_s3: starts moto_server on a free 127.0.0.1 port (stopped at exit) with
+# the bucket owlet-data; sets $S3 and $AWS (the Lambda's environment for it,
+# with OWLET_MODEL=$MODEL as it is when called); defines s3curl (signed curl)
+# and s3keys PREFIX (the keys under PREFIX, one a line).
+moto_s3() {
+	command -v moto_server >/dev/null || skip_all "moto_server is not installed"
+	command -v curl >/dev/null || skip_all "curl is not installed"
+	local port
+	port=$(free_port)
+	moto_server -H 127.0.0.1 -p "$port" >"$t/moto.log" 2>&1 &
+	at_exit "kill $! 2>/dev/null"
+	S3=http://127.0.0.1:$port
+	for _ in $(seq 100); do curl -sf "$S3/" >/dev/null && break; sleep 0.1; done
+	s3curl -X PUT "$S3/owlet-data" >/dev/null
+	ok $? "moto_server runs on 127.0.0.1:$port with bucket owlet-data"
+	AWS=(AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+		AWS_ENDPOINT_URL="$S3" OWLET_DATA_BUCKET=owlet-data OWLET_MODEL="$MODEL")
+}
+s3curl() { curl -sf --aws-sigv4 aws:amz:us-east-1:s3 -u testing:testing "$@"; }
+s3keys() { s3curl "$S3/owlet-data?list-type=2&prefix=$1" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g'; }

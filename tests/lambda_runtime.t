@@ -79,7 +79,7 @@ init_case() { # NAME WANT_MESSAGE_REGEX [OWLET_MODEL=...]
 }
 init_case bad-json "^OWLET_MODEL:1:[0-9]+: " OWLET_MODEL='{not json'
 init_case bad-shape "^OWLET_MODEL: invalid model JSON: " OWLET_MODEL='{"x": 1}'
-init_case unset "OWLET_MODEL is not set"
+init_case unset "neither OWLET_MODEL nor OWLET_MODEL_KEY is set"
 init_case no-credentials "no AWS credentials" OWLET_MODEL="$MODEL" OWLET_DATA_BUCKET=data
 
 # no Runtime API at all

@@ -11,6 +11,9 @@ set -u
 OWLET_SRC=${OWLET_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 OWLET_BUILD=${OWLET_BUILD:-$OWLET_SRC/build}
 OWLET=${OWLET:-$OWLET_BUILD/owlet}
+# owlet's tests see what a user sees outside CI, also when they run in GitHub
+# Actions (tests/ci_github.t sets these for the steps it runs)
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 _tap_n=0
 _tap_fail=0
 _tap_cleanup=()

@@ -476,8 +476,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", i ? "," : "", routes[i]);
 	is_str(joined,
-	       "GET /datasets,GET /datasets/a,GET /datasets/a/stats,POST /datasets/a/records,GET /datasets/b,"
-	       "GET /datasets/b/stats",
+	       "GET /datasets,GET /openapi.json,GET /datasets/a,GET /datasets/a/stats,GET /datasets/a/rows,"
+	       "GET /datasets/a/aggregate,POST /datasets/a/records,GET /datasets/b,GET /datasets/b/stats,"
+	       "GET /datasets/b/rows,GET /datasets/b/aggregate,GET /queries/{id}",
 	       "model routes: per dataset, POST only where someone may write");
 	for (size_t i = 0; i < n; i++)
 		free(routes[i]);

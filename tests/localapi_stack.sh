@@ -4,7 +4,7 @@
 # free port of 127.0.0.1 (stopped at exit), makes the data bucket, the user
 # pool, its client and the model's groups with the aws CLI, and writes
 # state/local/outputs.json and emulator.json as docs/contracts.md says `up`
-# does.  The pool signs users in by email, as modules/auth's does.
+# does, and stores the model as s3://<bucket>/_owlet/model.json as apply does.  The pool signs users in by email, as modules/auth's does.
 # Sets: endpoint, moto_pid, bucket, pool, client; awsl runs the aws CLI
 # against the emulator.
 localapi_stack() {
@@ -33,13 +33,20 @@ localapi_stack() {
 	cat >state/local/emulator.json <<JSON
 {"endpoint": "$endpoint", "pid": $moto_pid, "port": $port}
 JSON
+	# the model object apply writes (modules/function), which the function reads at init
+	"$OWLET" render --env local >/dev/null 2>&1 &&
+		python3 -c 'import json; print(json.load(open("state/local/owlet.auto.tfvars.json"))["function"]["model_json"], end="")' |
+		awsl s3 cp - "s3://$bucket/_owlet/model.json" >/dev/null || echo "localapi_stack: cannot store the model" >&2
 	cat >state/local/outputs.json <<JSON
 {"api_url": "", "api_id": "localapi", "user_pool_id": "$pool", "user_pool_client_id": "$client",
  "issuer": "https://cognito-idp.us-east-1.amazonaws.com/$pool", "data_bucket": "$bucket",
  "function_name": "owlet-demo-local-api", "region": "us-east-1",
- "routes": ["GET /datasets", "GET /datasets/readings", "GET /datasets/readings/stats", "GET /datasets/stations",
+ "routes": ["GET /datasets", "GET /openapi.json", "GET /datasets/readings", "GET /datasets/readings/stats", "GET /datasets/stations",
             "GET /datasets/stations/stats", "GET /datasets/trips", "GET /datasets/trips/stats",
-            "POST /datasets/stations/records", "POST /datasets/trips/records"]}
+            "POST /datasets/stations/records", "POST /datasets/trips/records",
+            "GET /datasets/readings/rows", "GET /datasets/readings/aggregate", "GET /datasets/stations/rows",
+            "GET /datasets/stations/aggregate", "GET /datasets/trips/rows", "GET /datasets/trips/aggregate",
+            "GET /queries/{id}"]}
 JSON
 }
 awsl() { aws --endpoint-url "$endpoint" "$@"; }

@@ -34,9 +34,10 @@ like "$out" '^  user_pool_client_id +[a-z0-9]+' "client id"
 like "$out" '^  data_bucket +owlet-demo-local-data' "bucket names"
 like "$out" "^deployed 'local' in [0-9.]+ s \(terraform [0-9.]+ s" "and the time it took"
 grep '^deployed' up1.out | sed 's/^/# /'
-# the two "try it" lines up prints for local, pasted as a newcomer would
-try=$(sed -n '/^try it:$/,/curl/p' up1.out | tail -n +2)
-is "$(printf '%s\n' "$try" | wc -l)" 2 "up prints two lines to try the API"
+# the "try it" lines up prints for local (a reader, a writer, a POST, a
+# GET), pasted as a newcomer would
+try=$(sed -n '/^try it:$/,/^[^ ]/p' up1.out | grep '^  ')
+is "$(printf '%s\n' "$try" | wc -l)" 4 "up prints four lines to try the API"
 answer=$(bash -c "$try" 2>&1 | tail -1)
 like "$answer" '"datasets":\[\{"name":"trips"' "and pasted, they list the datasets through the local API"
 emu_pid=$(python3 -c 'import json; print(json.load(open("state/local/emulator.json"))["pid"])')
@@ -74,7 +75,7 @@ like "$out" '^deployed: [0-9]+ resources' "status in text says how much is deplo
 like "$out" '^last deploy: .* applied' "and when it was last deployed"
 
 # The second plan and up run the security checks on a refreshed plan too
-# (environments/local.yml skips CKV_AWS_23: moto drops rule descriptions)
+# (owlet skips CKV_AWS_23 for local, [owlet: emulator]: moto drops rule descriptions)
 run_owlet plan --detailed-exitcode
 is "$rc" 0 "plan --detailed-exitcode finds no drift (0)"
 [ "$rc" = 0 ] || diag "$(printf '%s' "$out" | grep -E 'will be|must be|~|Plan:' | head -20)"

@@ -1,6 +1,7 @@
 /*
  * handlers.c: the dataset API on API Gateway HTTP API payload 2.0 events,
- * and the entry point of S3 events (see handlers.h).
+ * and the entry point of S3 events (see handlers.h).  Storing POSTed
+ * records is post.c.
  *
  * Row counts (GET /datasets): every object the API writes carries its number
  * of records in its key, raw/<name>/dt=YYYY-MM-DD/<time>-<random>-r<N>.jsonl,
@@ -8,17 +9,18 @@
  * Objects that arrived another way (bulk uploads) have no count in their key:
  * they are read and their lines counted (minus the header line of a .csv).
  */
+#include "base/random.h"
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "handlers.h"
+#include "post.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -26,19 +28,16 @@
 #include "base/error.h"
 #include "lambda/idempotency.h"
 #include "model/model.h"
+#include "model/openapi.h"
 #include "lambda/records.h"
+#include "layout.h"
 #include "aws/s3.h"
 #include "stats.h"
+#include "query.h"
+#include "aws/athena.h"
 
 /* Below this much time left, an invocation is answered 504 at once. */
 #define MIN_TIME_MS 100
-/* The most a POST /datasets/NAME/records may hold (docs/contracts.md),
- * checked by a scan of the body before it is parsed: jansson's tree costs
- * up to ~250 bytes a value, so 200,000 values stay far below the smallest
- * memory_mb (128). */
-#define MAX_RECORDS 10000
-#define MAX_VALUES 200000
-#define MAX_DEPTH 32
 
 struct caller {
 	bool signed_in;
@@ -46,29 +45,74 @@ struct caller {
 	size_t n_groups;
 };
 
+/* The model's text: OWLET_MODEL itself (tests, the local API), else the
+ * object OWLET_MODEL_KEY of the data bucket (AWS: the model is any size,
+ * while Lambda allows 4 KB of environment), checked against
+ * OWLET_MODEL_SHA256 when set.  *text is the caller's. */
+static int model_text_of(struct lambda_ctx *ctx, char **text, const char **source)
+{
+	const char *env = getenv("OWLET_MODEL"), *key = getenv("OWLET_MODEL_KEY");
+	*source = "OWLET_MODEL";
+	if (env && *env) {
+		*text = strdup(env);
+		return *text ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (!key || !*key)
+		return owlet_error_setc(OWLET_EUSAGE, "neither OWLET_MODEL nor OWLET_MODEL_KEY is set");
+	if (!ctx->s3)
+		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL_KEY is set, but OWLET_DATA_BUCKET is not");
+	*source = key;
+	size_t len = 0;
+	int rc = owlet_s3_get(ctx->s3, text, &len, ctx->bucket, key);
+	if (rc < 0)
+		return owlet_error_setc(rc, "the model: %s", owlet_error_last());
+	const char *want = getenv("OWLET_MODEL_SHA256");
+	char got[65];
+	owlet_sha256_hex(got, *text, len);
+	if (want && *want && strcmp(got, want) != 0) {
+		free(*text);
+		*text = NULL;
+		return owlet_error_setc(OWLET_EINVALID,
+					"s3://%s/%s has SHA-256 %s, not OWLET_MODEL_SHA256 %s: the model and the function's configuration differ",
+					ctx->bucket, key, got, want);
+	}
+	return 0;
+}
+
 int lambda_init(struct lambda_ctx *ctx)
 {
 	memset(ctx, 0, sizeof *ctx);
-	const char *model_text = getenv("OWLET_MODEL");
-	if (!model_text || !*model_text)
-		return owlet_error_setc(OWLET_EUSAGE, "OWLET_MODEL is not set");
-	json_error_t jerr;
-	json_t *j = json_loads(model_text, 0, &jerr);
-	if (!j)
-		return owlet_error_setc(OWLET_EINVALID, "OWLET_MODEL:%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	int rc = owlet_model_from_json(&ctx->model, j);
-	json_decref(j);
-	if (rc < 0)
-		return owlet_error_setc(rc, "OWLET_MODEL: %s", owlet_error_last());
 	ctx->bucket = getenv("OWLET_DATA_BUCKET");
 	if (ctx->bucket && *ctx->bucket) {
-		rc = owlet_s3_open_env(&ctx->s3);
+		int rc = owlet_s3_open_env(&ctx->s3);
 		if (rc < 0) {
 			lambda_fini(ctx);
 			return rc;
 		}
 	} else {
 		ctx->bucket = NULL;
+	}
+	char *model_text = NULL;
+	const char *source;
+	int rc = model_text_of(ctx, &model_text, &source);
+	if (rc < 0) {
+		lambda_fini(ctx);
+		return rc;
+	}
+	json_error_t jerr;
+	json_t *j = json_loads(model_text, 0, &jerr);
+	free(model_text);
+	if (!j) {
+		lambda_fini(ctx);
+		return owlet_error_setc(OWLET_EINVALID, "%s:%d:%d: %s", source, jerr.line, jerr.column, jerr.text);
+	}
+	rc = owlet_model_from_json(&ctx->model, j);
+	json_decref(j);
+	if (rc < 0) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", owlet_error_last());
+		lambda_fini(ctx);
+		return owlet_error_setc(rc, "%s: %s", source, msg);
 	}
 	return 0;
 }
@@ -77,6 +121,7 @@ void lambda_fini(struct lambda_ctx *ctx)
 {
 	owlet_model_free(ctx->model);
 	owlet_s3_free(ctx->s3);
+	owlet_athena_client_free(ctx->athena);
 	memset(ctx, 0, sizeof *ctx);
 }
 
@@ -95,7 +140,7 @@ static void set_error(struct lambda_result *res, const char *type, const char *m
 
 /* The payload 2.0 response around a JSON body (stolen); `replayed` adds
  * Idempotent-Replayed: true (an answer given again for an Idempotency-Key). */
-static void respond_replay(struct lambda_result *res, int status, json_t *body, bool replayed)
+void lambda_respond_replay(struct lambda_result *res, int status, json_t *body, bool replayed)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
@@ -116,24 +161,24 @@ static void respond_replay(struct lambda_result *res, int status, json_t *body, 
 		set_error(res, "Runtime.OutOfMemory", "out of memory");
 }
 
-static void respond(struct lambda_result *res, int status, json_t *body)
+void lambda_respond(struct lambda_result *res, int status, json_t *body)
 {
-	respond_replay(res, status, body, false);
+	lambda_respond_replay(res, status, body, false);
 }
 
-static void respond_message(struct lambda_result *res, int status, const char *msg)
+void lambda_respond_message(struct lambda_result *res, int status, const char *msg)
 {
-	respond(res, status, json_pack("{s:s}", "message", msg));
+	lambda_respond(res, status, json_pack("{s:s}", "message", msg));
 }
 
 /* Maps a failed S3 call to 504 (deadline) or 502. */
-static void respond_s3_error(struct lambda_result *res, int rc)
+void lambda_respond_s3_error(struct lambda_result *res, int rc)
 {
 	fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
 	if (rc == OWLET_EINTR)
-		respond_message(res, 504, "the request ran out of time");
+		lambda_respond_message(res, 504, "the request ran out of time");
 	else
-		respond_message(res, 502, "the data store failed; try again");
+		lambda_respond_message(res, 502, "the data store failed; try again");
 }
 
 /* The caller of an HTTP event: signed in when API Gateway's JWT authorizer
@@ -265,7 +310,7 @@ static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, con
 {
 	json_t *arr = json_array();
 	if (!arr)
-		return respond(res, 500, NULL);
+		return lambda_respond(res, 500, NULL);
 	for (size_t i = 0; i < ctx->model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &ctx->model->datasets[i];
 		if (!owlet_dataset_can_read(ds, c->groups, c->n_groups))
@@ -273,7 +318,7 @@ static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, con
 		json_t *o = schema_json(ds);
 		if (!o || json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
-			return respond(res, 500, NULL);
+			return lambda_respond(res, 500, NULL);
 		}
 		json_t *count = json_null();
 		if (ctx->s3) {
@@ -281,345 +326,33 @@ static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, con
 			int rc = row_count(ctx, &n, ds);
 			if (rc < 0) {
 				json_decref(arr);
-				return respond_s3_error(res, rc);
+				return lambda_respond_s3_error(res, rc);
 			}
 			count = json_integer(n);
 		}
 		json_object_set_new(o, "row_count", count);
 	}
-	respond(res, 200, json_pack("{s:o}", "datasets", arr));
-}
-
-static int random_hex(char *out, size_t n_bytes)
-{
-	unsigned char b[32];
-	if (n_bytes > sizeof b)
-		n_bytes = sizeof b;
-	size_t got = 0;
-	while (got < n_bytes) {
-		ssize_t r = getrandom(b + got, n_bytes - got, 0);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r > 0)
-			got += (size_t)r;
-	}
-	for (size_t i = 0; i < n_bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-	return 0;
-}
-
-/* The body of the request, decoded from base64 when the event says so;
- * NULL when absent or undecodable. */
-static char *request_body(const json_t *event, size_t *len)
-{
-	const json_t *b = json_object_get(event, "body");
-	if (!json_is_string(b))
-		return NULL;
-	const char *s = json_string_value(b);
-	size_t n = json_string_length(b);
-	if (!json_is_true(json_object_get(event, "isBase64Encoded"))) {
-		/* "\u0000" in the event puts a NUL in the body: copy every byte */
-		char *copy = malloc(n + 1);
-		if (!copy)
-			return NULL;
-		memcpy(copy, s, n);
-		copy[n] = '\0';
-		*len = n;
-		return copy;
-	}
-	unsigned char *out = malloc(n / 4 * 3 + 4);
-	if (!out || n % 4 != 0) {
-		free(out);
-		return NULL;
-	}
-	int m = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (m < 0) {
-		free(out);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts the padding as zero bytes */
-	while (n > 0 && s[n - 1] == '=' && m > 0) {
-		m--;
-		n--;
-	}
-	out[m] = '\0';
-	*len = (size_t)m;
-	return (char *)out;
-}
-
-/* One record as a JSON line.  Validated records are flat objects of
- * scalars; reals are written in their shortest form that reads back to the
- * same double (jansson would write 3.4 as 3.3999999999999999). */
-static void write_record(FILE *f, const json_t *rec)
-{
-	const char *k;
-	const json_t *v;
-	int first = 1;
-	fputc('{', f);
-	json_object_foreach((json_t *)rec, k, v) {
-		if (!first)
-			fputc(',', f);
-		first = 0;
-		json_t *key = json_string(k);
-		json_dumpf(key, f, JSON_ENCODE_ANY);
-		json_decref(key);
-		fputc(':', f);
-		if (json_is_real(v)) {
-			double d = json_real_value(v);
-			char buf[40];
-			for (int prec = 15; prec <= 17; prec++) {
-				snprintf(buf, sizeof buf, "%.*g", prec, d);
-				if (strtod(buf, NULL) == d)
-					break;
-			}
-			fputs(buf, f);
-			if (!strpbrk(buf, ".e"))
-				fputs(".0", f);
-		} else {
-			json_dumpf(v, f, JSON_ENCODE_ANY | JSON_COMPACT);
-		}
-	}
-	fputs("}\n", f);
-}
-
-/* Who the caller is, for scoping Idempotency-Keys: the token's sub (else
- * its username, else ""); borrowed from the event. */
-static const char *caller_subject(const json_t *event)
-{
-	const json_t *claims = json_object_get(
-		json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"), "jwt"),
-		"claims");
-	const char *sub = json_string_value(json_object_get(claims, "sub"));
-	if (!sub || !*sub)
-		sub = json_string_value(json_object_get(claims, "username"));
-	return sub ? sub : "";
-}
-
-/* The 413/400 for a body over the limits (see MAX_RECORDS). */
-static void respond_too_large(struct lambda_result *res, const struct owlet_records_size *sz)
-{
-	char msg[200];
-	int status = 413;
-	if (sz->records > MAX_RECORDS)
-		snprintf(msg, sizeof msg, "too many records: %zu; send at most %d records per request", sz->records,
-			 MAX_RECORDS);
-	else if (sz->values > MAX_VALUES)
-		snprintf(msg, sizeof msg,
-			 "too many JSON values: %zu; send at most %d per request (each record and each value in it counts)",
-			 sz->values, MAX_VALUES);
-	else {
-		status = 400;
-		snprintf(msg, sizeof msg, "the body is nested %zu levels deep; records are flat objects (at most %d)",
-			 sz->depth, MAX_DEPTH);
-	}
-	respond_message(res, status, msg);
-}
-
-/* POST with an Idempotency-Key: the key's record is written before the
- * data, with If-None-Match: *, so one request owns the key.  A later one
- * with the same body gets the recorded answer; with another body, 422; an
- * expired record (24 h) is taken over with If-Match on its ETag.  The data
- * goes to the recorded key with If-None-Match: *, so it is stored once
- * however often, and however concurrently, the request is retried: also
- * after a crash between the two writes. */
-static void post_idempotent(struct lambda_ctx *ctx, struct lambda_result *res, const struct owlet_dataset *ds,
-			    const char *subject, const char *idem_key, const struct owlet_idem_record *fresh,
-			    const char *lines, size_t size)
-{
-	char rkey[256], etag[128] = "", data_prefix[80];
-	struct owlet_idem_record prev = { 0 };
-	const struct owlet_idem_record *use = fresh;
-	if (owlet_idem_record_key(rkey, sizeof rkey, ds->name, subject, idem_key) < 0)
-		return respond(res, 500, NULL);
-	json_t *fj = owlet_idem_record_json(fresh, idem_key, subject);
-	char *ftext = fj ? json_dumps(fj, JSON_COMPACT) : NULL;
-	json_decref(fj);
-	if (!ftext)
-		return respond(res, 500, NULL);
-	int rc;
-	for (int attempt = 0;; attempt++) { /* claim; at most once more, to take over an expired record */
-		rc = owlet_s3_put_if(ctx->s3, ctx->bucket, rkey, ftext, strlen(ftext), "application/json",
-				     attempt ? etag : NULL);
-		if (rc <= 0)
-			break;
-		char *text = NULL;
-		size_t tlen = 0;
-		rc = attempt ? 1 : owlet_s3_get(ctx->s3, &text, &tlen, ctx->bucket, rkey);
-		if (rc == 1 || rc == OWLET_ENOTFOUND) {
-			respond_message(res, 409,
-					"a request with this Idempotency-Key is being handled; retry it in a moment");
-			goto out;
-		}
-		if (rc < 0)
-			break;
-		snprintf(etag, sizeof etag, "%s", owlet_s3_last_etag(ctx->s3));
-		rc = owlet_idem_record_parse(&prev, text, tlen);
-		free(text);
-		snprintf(data_prefix, sizeof data_prefix, "raw/%s/", ds->name);
-		if (rc < 0 || owlet_s3_key_check(prev.data_key, data_prefix) < 0) {
-			fprintf(stderr, "owlet-lambda: s3://%s/%s: not an idempotency record of %s\n", ctx->bucket,
-				rkey, ds->name);
-			respond_message(res, 500, "the record of this Idempotency-Key is unreadable");
-			goto out;
-		}
-		long long age = fresh->created - prev.created;
-		if (age >= 0 && age < OWLET_IDEM_TTL_S) {
-			if (strcmp(prev.fingerprint, fresh->fingerprint) != 0) {
-				char msg[400];
-				snprintf(msg, sizeof msg,
-					 "Idempotency-Key '%s' was used with another body in the last 24 hours; "
-					 "use a new key for a new request", idem_key);
-				respond_message(res, 422, msg);
-				goto out;
-			}
-			use = &prev;
-			rc = 0;
-			break;
-		}
-		owlet_idem_record_clear(&prev); /* expired (or from the future): take it over */
-	}
-	if (rc < 0) {
-		respond_s3_error(res, rc);
-		goto out;
-	}
-	rc = owlet_s3_put_if(ctx->s3, ctx->bucket, use->data_key, lines, size, "application/x-ndjson", NULL);
-	if (rc < 0) {
-		respond_s3_error(res, rc);
-		goto out;
-	}
-	respond_replay(res, use->status, json_incref(use->body), use != fresh);
-out:
-	owlet_idem_record_clear(&prev);
-	free(ftext);
-}
-
-static void post_records(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
-			 const struct owlet_dataset *ds)
-{
-	const json_t *hk = json_object_get(json_object_get(event, "headers"), "idempotency-key");
-	if (hk && (!json_is_string(hk) || owlet_idem_key_check(json_string_value(hk), json_string_length(hk)) < 0))
-		return respond_message(res, 400, json_is_string(hk) ? owlet_error_last()
-								     : "the Idempotency-Key header is not a string");
-	size_t len = 0;
-	char *body = request_body(event, &len);
-	if (!body)
-		return respond_message(res, 400, "the request has no body: send a JSON record or an array of records");
-	struct owlet_records_size sz;
-	if (owlet_records_scan(&sz, body, len, MAX_RECORDS, MAX_VALUES, MAX_DEPTH)) {
-		free(body);
-		return respond_too_large(res, &sz);
-	}
-	struct owlet_idem_record fresh = { .status = 201 };
-	owlet_sha256_hex(fresh.fingerprint, body, len);
-	json_error_t jerr;
-	/* a record that gives a field twice is refused, as `owlet stats` does:
-	 * no reader picks one of the values */
-	json_t *payload = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
-	free(body);
-	if (!payload) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "the body is not JSON: %d:%d: %s", jerr.line, jerr.column, jerr.text);
-		return respond_message(res, 400, msg);
-	}
-	struct owlet_record_problems problems = { 0 };
-	int n = owlet_records_validate(&problems, ds, payload);
-	if (n == OWLET_EINVALID) {
-		json_t *errs = owlet_record_problems_to_json(&problems);
-		size_t more = problems.total - problems.count;
-		char msg[160] = "invalid records";
-		if (more)
-			snprintf(msg, sizeof msg, "invalid records: %zu problems; the first %zu are listed, and %zu more",
-				 problems.total, problems.count, more);
-		respond(res, 400,
-			errs ? json_pack("{s:s, s:o, s:I}", "message", msg, "errors", errs, "more_errors", (json_int_t)more)
-			     : NULL);
-		goto out;
-	}
-	if (n < 0) {
-		respond(res, 500, NULL);
-		goto out;
-	}
-	if (!ctx->s3) {
-		respond_message(res, 500, "the function has no data bucket (OWLET_DATA_BUCKET)");
-		goto out;
-	}
-	/* JSON Lines: one compact object per line, in the order received */
-	size_t size = 0;
-	char *lines = NULL;
-	FILE *f = open_memstream(&lines, &size);
-	if (!f) {
-		respond(res, 500, NULL);
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		const json_t *rec = json_is_array(payload) ? json_array_get(payload, (size_t)i) : payload;
-		write_record(f, rec);
-	}
-	if (fclose(f) != 0) {
-		free(lines);
-		respond(res, 500, NULL);
-		goto out;
-	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char day[16], stamp[32], rnd[17], key[256];
-	strftime(day, sizeof day, "%Y-%m-%d", &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-	if (random_hex(rnd, 8) < 0) {
-		free(lines);
-		respond_message(res, 500, "no random numbers");
-		goto out;
-	}
-	snprintf(key, sizeof key, "raw/%s/dt=%s/%s%03ldZ-%s-r%d.jsonl", ds->name, day, stamp,
-		 ts.tv_nsec / 1000000, rnd, n);
-	json_t *answer = json_pack("{s:s, s:s, s:i}", "bucket", ctx->bucket, "key", key, "records", n);
-	if (!answer) {
-		free(lines);
-		respond(res, 500, NULL);
-		goto out;
-	}
-	if (hk) {
-		fresh.created = ts.tv_sec;
-		fresh.data_key = key;
-		fresh.body = answer;
-		post_idempotent(ctx, res, ds, caller_subject(event), json_string_value(hk), &fresh, lines, size);
-		json_decref(answer);
-		free(lines);
-		goto out;
-	}
-	int rc = owlet_s3_put(ctx->s3, ctx->bucket, key, lines, size, "application/x-ndjson");
-	free(lines);
-	if (rc < 0) {
-		json_decref(answer);
-		respond_s3_error(res, rc);
-		goto out;
-	}
-	respond(res, 201, answer);
-out:
-	owlet_record_problems_clear(&problems);
-	json_decref(payload);
+	lambda_respond(res, 200, json_pack("{s:o}", "datasets", arr));
 }
 
 /* HANDLER SLOT: GET /datasets/{name}/stats, for the aggregation issue to
  * fill.  Routing, authentication and the read check are done: `ds` exists
- * and the caller may read it.  Answer with respond() (200 + the statistics
+ * and the caller may read it.  Answer with lambda_respond() (200 + the statistics
  * JSON); S3 is ctx->s3 / ctx->bucket, with the invocation's deadline set. */
 static void handle_stats(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *event,
 			 const struct owlet_dataset *ds)
 {
 	(void)event;
 	if (!ctx->s3) {
-		respond_message(res, 503, "no data bucket is configured (OWLET_DATA_BUCKET)");
+		lambda_respond_message(res, 503, "no data bucket is configured (OWLET_DATA_BUCKET)");
 		return;
 	}
 	json_t *report = NULL;
 	int rc = lambda_stats(ctx, &report, ds); /* stats.c */
 	if (rc < 0)
-		respond_s3_error(res, rc);
+		lambda_respond_s3_error(res, rc);
 	else
-		respond(res, 200, report);
+		lambda_respond(res, 200, report);
 }
 
 /* The path of the request without the stage prefix ("/v1/datasets" on a
@@ -646,15 +379,39 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 {
 	const char *path = route_path(event);
 	if (!path)
-		return respond_message(res, 400, "the event has no rawPath");
+		return lambda_respond_message(res, 400, "the event has no rawPath");
 	struct caller c;
 	if (caller_from_event(&c, ctx->model, event) < 0)
-		return respond(res, 500, NULL);
+		return lambda_respond(res, 500, NULL);
 	if (!c.signed_in) {
-		respond_message(res, 401, "Unauthorized");
+		lambda_respond_message(res, 401, "Unauthorized");
 		goto out;
 	}
-	/* /datasets[/NAME[/stats|/records]] */
+	if (strncmp(path, "/queries/", 9) == 0 && !strchr(path + 9, '/')) {
+		if (strcmp(method, "GET") != 0) {
+			lambda_respond_message(res, 405, "method not allowed");
+		} else {
+			int status = 500;
+			json_t *body = NULL;
+			lambda_query_get(ctx, &status, &body, path + 9, c.groups, c.n_groups, ctx->deadline_ms);
+			lambda_respond(res, status, body);
+		}
+		goto out;
+	}
+	if (strcmp(path, "/openapi.json") == 0) { /* the API's own description, made from the model */
+		if (strcmp(method, "GET") != 0) {
+			lambda_respond_message(res, 405, "method not allowed");
+			goto out;
+		}
+		const char *iss = json_string_value(json_object_get(
+			json_object_get(json_object_get(json_object_get(json_object_get(event, "requestContext"), "authorizer"),
+							"jwt"),
+					"claims"),
+			"iss"));
+		lambda_respond(res, 200, owlet_openapi(ctx->model, iss, NULL));
+		goto out;
+	}
+	/* /datasets[/NAME[/stats|/records|/rows|/aggregate]] */
 	char name[64] = "", tail[16] = "";
 	int n = 0;
 	if (strcmp(path, "/datasets") == 0 || strcmp(path, "/datasets/") == 0) {
@@ -674,12 +431,13 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		}
 	}
 	const char *want = n == 3 && strcmp(tail, "records") == 0 ? "POST" : "GET";
-	if (n == 0 || (n == 3 && strcmp(tail, "records") != 0 && strcmp(tail, "stats") != 0)) {
-		respond_message(res, 404, "no such route");
+	if (n == 0 || (n == 3 && strcmp(tail, "records") != 0 && strcmp(tail, "stats") != 0 &&
+		       strcmp(tail, "rows") != 0 && strcmp(tail, "aggregate") != 0)) {
+		lambda_respond_message(res, 404, "no such route");
 		goto out;
 	}
 	if (strcmp(method, want) != 0) {
-		respond_message(res, 405, "method not allowed");
+		lambda_respond_message(res, 405, "method not allowed");
 		goto out;
 	}
 	if (n == 1) {
@@ -690,7 +448,7 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 	if (!ds) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "no dataset '%s'", name);
-		respond_message(res, 404, msg);
+		lambda_respond_message(res, 404, msg);
 		goto out;
 	}
 	bool post = strcmp(want, "POST") == 0;
@@ -698,15 +456,21 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		 : !owlet_dataset_can_read(ds, c.groups, c.n_groups)) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "your groups may not %s dataset '%s'", post ? "write to" : "read", name);
-		respond_message(res, 403, msg);
+		lambda_respond_message(res, 403, msg);
 		goto out;
 	}
 	if (n == 2)
-		respond(res, 200, schema_json(ds));
+		lambda_respond(res, 200, schema_json(ds));
 	else if (post)
-		post_records(ctx, res, event, ds);
-	else
+		lambda_post_records(ctx, res, event, ds);
+	else if (strcmp(tail, "stats") == 0)
 		handle_stats(ctx, res, event, ds);
+	else {
+		int status = 500;
+		json_t *body = NULL;
+		lambda_query_dataset(ctx, &status, &body, event, ds, strcmp(tail, "aggregate") == 0, ctx->deadline_ms);
+		lambda_respond(res, status, body);
+	}
 out:
 	free(c.groups);
 }
@@ -757,8 +521,9 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 	bool late = inv->deadline_ms && inv->deadline_ms - start < MIN_TIME_MS;
 	if (ctx->s3)
 		owlet_s3_set_deadline(ctx->s3, inv->deadline_ms);
+	ctx->deadline_ms = inv->deadline_ms;
 	if (late && method)
-		respond_message(res, 504, "the request ran out of time");
+		lambda_respond_message(res, 504, "the request ran out of time");
 	else if (late)
 		set_error(res, "Owlet.DeadlineExceeded", "no time left to handle the event");
 	else if (method)

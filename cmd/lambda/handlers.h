@@ -13,6 +13,9 @@
  *   POST /datasets/{name}/records     201 {"bucket","key","records"} | 400 {"errors","more_errors"}
  *                                     | 403 | 404 | 413 (over the limits) | 409/422 (Idempotency-Key);
  *                                     limits and Idempotency-Key: docs/contracts.md
+ *   GET  /datasets/{name}/rows        rows by typed filters (query.h, lib/lambda/sql.h)
+ *   GET  /datasets/{name}/aggregate   count, sum, avg, min, max by groups (likewise)
+ *   GET  /queries/{id}                the answer of a query that outlived its request (202 before)
  *   anything else                     404 (405 for a known path, wrong method)
  *
  * S3 events (Records[].s3) are routed to the aggregation trigger (stats.c):
@@ -28,11 +31,14 @@
 
 struct owlet_model;
 struct owlet_s3;
+struct owlet_athena_client;
 
 struct lambda_ctx {
 	struct owlet_model *model;
 	struct owlet_s3 *s3;       /* NULL when OWLET_DATA_BUCKET is unset */
 	const char *bucket;        /* OWLET_DATA_BUCKET, borrowed from the environment */
+	struct owlet_athena_client *athena; /* opened at the first query (query.c) */
+	int64_t deadline_ms;       /* the invocation's */
 };
 
 /* The outcome of one invocation: a response body, or an error to post. */
@@ -43,7 +49,8 @@ struct lambda_result {
 	char *error_message;       /* owned */
 };
 
-/* Reads the environment (OWLET_MODEL, OWLET_DATA_BUCKET, AWS_*).  Returns 0,
+/* Reads the environment (OWLET_DATA_BUCKET, AWS_*, and the model: OWLET_MODEL,
+ * else the object OWLET_MODEL_KEY checked against OWLET_MODEL_SHA256).  Returns 0,
  * or a negative code with owlet_error_last() saying why. */
 int lambda_init(struct lambda_ctx *ctx);
 void lambda_fini(struct lambda_ctx *ctx);

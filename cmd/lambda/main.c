@@ -2,7 +2,8 @@
  * main.c: the owlet Lambda (`bootstrap` of the provided.al2023 custom
  * runtime): initialise once, then loop on the Runtime API.
  *
- *   init:  AWS_LAMBDA_RUNTIME_API, OWLET_MODEL (normalised model JSON),
+ *   init:  AWS_LAMBDA_RUNTIME_API, OWLET_MODEL (normalised model JSON) or
+ *          OWLET_MODEL_KEY + OWLET_MODEL_SHA256 (it, in the data bucket),
  *          OWLET_DATA_BUCKET, the AWS credentials and endpoint.  A failure is
  *          posted to /runtime/init/error and the process exits 1.
  *   loop:  next -> _X_AMZN_TRACE_ID -> handler -> response | error.

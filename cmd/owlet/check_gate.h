@@ -2,7 +2,19 @@
 #ifndef OWLET_CMD_CHECK_GATE_H
 #define OWLET_CMD_CHECK_GATE_H
 
+#include "check/check.h"
 #include "model/environment.h"
+
+/* --env: the rendered root is state/<env>/, a copy of the project's
+ * templates and modules.  Paths in the report become paths from the
+ * project: modules/... when the project holds that very file (so that code
+ * scanning annotates the source), state/<env>/... otherwise. */
+void check_project_paths(struct owlet_check_report *report, const char *state_dir);
+
+/* In GitHub Actions (GITHUB_ACTIONS=true): each failure as an ::error
+ * workflow command on stderr, and the report as Markdown appended to
+ * $GITHUB_STEP_SUMMARY under `heading`.  Nothing elsewhere.  0 or OWLET_EIO. */
+int check_ci_report(const struct owlet_check_report *report, const char *heading);
 
 /* Runs the rules (and checkov when on PATH) on the plan's JSON of the root
  * in root_dir, with the environment's skips; prints the failures, skips

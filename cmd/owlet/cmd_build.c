@@ -90,8 +90,8 @@ int cmd_build(int argc, char **argv)
 	struct owlet_artifact a;
 	int rc = owlet_artifact_package(&a, dir, arch);
 	if (rc == 0)
-		printf("built %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", dir, a.architecture, a.n_files,
-		       a.size, a.sha256_base64);
+		printf("%s %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", a.reused ? "up to date:" : "built",
+		       dir, a.architecture, a.n_files, a.size, a.sha256_base64);
 	owlet_artifact_clear(&a);
 	free(dir);
 	return rc;

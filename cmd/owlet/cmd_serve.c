@@ -5,8 +5,10 @@
  *
  * Needs what `owlet up --env local` leaves in state/<env>/: outputs.json
  * (user pool, client, bucket), emulator.json (moto's endpoint) and
- * artifacts/lambda.zip (unzipped to state/<env>/lambda/).  Once listening it
- * writes state/<env>/localapi.json {"url","pid","port"} (atomically);
+ * artifacts/lambda.zip (unzipped to state/<env>/lambda/).  It also serves
+ * the local Athena (local/athena_server.h) on a port of its own, which the Lambda
+ * reaches through AWS_ENDPOINT_URL_ATHENA.  Once listening it writes
+ * state/<env>/localapi.json {"url","pid","port","athena_url"} (atomically);
  * SIGTERM or SIGINT stops it and removes that file.  With --detach the
  * server runs in the background (its log: state/<env>/localapi.log) and the
  * command returns, printing the URL, once the server listens.
@@ -27,11 +29,14 @@
 #include "commands.h"
 #include "model/environment.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "local/jwt.h"
 #include "local/apigw.h"
+#include "local/athena_server.h"
 #include "deploy/stack.h"
 #include "model/model.h"
 #include "local/runtime_server.h"
+#include "base/proc.h"
 
 static const char *opt_env = "local";
 static long opt_port;
@@ -40,7 +45,8 @@ static bool opt_detach;
 
 const struct owlet_option cmd_serve_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "environment (default: local); must have been brought up" },
-	{ "port", 'p', OPT_INT, &opt_port, "N", "listen on 127.0.0.1:N (default: a free port)" },
+	{ "port", 'p', OPT_INT, &opt_port, "N",
+	  "listen on 127.0.0.1:N (default: api.local_port, else the port chosen the first time, kept in state/ENV/)" },
 	{ "workers", 0, OPT_INT, &opt_workers, "N", "Lambda processes run at most at once (default: 2)" },
 	{ "detach", 'd', OPT_FLAG, &opt_detach, NULL,
 	  "serve in the background (log: state/ENV/localapi.log); return once it listens" },
@@ -59,6 +65,12 @@ struct serve_setup {
 	long timeout_ms;
 	int memory_mb;
 	int throttle_rate, throttle_burst;
+	unsigned port;         /* 0: a free one, chosen now */
+	char port_from[128];   /* where port comes from, for messages */
+	bool keep_port;        /* write it to state/<env>/localapi_port.json once listening */
+	char path_port[96];
+	struct owlet_model *model; /* for the local Athena's tables */
+	char *glue_database;
 };
 
 static void setup_free(struct serve_setup *s)
@@ -70,6 +82,8 @@ static void setup_free(struct serve_setup *s)
 	for (size_t i = 0; i < s->n_routes; i++)
 		free(s->routes[i]);
 	free(s->routes);
+	owlet_model_free(s->model);
+	free(s->glue_database);
 }
 
 /* The route keys `up` recorded in outputs.json ("routes"), else the ones the
@@ -113,12 +127,60 @@ static int check_not_running(const char *path)
 	return rc;
 }
 
+/* The port: --port, else the one kept in state/<env>/localapi_port.json
+ * (api.local_port, read later with the environment, wins over the kept one). */
+static int choose_port(struct serve_setup *s)
+{
+	snprintf(s->path_port, sizeof s->path_port, "%s/localapi_port.json", s->state_dir);
+	s->keep_port = true;
+	if (opt_port > 0) {
+		s->port = (unsigned)opt_port;
+		snprintf(s->port_from, sizeof s->port_from, "--port");
+		return 0;
+	}
+	json_t *doc = NULL;
+	if (owlet_state_read_json(&doc, s->path_port) < 0) {
+		owlet_error_clear();
+		return 0;
+	}
+	json_int_t port = json_integer_value(json_object_get(doc, "port"));
+	json_decref(doc);
+	if (port < 1 || port > 65535)
+		return owlet_error_setc(OWLET_EINVALID, "'%s' holds no port (1..65535): remove it to choose a new one",
+					s->path_port);
+	s->port = (unsigned)port;
+	snprintf(s->port_from, sizeof s->port_from, "kept in %s", s->path_port);
+	return 0;
+}
+
+/* A port someone else listens on: say who, when /proc tells. */
+static int check_port_free(struct serve_setup *s)
+{
+	if (strncmp(s->port_from, "api.local_port", 14) == 0)
+		s->keep_port = false;
+	if (!s->port)
+		return 0;
+	char cmd[160];
+	pid_t pid = owlet_proc_tcp_listener(s->port, cmd, sizeof cmd);
+	if (pid > 0)
+		return owlet_error_setc(OWLET_EIO, "port %u (%s) is taken by pid %d (%s): stop it, or choose another "
+						     "port with --port or api.local_port", s->port, s->port_from, (int)pid, cmd);
+	if (pid < 0)
+		return owlet_error_setc(OWLET_EIO, "port %u (%s) is taken by a process owlet cannot see (another "
+						     "user's): choose another port with --port or api.local_port",
+					s->port, s->port_from);
+	return 0;
+}
+
 /* Everything that needs no thread: files, the artifact, the JWKS. */
 static int prepare(struct serve_setup *s)
 {
 	snprintf(s->state_dir, sizeof s->state_dir, "state/%s", opt_env);
 	snprintf(s->path_json, sizeof s->path_json, "%s/localapi.json", s->state_dir);
 	int rc = check_not_running(s->path_json);
+	if (rc < 0)
+		return rc;
+	rc = choose_port(s);
 	if (rc < 0)
 		return rc;
 	rc = owlet_stack_load(&s->stack, s->state_dir, opt_env);
@@ -149,11 +211,29 @@ static int prepare(struct serve_setup *s)
 		s->memory_mb = env->function.memory_mb;
 		s->throttle_rate = env->api.throttle_rate;
 		s->throttle_burst = env->api.throttle_burst;
+		if (!opt_port && env->api.local_port > 0) {
+			s->port = (unsigned)env->api.local_port;
+			snprintf(s->port_from, sizeof s->port_from, "api.local_port of environments/%s.yml", opt_env);
+		}
 	}
 	owlet_environment_free(env);
-	owlet_model_free(model);
-	if (!s->model_json)
+	s->model = model;
+	/* the Glue database of modules/catalog: the name prefix with '_' for '-' */
+	const char *db = json_string_value(json_object_get(s->stack->outputs, "glue_database"));
+	if (!db)
+		db = json_string_value(json_object_get(json_object_get(s->stack->outputs, "glue_database"), "value"));
+	if (db)
+		s->glue_database = strdup(db);
+	else if (asprintf(&s->glue_database, "%s_%s", model->project, opt_env) < 0)
+		s->glue_database = NULL;
+	for (char *p = s->glue_database; p && *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (!s->model_json || !s->glue_database)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	rc = check_port_free(s);
+	if (rc < 0)
+		return rc;
 
 	char zip[128];
 	snprintf(zip, sizeof zip, "%s/artifacts/lambda.zip", s->state_dir);
@@ -213,11 +293,34 @@ static int serve(struct serve_setup *s, int ready_fd)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
 
-	char *vars[4] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
+	/* the local Athena first: the Lambda reaches it by AWS_ENDPOINT_URL_ATHENA */
+	struct owlet_athena_server *athena = NULL;
+	char cache_dir[128], athena_url[64];
+	snprintf(cache_dir, sizeof cache_dir, "%s/athena-cache", s->state_dir);
+	struct owlet_athena_server_config ath_cfg = {
+		.model = s->model, .bucket = s->stack->data_bucket ? s->stack->data_bucket : "",
+		.s3 = { "test", "test", NULL, s->stack->region, s->stack->endpoint }, .cache_dir = cache_dir,
+		.log = log_line,
+	};
+	int rc = owlet_athena_server_start(&athena, &ath_cfg);
+	if (rc < 0)
+		return rc;
+	snprintf(athena_url, sizeof athena_url, "http://127.0.0.1:%u", owlet_athena_server_port(athena));
+	if (owlet_athena_server_unavailable(athena))
+		fprintf(stderr, "owlet: note: SQL on the local Athena will answer 501: %s\n",
+			owlet_athena_server_unavailable(athena));
+	const char *wg = json_string_value(json_object_get(s->stack->outputs, "athena_workgroup"));
+	/* the model as the function module gives it: its object in the data
+	 * bucket (written by apply) and its SHA-256, never the model itself */
+	char model_sha[65];
+	owlet_sha256_hex(model_sha, s->model_json, strlen(s->model_json));
+	char *vars[8] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
 			  var("OWLET_DATA_BUCKET", s->stack->data_bucket ? s->stack->data_bucket : ""),
-			  var("OWLET_MODEL", s->model_json), var("OWLET_ENV", opt_env) };
+			  var("OWLET_MODEL_KEY", "_owlet/model.json"), var("OWLET_MODEL_SHA256", model_sha),
+			  var("OWLET_ENV", opt_env), var("AWS_ENDPOINT_URL_ATHENA", athena_url),
+			  var("OWLET_GLUE_DATABASE", s->glue_database), var("OWLET_ATHENA_WORKGROUP", wg ? wg : "primary") };
 	const char *env[] = { "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
-			      vars[0], vars[1], vars[2], vars[3], NULL };
+			      vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], NULL };
 	struct owlet_runtime_config rc_cfg = {
 		.task_root = s->task_root, .function_name = s->stack->function_name, .region = s->stack->region,
 		.memory_mb = s->memory_mb, .env = env, .workers = (int)(opt_workers > 0 ? opt_workers : 1),
@@ -226,12 +329,12 @@ static int serve(struct serve_setup *s, int ready_fd)
 	struct owlet_runtime *rt = NULL;
 	struct owlet_localapi *api = NULL;
 	json_t *info = NULL;
-	int rc = owlet_runtime_start(&rt, &rc_cfg);
+	rc = owlet_runtime_start(&rt, &rc_cfg);
 	if (rc < 0)
 		goto out;
 	const char *aud[] = { s->stack->client_id ? s->stack->client_id : "" };
 	struct owlet_localapi_config api_cfg = {
-		.port = (uint16_t)opt_port, .jwks = s->jwks,
+		.port = (uint16_t)s->port, .jwks = s->jwks,
 		.policy = { .issuer = s->stack->issuer, .audiences = aud, .n_audiences = 1, .token_use = "access",
 			    .skew_s = 60 },
 		.runtime = rt, .timeout_ms = s->timeout_ms, .api_id = s->stack->api_id, .log = log_line,
@@ -244,8 +347,14 @@ static int serve(struct serve_setup *s, int ready_fd)
 	unsigned port = owlet_localapi_port(api);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
-	info = json_pack("{s:s, s:i, s:i}", "url", url, "pid", (int)getpid(), "port", (int)port);
+	info = json_pack("{s:s, s:i, s:i, s:s}", "url", url, "pid", (int)getpid(), "port", (int)port, "athena_url",
+			 athena_url);
 	rc = owlet_state_write_json(s->path_json, info, 0644);
+	if (rc == 0 && s->keep_port) {
+		json_t *kept = json_pack("{s:i}", "port", (int)port);
+		rc = kept ? owlet_state_write_json(s->path_port, kept, 0644) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		json_decref(kept);
+	}
 	if (rc < 0)
 		goto out;
 	fprintf(stderr, "owlet: serving the '%s' API at %s (pid %d, Lambda in %s)\n", opt_env, url, (int)getpid(),
@@ -270,6 +379,7 @@ out:
 	owlet_runtime_cancel(rt); /* requests in flight end now, not at their deadline */
 	owlet_localapi_stop(api);
 	owlet_runtime_stop(rt);
+	owlet_athena_server_stop(athena);
 	json_decref(info);
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		free(vars[i]);

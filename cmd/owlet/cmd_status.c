@@ -9,6 +9,8 @@
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "local/servectl.h"
+#include "deploy/render.h"
+#include "deploy/stack.h"
 #include "spine.h"
 
 static const char *opt_env;
@@ -25,6 +27,9 @@ static int deployed_resources(json_t **out, struct spine *s, const char **why)
 {
 	*out = NULL;
 	*why = NULL;
+	if (s->local && owlet_emulator_find(&s->emu, s->state_dir) == 0)
+		s->have_emu = true;
+	owlet_error_clear();
 	char *dot = spine_path(s, ".terraform");
 	bool initialised = dot && owlet_fs_is_dir(dot);
 	free(dot);
@@ -34,13 +39,18 @@ static int deployed_resources(json_t **out, struct spine *s, const char **why)
 		return 0;
 	}
 	if (s->local) {
-		if (owlet_emulator_find(&s->emu, s->state_dir) < 0) {
-			owlet_error_clear();
+		if (!s->have_emu) {
 			*why = "the emulator is not running";
 			*out = json_array();
 			return 0;
 		}
-		s->have_emu = true;
+		/* the state in the emulator's S3, read without terraform: a status in well under a second */
+		char *bucket = owlet_render_state_bucket(s->model, s->env);
+		int rc = bucket ? owlet_stack_local_resources(out, s->emu.endpoint, s->env->region, bucket,
+							     s->env->backend.key)
+				: owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		free(bucket);
+		return rc;
 	}
 	int rc = spine_terraform(s);
 	json_t *state = NULL;
@@ -82,6 +92,21 @@ static void print_text(const struct spine *s, const json_t *st, const char *why)
 			free(text);
 		}
 	}
+	if (s->local) {
+		const json_t *api = json_object_get(st, "local_api");
+		printf("emulator: %s", json_is_object(emu) ? "running" : "not running");
+		if (json_is_object(emu))
+			printf(" at %s (pid %lld)", json_string_value(json_object_get(emu, "endpoint")),
+			       (long long)json_integer_value(json_object_get(emu, "pid")));
+		printf("\nlocal API: %s", json_is_object(api) ? "running" : "not running");
+		if (json_is_object(api))
+			printf(" at %s (pid %lld)", json_string_value(json_object_get(api, "url")),
+			       (long long)json_integer_value(json_object_get(api, "pid")));
+		printf("\n");
+		if (json_is_object(emu) || json_is_object(api))
+			printf("stop them: owlet down%s%s (destroys the stack, then stops both)\n",
+			       strcmp(s->env_name, "local") ? " --env " : "", strcmp(s->env_name, "local") ? s->env_name : "");
+	}
 	const json_t *last = json_object_get(st, "last_deploy");
 	if (json_is_object(last)) {
 		const json_t *plan = json_object_get(last, "plan");
@@ -120,17 +145,29 @@ int cmd_status(int argc, char **argv)
 	if (!outputs)
 		outputs = json_object();
 	char *api_url = s.local ? owlet_servectl_url(s.state_dir) : NULL;
-	if (api_url)
+	json_t *local_api = json_null();
+	if (api_url) {
 		json_object_set_new(outputs, "api_url", json_string(api_url));
+		json_t *info = NULL;
+		char *info_path = spine_path(&s, "localapi.json");
+		if (info_path && owlet_state_read_json(&info, info_path) == 0)
+			local_api = json_pack("{s:s, s:O}", "url", api_url, "pid", json_object_get(info, "pid"));
+		owlet_error_clear();
+		json_decref(info);
+		free(info_path);
+		if (!local_api)
+			local_api = json_null();
+	}
 	free(api_url);
 	if (owlet_deploy_last(&last, s.state_dir) < 0)
 		owlet_error_clear();
-	st = json_pack("{s:s, s:s, s:b, s:o, s:O, s:O, s:O}", "environment", s.env_name, "target",
+	st = json_pack("{s:s, s:s, s:b, s:o, s:o, s:O, s:O, s:O}", "environment", s.env_name, "target",
 		       s.local ? "local" : "aws", "deployed", json_array_size(resources) > 0, "emulator",
 		       s.have_emu ? json_pack("{s:s, s:i, s:i}", "endpoint", s.emu.endpoint, "pid", (int)s.emu.pid,
 					      "port", s.emu.port)
 				  : json_null(),
-		       "resources", resources, "outputs", outputs, "last_deploy", last ? last : json_null());
+		       "local_api", local_api, "resources", resources, "outputs", outputs, "last_deploy",
+		       last ? last : json_null());
 	if (!st) {
 		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto out;

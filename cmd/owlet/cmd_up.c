@@ -30,9 +30,15 @@ const struct owlet_option cmd_up_options[] = {
 	{ 0 },
 };
 
+/* outputs.json: from the plan when it knows every output (no `terraform
+ * output` process), else from terraform after apply. */
 static int write_outputs(struct spine *s, json_t **outputs)
 {
-	int rc = owlet_tf_outputs(outputs, s->tf);
+	int rc = s->plan ? owlet_plan_outputs(outputs, s->plan) : 0;
+	if (rc == 0 && !*outputs)
+		rc = owlet_tf_outputs(outputs, s->tf);
+	else if (rc == 0 && !s->quiet)
+		printf("  outputs: known from the plan\n");
 	if (rc < 0)
 		return rc;
 	char *path = spine_path(s, "outputs.json");
@@ -67,6 +73,10 @@ static void self_path(char *buf, size_t size)
 		return;
 	}
 	exe[n] = '\0';
+	/* rebuilt while it ran: the kernel says "PATH (deleted)"; PATH holds the new one */
+	static const char deleted[] = " (deleted)";
+	if ((size_t)n > sizeof deleted - 1 && strcmp(exe + n - (sizeof deleted - 1), deleted) == 0)
+		exe[n - (sizeof deleted - 1)] = '\0';
 	size_t len = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
 	if (len && strncmp(exe, cwd, len) == 0 && exe[len] == '/')
 		snprintf(buf, size, ".%s", exe + len);
@@ -74,25 +84,95 @@ static void self_path(char *buf, size_t size)
 		snprintf(buf, size, "%s", exe);
 }
 
-/* Two lines a newcomer can paste to call the local API: a user in a group
- * that may read the first readable dataset, and a curl with its token. */
+/* An example record of ds: its required fields (and key and partition),
+ * each with a value its type, enum, min and max_length accept. */
+static json_t *example_record(const struct owlet_dataset *ds)
+{
+	json_t *rec = json_object();
+	for (size_t i = 0; rec && i < ds->n_fields; i++) {
+		const struct owlet_field *f = &ds->fields[i];
+		bool named = (ds->key && strcmp(ds->key, f->name) == 0) ||
+			     (ds->partition_by && strcmp(ds->partition_by, f->name) == 0);
+		if (!f->required && !named)
+			continue;
+		json_t *v = NULL;
+		switch (f->type) {
+		case OWLET_TYPE_INT: v = json_integer(f->has_min && f->min > 1 ? (long long)f->min : 1); break;
+		case OWLET_TYPE_FLOAT: v = json_real(f->has_min && f->min > 1 ? f->min : 1.5); break;
+		case OWLET_TYPE_BOOL: v = json_true(); break;
+		case OWLET_TYPE_DATE: v = json_string("2026-01-01"); break;
+		case OWLET_TYPE_TIMESTAMP: v = json_string("2026-01-01T12:00:00Z"); break;
+		case OWLET_TYPE_STRING: v = json_string(f->n_enum ? f->enum_values[0] : "x"); break;
+		}
+		json_object_set_new(rec, f->name, v);
+	}
+	return rec;
+}
+
+/* s in single quotes for a POSIX shell ('\'' for a quote). */
+static void print_shell_quoted(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	putchar('\'');
+}
+
+static bool in_list(char *const *list, size_t n, const char *g)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], g) == 0)
+			return true;
+	return false;
+}
+
+/* Lines a newcomer can paste to call the local API: a reader and a writer
+ * of the first dataset someone may write, a POST of one record by the
+ * writer, then a GET of the datasets by the reader (its row_count shows the
+ * record).  Without a writable dataset: the reader and the GET. */
 static void print_try_it(const struct spine *s, const char *api_url)
 {
-	const char *group = NULL;
-	for (size_t i = 0; i < s->model->n_datasets && !group; i++) {
-		const struct owlet_dataset *ds = &s->model->datasets[i];
-		if (ds->n_read)
-			group = ds->read[0];
-	}
+	const struct owlet_model *m = s->model;
+	const struct owlet_dataset *wds = NULL;
+	for (size_t i = 0; i < m->n_datasets && !wds; i++)
+		if (m->datasets[i].n_write && strcmp(m->datasets[i].write[0], "*") != 0)
+			wds = &m->datasets[i];
+	const struct owlet_dataset *rds = wds ? wds : m->n_datasets ? &m->datasets[0] : NULL;
+	/* the reader: a group that may read rds and not write it, when there is one */
+	const char *reader = NULL;
+	for (size_t i = 0; rds && i < rds->n_read && !reader; i++)
+		if (strcmp(rds->read[i], "*") != 0 && !in_list(rds->write, rds->n_write, rds->read[i]))
+			reader = rds->read[i];
+	for (size_t i = 0; rds && i < rds->n_read && !reader; i++)
+		if (strcmp(rds->read[i], "*") != 0)
+			reader = rds->read[i];
+	if (!reader && m->n_groups)
+		reader = m->groups[0];
 	char owlet[4200];
 	self_path(owlet, sizeof owlet);
 	printf("try it:\n");
-	if (group && strcmp(group, "*") != 0)
-		printf("  %s user add me@example.com --group %s\n", owlet, group);
-	else
-		printf("  %s user add me@example.com\n", owlet);
-	printf("  curl -H \"Authorization: Bearer $(%s token me@example.com | tail -1)\" %s/datasets\n",
-	       owlet, api_url);
+	if (reader)
+		printf("  %s user add reader@example.com --group %s\n", owlet, reader);
+	if (wds)
+		printf("  %s user add writer@example.com --group %s\n", owlet, wds->write[0]);
+	if (wds) {
+		json_t *rec = example_record(wds);
+		char *body = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(rec);
+		if (body) {
+			printf("  curl -w '\\n' -H \"Authorization: Bearer $(%s token writer@example.com | tail -1)\" "
+			       "-H 'Content-Type: application/json' --data-binary ", owlet);
+			print_shell_quoted(body);
+			printf(" %s/datasets/%s/records\n", api_url, wds->name);
+		}
+		free(body);
+	}
+	if (reader)
+		printf("  curl -w '\\n' -H \"Authorization: Bearer $(%s token reader@example.com | tail -1)\" %s/datasets\n",
+		       owlet, api_url);
 }
 
 int cmd_up(int argc, char **argv)

@@ -63,7 +63,16 @@ OWLET_COMMAND(build);
 OWLET_COMMAND(stats);
 OWLET_COMMAND(user);
 OWLET_COMMAND(token);
+OWLET_COMMAND(openapi);
 OWLET_COMMAND(serve);
+OWLET_COMMAND(ci);
+
+/* cmd_ci.c: writes the GitHub Actions workflows into the project `dir`
+ * (lists what it did unless quiet; a file left alone is always named). */
+int ci_write_workflows(const char *dir, bool force, bool quiet);
+/* The repository variables and environment the workflows need. */
+void ci_print_next(void);
+OWLET_COMMAND(query);
 
 struct owlet_diags;
 /* Prints located problems to stderr in reading order, one

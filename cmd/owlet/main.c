@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "base/diag.h"
 #include "base/error.h"
+#include "base/gha.h"
 #include "base/version.h"
 
 static const struct owlet_command commands[] = {
@@ -26,7 +27,10 @@ static const struct owlet_command commands[] = {
 	{ "stats", cmd_stats, cmd_stats_options, "FILE...", "column statistics of CSV / JSON Lines files, typed by the model" },
 	{ "user", cmd_user, cmd_user_options, "add NAME", "manage the users of an environment's Cognito user pool" },
 	{ "token", cmd_token, cmd_token_options, "NAME", "sign a user in and print an access token" },
+	{ "ci", cmd_ci, cmd_ci_options, "github", "write or refresh the project's GitHub Actions workflows" },
+	{ "openapi", cmd_openapi, cmd_openapi_options, "", "print the OpenAPI 3.1 document of the API, made from the model" },
 	{ "serve", cmd_serve, cmd_serve_options, "", "serve the local API in the foreground (up --env local runs it in the background)" },
+	{ "query", cmd_query, cmd_query_options, "SQL", "run SQL through the environment's Athena (local: DuckDB)" },
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
@@ -168,6 +172,14 @@ void owlet_print_diags(struct owlet_diags *diags)
 	owlet_diags_sort(diags);
 	for (size_t i = 0; i < diags->count; i++) {
 		char *line = owlet_diag_format(&diags->items[i]);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	/* in GitHub Actions, also as annotations on the lines of the pull request */
+	for (size_t i = 0; owlet_gha_enabled() && i < diags->count; i++) {
+		const struct owlet_diag *d = &diags->items[i];
+		char *line = owlet_gha_error(d->file, d->line, d->col, "owlet validate", d->message);
 		if (line)
 			fprintf(stderr, "%s\n", line);
 		free(line);

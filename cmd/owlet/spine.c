@@ -16,10 +16,14 @@
 #include "commands.h"
 #include "base/diag.h"
 #include "base/error.h"
+#include "base/buf.h"
+#include "base/gha.h"
 #include "deploy/artifact.h"
+#include "deploy/preflight.h"
 #include "deploy/stack.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
+#include "base/paths.h"
 #include "base/proc.h"
 #include "deploy/render.h"
 #include "deploy/zipimport.h"
@@ -64,11 +68,20 @@ static int load_environment(struct spine *s, struct owlet_diags *diags)
 {
 	int rc = owlet_environment_load(&s->env, diags, ".", s->env_name, s->model->project);
 	if (rc == OWLET_ENOTFOUND && strcmp(s->env_name, "local") == 0) {
-		/* environments/local.yml is the embedded default */
+		/* no environments/local.yml: the scaffold's (templates/project/), with
+		 * its skips, so that a project without one still passes its checks */
 		static const char local_default[] = "target: local\n";
 		owlet_error_clear();
-		rc = owlet_environment_parse(&s->env, diags, "environments/local.yml", "local", local_default,
-					     sizeof local_default - 1, s->model->project);
+		char *path = NULL, *text = NULL;
+		size_t len = 0;
+		if (owlet_paths_share(&path, "templates/project/environments/local.yml") < 0 ||
+		    owlet_fs_read(&text, &len, path) < 0)
+			owlet_error_clear();
+		rc = owlet_environment_parse(&s->env, diags, "owlet's default environments/local.yml", "local",
+					     text ? text : local_default, text ? len : sizeof local_default - 1,
+					     s->model->project);
+		free(text);
+		free(path);
 	}
 	return rc;
 }
@@ -106,6 +119,7 @@ int spine_open(struct spine *s, const char *env_name, const char *lock_command)
 void spine_close(struct spine *s)
 {
 	owlet_lock_release(s->lock_fd);
+	json_decref(s->plan);
 	owlet_tf_free(s->tf);
 	json_decref(s->estimate);
 	owlet_environment_free(s->env);
@@ -171,8 +185,8 @@ static int run_build(struct spine *s)
 	struct owlet_artifact a;
 	int rc = owlet_artifact_package(&a, dir, s->env->function.architecture);
 	if (rc == 0 && !s->quiet)
-		printf("  build| built %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n", dir, a.architecture,
-		       a.n_files, a.size, a.sha256_base64);
+		printf("  build| %s %s/lambda.zip (%s, %zu files, %lld bytes, sha256 %s)\n",
+		       a.reused ? "up to date:" : "built", dir, a.architecture, a.n_files, a.size, a.sha256_base64);
 	owlet_artifact_clear(&a);
 	free(dir);
 	return rc;
@@ -214,10 +228,22 @@ int spine_render(struct spine *s)
 		endpoint = owlet_emulator_find(&found, s->state_dir) == 0 ? found.endpoint : "http://127.0.0.1:5000";
 		owlet_error_clear();
 	}
+	/* a developer's sandbox: tagged with its name and an expiry date,
+	 * OWLET_SANDBOX_TTL_DAYS after this render (each up extends it) */
+	bool sandbox = strcmp(s->env->stack_suffix, "developer") == 0;
+	char expires[16] = "";
+	if (sandbox) {
+		time_t t = (time_t)(owlet_clock_wall_ms() / 1000) + OWLET_SANDBOX_TTL_DAYS * 86400;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(expires, sizeof expires, "%Y-%m-%d", &tm);
+	}
 	struct owlet_render_opts opts = {
 		.state_dir = s->state_dir,
 		.emulator_endpoint = endpoint,
 		.stack_suffix = suffix,
+		.sandbox = sandbox ? suffix : NULL,
+		.sandbox_expires = sandbox ? expires : NULL,
 	};
 	int rc = owlet_render(s->model, s->env, &opts);
 	free(suffix);
@@ -251,6 +277,18 @@ int spine_init(struct spine *s)
 int spine_prepare(struct spine *s, const char *artifact, bool with_artifact)
 {
 	int rc = 0;
+	if (!s->local) {
+		/* credentials and the state bucket, before the build and terraform */
+		char who[600];
+		char *bucket = owlet_render_state_bucket(s->model, s->env);
+		rc = bucket ? owlet_aws_preflight(who, sizeof who, s->env, bucket)
+			    : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		free(bucket);
+		if (rc < 0)
+			return rc;
+		if (!s->quiet)
+			printf("  AWS: %s\n", who);
+	}
 	if (s->local) {
 		spine_step(s, "emulator");
 		rc = spine_emulator(s);
@@ -292,7 +330,10 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
 		rc = owlet_tf_show_plan(&plan, s->tf, "plan.tfplan");
 	if (rc == 0)
 		rc = owlet_plan_summarize(summary, plan);
-	json_decref(plan);
+	json_decref(s->plan);
+	s->plan = rc == 0 ? plan : NULL;
+	if (rc < 0)
+		json_decref(plan);
 	if (rc == 0 && !s->quiet)
 		spine_print_summary(summary);
 	return rc;
@@ -326,6 +367,34 @@ static int run_checks(struct spine *s)
 	return rc;
 }
 
+/* In GitHub Actions: the plan by module as Markdown in the step summary. */
+static int plan_step_summary(const struct spine *s, const struct owlet_plan_summary *sum)
+{
+	if (!owlet_gha_enabled())
+		return 0;
+	struct owlet_buf b = { 0 };
+	char line[256];
+	int n = snprintf(line, sizeof line,
+			 "### owlet plan: %s\n\n**%d to add, %d to change, %d to destroy**\n\n", s->env_name,
+			 sum->add, sum->change, sum->destroy);
+	int rc = owlet_buf_append(&b, line, (size_t)n);
+	if (rc == 0 && sum->n_modules)
+		rc = owlet_buf_append(&b, "| module | add | change | destroy |\n|---|--:|--:|--:|\n", 54);
+	for (size_t i = 0; rc == 0 && i < sum->n_modules; i++) {
+		n = snprintf(line, sizeof line, "| %.100s | %d | %d | %d |\n", sum->modules[i].name,
+			     sum->modules[i].add, sum->modules[i].change, sum->modules[i].destroy);
+		rc = owlet_buf_append(&b, line, (size_t)n);
+	}
+	if (rc == 0) {
+		n = snprintf(line, sizeof line, "\nThe saved plan: `%s/plan.tfplan`\n\n", s->state_dir);
+		rc = owlet_buf_append(&b, line, (size_t)n);
+	}
+	if (rc == 0)
+		rc = owlet_gha_summary_append(b.data);
+	owlet_buf_free(&b);
+	return rc;
+}
+
 int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 		       struct owlet_plan_summary *summary)
 {
@@ -340,7 +409,9 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 	if (rc < 0)
 		return rc;
 	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
-	rc = cost_gate(s);
+	rc = plan_step_summary(s, summary);
+	if (rc == 0)
+		rc = cost_gate(s);
 	if (rc < 0)
 		return rc;
 	spine_step(s, "checks");

@@ -32,6 +32,7 @@ struct spine {
 	bool budget_gate;       /* up: refuse an estimate over the budget ... */
 	bool over_budget;       /* ... unless --over-budget */
 	json_t *estimate;       /* after the plan: {"total","idle","usage","price_region"} (cost_gate.h) */
+	json_t *plan;           /* the last spine_plan's `show -json` (owned) */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory

@@ -189,6 +189,99 @@ int owlet_cognito_add_to_group(const struct owlet_cognito *c, const char *pool_i
 			   json_pack("{s:s, s:s, s:s}", "UserPoolId", pool_id, "Username", username, "GroupName", group));
 }
 
+int owlet_cognito_remove_from_group(const struct owlet_cognito *c, const char *pool_id, const char *username,
+				    const char *group)
+{
+	return call_simple(c, "AdminRemoveUserFromGroup",
+			   json_pack("{s:s, s:s, s:s}", "UserPoolId", pool_id, "Username", username, "GroupName", group));
+}
+
+int owlet_cognito_delete_user(const struct owlet_cognito *c, const char *pool_id, const char *username)
+{
+	int rc = call_simple(c, "AdminDeleteUser", json_pack("{s:s, s:s}", "UserPoolId", pool_id, "Username", username));
+	if (rc == OWLET_ENOTFOUND)
+		return owlet_error_setc(OWLET_ENOTFOUND, "no user '%s' in the user pool", username);
+	return rc;
+}
+
+/* The user's email attribute, else its Username. */
+static const char *user_name(const json_t *user)
+{
+	size_t i;
+	const json_t *a;
+	json_array_foreach(json_object_get(user, "Attributes"), i, a) {
+		const char *name = json_string_value(json_object_get(a, "Name"));
+		if (name && strcmp(name, "email") == 0)
+			return json_string_value(json_object_get(a, "Value"));
+	}
+	return json_string_value(json_object_get(user, "Username"));
+}
+
+int owlet_cognito_list_users(json_t **out, const struct owlet_cognito *c, const char *pool_id)
+{
+	*out = json_array();
+	if (!*out)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	char *token = NULL;
+	int rc = 0;
+	/* 60 a page (Cognito's maximum); bounded at 100 pages */
+	for (int page = 0; rc == 0 && page < 100; page++) {
+		json_t *req = json_pack("{s:s, s:i}", "UserPoolId", pool_id, "Limit", 60);
+		if (req && token)
+			json_object_set_new(req, "PaginationToken", json_string(token));
+		json_t *resp = NULL;
+		rc = req ? owlet_cognito_call(&resp, c, "ListUsers", req) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		json_decref(req);
+		free(token);
+		token = NULL;
+		size_t i;
+		const json_t *u;
+		json_array_foreach(json_object_get(resp, "Users"), i, u) {
+			const char *name = user_name(u);
+			const char *uname = json_string_value(json_object_get(u, "Username"));
+			if (name && uname && rc == 0)
+				rc = json_array_append_new(*out, json_pack("{s:s, s:s}", "name", name, "username", uname)) == 0
+					     ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		}
+		const char *next = json_string_value(json_object_get(resp, "PaginationToken"));
+		if (next && next[0])
+			token = strdup(next);
+		json_decref(resp);
+		if (!token)
+			break;
+	}
+	free(token);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int owlet_cognito_user_groups(json_t **out, const struct owlet_cognito *c, const char *pool_id, const char *username)
+{
+	*out = NULL;
+	json_t *req = json_pack("{s:s, s:s, s:i}", "UserPoolId", pool_id, "Username", username, "Limit", 60);
+	json_t *resp = NULL;
+	int rc = req ? owlet_cognito_call(&resp, c, "AdminListGroupsForUser", req)
+		     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(req);
+	if (rc == OWLET_ENOTFOUND)
+		rc = owlet_error_setc(OWLET_ENOTFOUND, "no user '%s' in the user pool", username);
+	if (rc < 0)
+		return rc;
+	*out = json_array();
+	size_t i;
+	const json_t *g;
+	json_array_foreach(json_object_get(resp, "Groups"), i, g) {
+		const char *name = json_string_value(json_object_get(g, "GroupName"));
+		if (name && *out)
+			json_array_append_new(*out, json_string(name));
+	}
+	json_decref(resp);
+	return *out ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+}
+
 int owlet_cognito_sign_in(char **access_token, char **id_token, const struct owlet_cognito *c,
 			  const char *client_id, const char *username, const char *password)
 {

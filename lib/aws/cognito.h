@@ -35,6 +35,15 @@ int owlet_cognito_set_password(const struct owlet_cognito *c, const char *pool_i
 			       const char *password);
 int owlet_cognito_add_to_group(const struct owlet_cognito *c, const char *pool_id, const char *username,
 			       const char *group);
+int owlet_cognito_remove_from_group(const struct owlet_cognito *c, const char *pool_id, const char *username,
+				    const char *group);
+/* AdminDeleteUser; a user not in the pool: OWLET_ENOTFOUND naming it. */
+int owlet_cognito_delete_user(const struct owlet_cognito *c, const char *pool_id, const char *username);
+/* ListUsers, every page (at most 100 pages of 60): *out is a new array of
+ * {"name": the email, else the Username, "username": Cognito's Username}. */
+int owlet_cognito_list_users(json_t **out, const struct owlet_cognito *c, const char *pool_id);
+/* AdminListGroupsForUser (first 60): *out is a new array of group names. */
+int owlet_cognito_user_groups(json_t **out, const struct owlet_cognito *c, const char *pool_id, const char *username);
 /* InitiateAuth USER_PASSWORD_AUTH; *access_token (and *id_token when not
  * NULL) are new strings.  Wrong credentials: OWLET_EINVALID. */
 int owlet_cognito_sign_in(char **access_token, char **id_token, const struct owlet_cognito *c,

@@ -53,7 +53,7 @@ static int nomem(void)
 
 /* The CA bundle: the bundled libcurl was built for Debian's path
  * (/etc/ssl/certs/ca-certificates.crt), which AL2023 does not have. */
-static const char *ca_bundle(void)
+const char *owlet_aws_ca_bundle(void)
 {
 	static const char *const files[] = {
 		"/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux, RHEL */
@@ -106,7 +106,7 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 		owlet_s3_free(s3);
 		return nomem();
 	}
-	const char *ca = ca_bundle();
+	const char *ca = owlet_aws_ca_bundle();
 	if (ca && !(s3->ca_file = strdup(ca))) {
 		owlet_s3_free(s3);
 		return nomem();
@@ -572,6 +572,13 @@ int owlet_s3_head(struct owlet_s3 *s3, long long *size, const char *bucket, cons
 	curl_easy_getinfo(s3->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &n);
 	*size = n;
 	return 0;
+}
+
+int owlet_s3_delete(struct owlet_s3 *s3, const char *bucket, const char *key)
+{
+	struct s3_request r = { "DELETE", bucket, key, NULL, NULL, 0, NULL };
+	int status = perform(s3, &r);
+	return status == 404 ? 0 : check_status(s3, status, "delete", bucket, key);
 }
 
 /* ListObjectsV2 XML.  The document is S3's, well formed and flat: the scan

@@ -53,6 +53,10 @@ struct owlet_s3_list {
 	size_t count, cap;
 };
 
+/* The CA bundle for https (see above), or NULL for libcurl's own; shared
+ * by the other AWS clients of lib/aws. */
+const char *owlet_aws_ca_bundle(void);
+
 /* A client from the process environment (see above); fails when there are
  * no credentials. */
 int owlet_s3_open_env(struct owlet_s3 **out);
@@ -75,6 +79,8 @@ int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, co
 /* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
  * a missing key or bucket. */
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);
+/* Deletes key; 0 also when it did not exist. */
+int owlet_s3_delete(struct owlet_s3 *s3, const char *bucket, const char *key);
 /* *size is the object's length (its ETag: owlet_s3_last_etag); OWLET_ENOTFOUND
  * when absent. */
 int owlet_s3_head(struct owlet_s3 *s3, long long *size, const char *bucket, const char *key);

@@ -140,6 +140,64 @@ static bool pid_has_socket(pid_t pid, unsigned long inode)
 	return found;
 }
 
+/* The inode of a socket listening on TCP `port` (state 0A) in /proc/net/tcp
+ * or tcp6, any local address; 0 when none. */
+static unsigned long tcp_listen_inode(unsigned port)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	unsigned long inode = 0;
+	for (size_t k = 0; k < 2 && inode == 0; k++) {
+		FILE *f = fopen(files[k], "re");
+		char line[512];
+		for (long i = 0; f && inode == 0 && i < 1000000 && fgets(line, sizeof line, f); i++) {
+			unsigned lp, st;
+			unsigned long ino;
+			if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &lp,
+				   &st, &ino) == 3 &&
+			    st == 0x0A && lp == port)
+				inode = ino;
+		}
+		if (f)
+			fclose(f);
+	}
+	return inode;
+}
+
+pid_t owlet_proc_tcp_listener(unsigned port, char *cmd, size_t cmd_size)
+{
+	if (cmd_size)
+		cmd[0] = '\0';
+	unsigned long inode = tcp_listen_inode(port);
+	if (inode == 0)
+		return 0;
+	DIR *d = opendir("/proc");
+	pid_t found = -1;
+	const struct dirent *e;
+	for (int n = 0; d && found < 0 && n < 1000000 && (e = readdir(d)); n++) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || !pid_has_socket((pid_t)pid, inode))
+			continue;
+		found = (pid_t)pid;
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+		FILE *f = cmd_size ? fopen(path, "re") : NULL;
+		size_t len = f ? fread(cmd, 1, cmd_size - 1, f) : 0;
+		if (f)
+			fclose(f);
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
+				cmd[i] = ' ';
+		while (len > 0 && cmd[len - 1] == ' ')
+			len--;
+		if (cmd_size)
+			cmd[len] = '\0';
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 bool owlet_proc_tcp_peer_in_tree(int fd, pid_t root)
 {
 	struct sockaddr_in peer, self;

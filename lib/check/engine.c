@@ -179,6 +179,15 @@ bool check_attr_referenced(const struct check_res *r, const char *name)
 	return json_array_size(refs) > 0;
 }
 
+bool check_attr_written(const struct check_res *r, const char *name)
+{
+	const json_t *e = json_object_get(r->expressions, name);
+	if (!json_is_object(e))
+		return check_attr_given(r, name);
+	const json_t *c = json_object_get(e, "constant_value");
+	return (c && !json_is_null(c)) || json_array_size(json_object_get(e, "references")) > 0;
+}
+
 /* Whether after_unknown marks the value at path, or a block holding it, as
  * known only after apply. */
 static bool unknown_at(const struct check_res *r, const char *path)
@@ -319,6 +328,9 @@ void owlet_check_report_free(struct owlet_check_report *report)
 	for (size_t i = 0; i < report->n_notes; i++)
 		free(report->notes[i]);
 	free(report->notes);
+	for (size_t i = 0; i < report->n_types; i++)
+		free(report->types[i].type);
+	free(report->types);
 	free(report);
 }
 
@@ -754,27 +766,60 @@ static int link_expressions(struct check_ctx *ctx, const json_t *root_conf, size
 	return 0;
 }
 
-/* Links resources to the aws_s3_bucket they name by value. */
+/* Whether the configuration gives r's attribute by a reference that
+ * already links r to a bucket, or to another resource at all: then the
+ * value's name says nothing more (two buckets may share a name, as a
+ * module called twice with one name makes them).  A local or a variable
+ * that reaches no resource is no such reference. */
+static bool bucket_by_reference(const struct check_ctx *ctx, const struct check_res *r, const char *attr)
+{
+	const json_t *refs = json_object_get(json_object_get(r->expressions, attr), "references");
+	if (json_array_size(refs) == 0)
+		return false;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(refs, i, v) {
+		const char *s = json_string_value(v);
+		if (s && strncmp(s, "var.", 4) != 0 && strncmp(s, "local.", 6) != 0 && strncmp(s, "each.", 5) != 0 &&
+		    strncmp(s, "count.", 6) != 0 && strncmp(s, "path.", 5) != 0 && strncmp(s, "terraform.", 10) != 0)
+			return true;
+	}
+	return check_linked(ctx, r, "aws_s3_bucket", 0) != NULL;
+}
+
+/* Links resources to the aws_s3_bucket they name by value, where the
+ * configuration gives no reference (the plan's configuration carries no
+ * locals, so `bucket = local.name` is seen only by its value). */
 static int link_bucket_names(struct check_ctx *ctx)
 {
 	static const char *const attrs[] = { "bucket", "target_bucket" };
-	for (size_t j = 0; j < ctx->n; j++) {
+	/* decided before any name link is made, so that none depends on another */
+	unsigned char *by_ref = calloc(ctx->n ? ctx->n : 1, 1);
+	if (!by_ref)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ctx->n; i++)
+		for (size_t k = 0; k < 2; k++)
+			if (bucket_by_reference(ctx, &ctx->res[i], attrs[k]))
+				by_ref[i] |= (unsigned char)(1u << k);
+	int rc = 0;
+	for (size_t j = 0; j < ctx->n && rc == 0; j++) {
 		const struct check_res *b = &ctx->res[j];
 		const char *name = b->data || strcmp(b->type, "aws_s3_bucket") != 0 ? NULL : check_attr_str(b, "bucket");
 		if (!name)
 			continue;
-		for (size_t i = 0; i < ctx->n; i++) {
+		for (size_t i = 0; i < ctx->n && rc == 0; i++) {
 			if (i == j || ctx->res[i].data)
 				continue;
-			for (size_t k = 0; k < 2; k++) {
+			for (size_t k = 0; k < 2 && rc == 0; k++) {
+				if (by_ref[i] & (1u << k))
+					continue;
 				const char *v = check_attr_str(&ctx->res[i], attrs[k]);
-				int rc = v && strcmp(v, name) == 0 ? link_both(ctx, i, j) : 0;
-				if (rc < 0)
-					return rc;
+				rc = v && strcmp(v, name) == 0 ? link_both(ctx, i, j) : 0;
 			}
 		}
 	}
-	return 0;
+	free(by_ref);
+	return rc < 0 ? rc : 0;
 }
 
 /* ------------------------------------------------------------ running */
@@ -816,6 +861,14 @@ static bool rule_applies(const struct owlet_check_rule *rule, const struct check
 	return false;
 }
 
+static const struct owlet_check_skip *find_skip(const struct owlet_check_skip *skips, size_t n, const char *id)
+{
+	for (size_t k = 0; k < n; k++)
+		if (skips[k].id && strcmp(skips[k].id, id) == 0)
+			return &skips[k];
+	return NULL;
+}
+
 static int run_rule(struct owlet_check_report *report, const struct check_ctx *ctx,
 		    const struct owlet_check_rule *rule, const struct check_res *r,
 		    const struct owlet_check_options *opts)
@@ -839,19 +892,52 @@ static int run_rule(struct owlet_check_report *report, const struct check_ctx *c
 			return check_report_add(report, &item);
 		}
 	}
-	for (size_t k = 0; k < opts->n_skips; k++) {
-		if (strcmp(opts->skips[k].id, rule->id) == 0) {
-			item.status = OWLET_CHECK_SKIPPED;
-			item.skip_reason = opts->skips[k].reason;
-			item.skip_origin = (char *)(opts->skips_file ? opts->skips_file : "environment");
-			return check_report_add(report, &item);
-		}
+	/* the user's skips first: an explicit choice is listed as the user's */
+	const struct owlet_check_skip *s = find_skip(opts->skips, opts->n_skips, rule->id);
+	const char *origin = opts->skips_file ? opts->skips_file : "environment";
+	if (!s) {
+		s = find_skip(opts->owlet_skips, opts->n_owlet_skips, rule->id);
+		origin = opts->owlet_skips_origin ? opts->owlet_skips_origin : "owlet";
+	}
+	if (s) {
+		item.status = OWLET_CHECK_SKIPPED;
+		item.skip_reason = s->reason;
+		item.skip_origin = (char *)origin;
+		return check_report_add(report, &item);
 	}
 	int v = rule->eval(ctx, r);
 	if (v == CHECK_UNKNOWN)
 		return 0;
 	item.status = v == CHECK_PASS ? OWLET_CHECK_PASSED : OWLET_CHECK_FAILED;
 	return check_report_add(report, &item);
+}
+
+static int type_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct owlet_check_type_count *)a)->type, ((const struct owlet_check_type_count *)b)->type);
+}
+
+/* The plan's resource types and how many resources of each. */
+static int count_types(struct owlet_check_report *report, const struct check_ctx *ctx)
+{
+	report->types = calloc(ctx->n ? ctx->n : 1, sizeof *report->types);
+	if (!report->types)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ctx->n; i++) {
+		char name[300];
+		snprintf(name, sizeof name, "%s%s", ctx->res[i].data ? "data." : "", ctx->res[i].type);
+		size_t k = 0;
+		while (k < report->n_types && strcmp(report->types[k].type, name) != 0)
+			k++;
+		if (k == report->n_types) {
+			if (!(report->types[k].type = strdup(name)))
+				return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			report->n_types++;
+		}
+		report->types[k].n++;
+	}
+	qsort(report->types, report->n_types, sizeof *report->types, type_cmp);
+	return 0;
 }
 
 static int validate_skips(const struct check_ctx *ctx, const struct owlet_check_options *opts)
@@ -868,7 +954,7 @@ static int validate_skips(const struct check_ctx *ctx, const struct owlet_check_
 	for (size_t i = 0; i < ctx->n; i++) {
 		const struct check_res *r = &ctx->res[i];
 		for (size_t k = 0; k < r->n_skips; k++)
-			if (!r->skips[k].reason)
+			if (!r->skips[k].reason && owlet_check_rule_find(r->skips[k].id))
 				return owlet_error_setc(OWLET_EINVALID,
 							"%s:%d: skip of '%s' for '%s' has no reason (write #checkov:skip=%s:REASON)",
 							r->file ? r->file : "?", r->skips[k].line, r->skips[k].id,
@@ -916,6 +1002,8 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 	if (root && (rc = walk_module(&w, root, 0)) < 0)
 		goto out_ctx;
 	report->resource_count = ctx.n;
+	if ((rc = count_types(report, &ctx)) < 0)
+		goto out_ctx;
 	ctx.edges = calloc(ctx.n ? ctx.n : 1, sizeof *ctx.edges);
 	ctx.n_edges = calloc(ctx.n ? ctx.n : 1, sizeof *ctx.n_edges);
 	if (!ctx.edges || !ctx.n_edges) {
@@ -932,6 +1020,15 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 		goto out_ctx;
 	size_t n_rules;
 	const struct owlet_check_rule *rules = owlet_check_rules(&n_rules);
+	/* checkov takes a skip's reason as optional: one of a check owlet does
+	 * not carry is checkov's business, and a note */
+	for (size_t i = 0; i < ctx.n; i++)
+		for (size_t k = 0; k < ctx.res[i].n_skips; k++)
+			if (!ctx.res[i].skips[k].reason && !owlet_check_rule_find(ctx.res[i].skips[k].id) &&
+			    (rc = owlet_check_report_note(report, "%s:%d: skip of '%s' names no built-in rule (kept for checkov)",
+							  ctx.res[i].file ? ctx.res[i].file : "?",
+							  ctx.res[i].skips[k].line, ctx.res[i].skips[k].id)) < 0)
+				goto out_ctx;
 	for (size_t k = 0; k < opts->n_skips; k++)
 		if (!owlet_check_rule_find(opts->skips[k].id) &&
 		    (rc = owlet_check_report_note(report, "%s:%d: skip of '%s' names no built-in rule (kept for checkov)",

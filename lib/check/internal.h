@@ -106,6 +106,10 @@ bool check_attr_referenced(const struct check_res *r, const char *name);
  * already knows to be null (a null variable, an absent resource) is not
  * given: checkov's plan mode reads the planned null. */
 bool check_attr_given(const struct check_res *r, const char *path);
+/* Written in the configuration at the top level, whatever the value, even
+ * "" (checkov's `name in conf`); check_attr_given when the plan carries no
+ * configuration. */
+bool check_attr_written(const struct check_res *r, const char *name);
 /* The same walk on any JSON value. */
 const json_t *check_json_path(const json_t *v, const char *path);
 

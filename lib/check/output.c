@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "base/gha.h"
 #include "base/version.h"
 
 static const char *status_name(enum owlet_check_status s)
@@ -212,4 +213,88 @@ char *owlet_check_report_format(const struct owlet_check_report *report, enum ow
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	return s;
+}
+
+char *owlet_check_report_annotations(const struct owlet_check_report *report)
+{
+	struct buf b = { 0 };
+	bprintf(&b, "%s", "");
+	for (size_t i = 0; i < report->count; i++) {
+		const struct owlet_check_result *r = &report->results[i];
+		if (r->status != OWLET_CHECK_FAILED)
+			continue;
+		char *msg = NULL, *line = NULL;
+		if (asprintf(&msg, "%s: %s", r->resource, r->message[0] ? r->message : r->check_name) < 0)
+			msg = NULL;
+		line = msg ? owlet_gha_error(r->file_path, r->line_start, 0, r->check_id, msg) : NULL;
+		if (!line)
+			b.oom = true;
+		else
+			bprintf(&b, "%s\n", line);
+		free(msg);
+		free(line);
+	}
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+#define MD_ROWS 100
+
+static void md_row(struct buf *b, const char *const *cells, size_t n)
+{
+	bprintf(b, "|");
+	for (size_t i = 0; i < n; i++) {
+		char *c = owlet_gha_md_cell(cells[i], 512);
+		if (!c)
+			b->oom = true;
+		else
+			bprintf(b, " %s |", c);
+		free(c);
+	}
+	bprintf(b, "\n");
+}
+
+char *owlet_check_report_markdown(const struct owlet_check_report *report, const char *heading)
+{
+	struct buf b = { 0 };
+	size_t failed = owlet_check_report_count(report, OWLET_CHECK_FAILED);
+	size_t skipped = owlet_check_report_count(report, OWLET_CHECK_SKIPPED);
+	bprintf(&b, "### %s\n\n**%zu passed, %zu failed, %zu skipped** (%zu resources)\n\n", heading,
+		owlet_check_report_count(report, OWLET_CHECK_PASSED), failed, skipped, report->resource_count);
+	for (int pass = 0; pass < 2; pass++) {
+		enum owlet_check_status want = pass == 0 ? OWLET_CHECK_FAILED : OWLET_CHECK_SKIPPED;
+		size_t total = pass == 0 ? failed : skipped, rows = 0;
+		if (!total)
+			continue;
+		bprintf(&b, pass == 0 ? "#### Failed\n\n| check | resource | where | what |\n|---|---|---|---|\n"
+				      : "#### Skipped\n\n| check | resource | reason | skipped by |\n|---|---|---|---|\n");
+		for (size_t i = 0; i < report->count && rows < MD_ROWS; i++) {
+			const struct owlet_check_result *r = &report->results[i];
+			if (r->status != want)
+				continue;
+			char where_s[600] = "";
+			if (r->file_path[0] && r->line_start)
+				snprintf(where_s, sizeof where_s, "%s:%d", r->file_path, r->line_start);
+			else
+				snprintf(where_s, sizeof where_s, "%s", r->file_path);
+			const char *cells[4] = { r->check_id, r->resource,
+						 pass == 0 ? where_s : r->skip_reason,
+						 pass == 0 ? (r->message[0] ? r->message : r->check_name) : r->skip_origin };
+			md_row(&b, cells, 4);
+			rows++;
+		}
+		if (total > rows)
+			bprintf(&b, "\nand %zu more\n", total - rows);
+		bprintf(&b, "\n");
+	}
+	for (size_t i = 0; i < report->n_notes; i++)
+		bprintf(&b, "> %s\n", report->notes[i]);
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
 }

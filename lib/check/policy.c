@@ -36,133 +36,11 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "check/iam_table.h"
 #include "check/internal.h"
 
 enum level { L_LIST = 'L', L_READ = 'R', L_WRITE = 'W', L_PERM = 'P', L_TAG = 'T' };
-
-struct action {
-	const char *name;
-	char level;
-	char restrictable; /* 'r' restrictable to ARNs, '*' wildcard-only */
-};
-
-static const struct action actions[] = {
-	/* s3 */
-	{ "s3:GetObject", 'R', 'r' }, { "s3:GetObjectVersion", 'R', 'r' }, { "s3:GetObjectTagging", 'R', 'r' },
-	{ "s3:GetBucketLocation", 'R', 'r' }, { "s3:GetBucketPolicy", 'R', 'r' }, { "s3:GetBucketAcl", 'R', 'r' },
-	{ "s3:GetEncryptionConfiguration", 'R', 'r' }, { "s3:GetLifecycleConfiguration", 'R', 'r' },
-	{ "s3:ListBucket", 'L', 'r' }, { "s3:ListBucketVersions", 'L', 'r' }, { "s3:ListAllMyBuckets", 'L', '*' },
-	{ "s3:ListBucketMultipartUploads", 'L', 'r' }, { "s3:ListMultipartUploadParts", 'L', 'r' },
-	{ "s3:PutObject", 'W', 'r' }, { "s3:DeleteObject", 'W', 'r' }, { "s3:DeleteObjectVersion", 'W', 'r' },
-	{ "s3:AbortMultipartUpload", 'W', 'r' }, { "s3:RestoreObject", 'W', 'r' }, { "s3:ReplicateObject", 'W', 'r' },
-	{ "s3:CreateBucket", 'W', 'r' }, { "s3:DeleteBucket", 'W', 'r' }, { "s3:PutBucketVersioning", 'W', 'r' },
-	{ "s3:PutLifecycleConfiguration", 'W', 'r' }, { "s3:PutBucketNotification", 'W', 'r' },
-	{ "s3:PutEncryptionConfiguration", 'W', 'r' }, { "s3:PutBucketLogging", 'W', 'r' },
-	{ "s3:PutBucketOwnershipControls", 'W', 'r' }, { "s3:PutBucketCORS", 'W', 'r' }, { "s3:PutBucketWebsite", 'W', 'r' },
-	{ "s3:PutBucketPolicy", 'P', 'r' }, { "s3:DeleteBucketPolicy", 'P', 'r' }, { "s3:PutBucketAcl", 'P', 'r' },
-	{ "s3:PutObjectAcl", 'P', 'r' }, { "s3:PutObjectVersionAcl", 'P', 'r' }, { "s3:PutBucketPublicAccessBlock", 'P', 'r' },
-	{ "s3:PutAccountPublicAccessBlock", 'P', '*' }, { "s3:PutBucketTagging", 'T', 'r' }, { "s3:PutObjectTagging", 'T', 'r' },
-	/* glue */
-	{ "glue:GetDatabase", 'R', 'r' }, { "glue:GetDatabases", 'R', 'r' }, { "glue:GetTable", 'R', 'r' },
-	{ "glue:GetTables", 'R', 'r' }, { "glue:GetPartition", 'R', 'r' }, { "glue:GetPartitions", 'R', 'r' },
-	{ "glue:BatchGetPartition", 'R', 'r' }, { "glue:GetSecurityConfiguration", 'R', '*' },
-	{ "glue:CreateDatabase", 'W', 'r' }, { "glue:UpdateDatabase", 'W', 'r' }, { "glue:DeleteDatabase", 'W', 'r' },
-	{ "glue:CreateTable", 'W', 'r' }, { "glue:UpdateTable", 'W', 'r' }, { "glue:DeleteTable", 'W', 'r' },
-	{ "glue:CreatePartition", 'W', 'r' }, { "glue:BatchCreatePartition", 'W', 'r' }, { "glue:UpdatePartition", 'W', 'r' },
-	{ "glue:DeletePartition", 'W', 'r' }, { "glue:BatchDeletePartition", 'W', 'r' }, { "glue:StartCrawler", 'W', 'r' },
-	{ "glue:CreateCrawler", 'W', 'r' }, { "glue:CreateJob", 'W', 'r' }, { "glue:UpdateJob", 'W', 'r' },
-	{ "glue:StartJobRun", 'W', 'r' }, { "glue:CreateTrigger", 'W', 'r' }, { "glue:CreateDevEndpoint", 'W', 'r' },
-	{ "glue:UpdateDevEndpoint", 'W', 'r' }, { "glue:PutResourcePolicy", 'P', 'r' }, { "glue:DeleteResourcePolicy", 'P', 'r' },
-	{ "glue:TagResource", 'T', 'r' },
-	/* athena */
-	{ "athena:StartQueryExecution", 'W', 'r' }, { "athena:StopQueryExecution", 'W', 'r' },
-	{ "athena:GetQueryExecution", 'R', 'r' }, { "athena:GetQueryResults", 'R', 'r' },
-	{ "athena:GetQueryResultsStream", 'R', 'r' }, { "athena:BatchGetQueryExecution", 'R', 'r' },
-	{ "athena:GetWorkGroup", 'R', 'r' }, { "athena:ListWorkGroups", 'L', '*' }, { "athena:ListQueryExecutions", 'L', 'r' },
-	{ "athena:CreateWorkGroup", 'W', 'r' }, { "athena:TagResource", 'T', 'r' },
-	/* logs */
-	{ "logs:CreateLogGroup", 'W', 'r' }, { "logs:CreateLogStream", 'W', 'r' }, { "logs:PutLogEvents", 'W', 'r' },
-	{ "logs:PutRetentionPolicy", 'W', 'r' }, { "logs:DeleteLogGroup", 'W', 'r' }, { "logs:AssociateKmsKey", 'W', 'r' },
-	{ "logs:CreateLogDelivery", 'W', '*' }, { "logs:PutResourcePolicy", 'W', '*' },
-	{ "logs:DescribeLogGroups", 'L', '*' }, { "logs:DescribeLogStreams", 'L', 'r' },
-	{ "logs:GetLogEvents", 'R', 'r' }, { "logs:FilterLogEvents", 'R', 'r' },
-	/* kms */
-	{ "kms:Decrypt", 'W', 'r' }, { "kms:Encrypt", 'W', 'r' }, { "kms:GenerateDataKey", 'W', 'r' },
-	{ "kms:GenerateDataKeyWithoutPlaintext", 'W', 'r' }, { "kms:ReEncryptFrom", 'W', 'r' }, { "kms:ReEncryptTo", 'W', 'r' },
-	{ "kms:DescribeKey", 'R', 'r' }, { "kms:CreateKey", 'W', '*' }, { "kms:ScheduleKeyDeletion", 'W', 'r' },
-	{ "kms:DisableKey", 'W', 'r' }, { "kms:EnableKeyRotation", 'W', 'r' }, { "kms:CreateAlias", 'W', 'r' },
-	{ "kms:CreateGrant", 'P', 'r' }, { "kms:RevokeGrant", 'P', 'r' }, { "kms:RetireGrant", 'P', 'r' },
-	{ "kms:PutKeyPolicy", 'P', 'r' }, { "kms:ListKeys", 'L', '*' }, { "kms:ListAliases", 'L', '*' },
-	{ "kms:TagResource", 'T', 'r' },
-	/* lambda */
-	{ "lambda:InvokeFunction", 'W', 'r' }, { "lambda:CreateFunction", 'W', 'r' }, { "lambda:UpdateFunctionCode", 'W', 'r' },
-	{ "lambda:UpdateFunctionConfiguration", 'W', 'r' }, { "lambda:DeleteFunction", 'W', 'r' },
-	{ "lambda:PublishVersion", 'W', 'r' }, { "lambda:PutFunctionConcurrency", 'W', 'r' },
-	{ "lambda:CreateFunctionUrlConfig", 'W', 'r' }, { "lambda:CreateEventSourceMapping", 'W', '*' },
-	{ "lambda:AddPermission", 'P', 'r' }, { "lambda:RemovePermission", 'P', 'r' },
-	{ "lambda:GetFunction", 'R', 'r' }, { "lambda:ListFunctions", 'L', '*' }, { "lambda:TagResource", 'T', 'r' },
-	/* iam */
-	{ "iam:CreateAccessKey", 'W', 'r' }, { "iam:UpdateAccessKey", 'W', 'r' }, { "iam:DeleteAccessKey", 'W', 'r' },
-	{ "iam:CreateLoginProfile", 'W', 'r' }, { "iam:UpdateLoginProfile", 'W', 'r' }, { "iam:AddUserToGroup", 'W', 'r' },
-	{ "iam:PassRole", 'W', 'r' }, { "iam:CreateRole", 'W', 'r' }, { "iam:DeleteRole", 'W', 'r' },
-	{ "iam:CreateUser", 'W', 'r' }, { "iam:DeleteUser", 'W', 'r' }, { "iam:CreateServiceLinkedRole", 'W', 'r' },
-	{ "iam:CreateServiceSpecificCredential", 'W', 'r' }, { "iam:ResetServiceSpecificCredential", 'W', 'r' },
-	{ "iam:CreatePolicyVersion", 'P', 'r' }, { "iam:SetDefaultPolicyVersion", 'P', 'r' },
-	{ "iam:AttachUserPolicy", 'P', 'r' }, { "iam:AttachGroupPolicy", 'P', 'r' }, { "iam:AttachRolePolicy", 'P', 'r' },
-	{ "iam:PutUserPolicy", 'P', 'r' }, { "iam:PutGroupPolicy", 'P', 'r' }, { "iam:PutRolePolicy", 'P', 'r' },
-	{ "iam:DetachRolePolicy", 'P', 'r' }, { "iam:DeleteRolePolicy", 'P', 'r' }, { "iam:UpdateAssumeRolePolicy", 'P', 'r' },
-	{ "iam:CreatePolicy", 'P', 'r' }, { "iam:DeletePolicy", 'P', 'r' },
-	{ "iam:GetRole", 'R', 'r' }, { "iam:GetPolicy", 'R', 'r' }, { "iam:ListRoles", 'L', '*' }, { "iam:TagRole", 'T', 'r' },
-	/* sts */
-	{ "sts:AssumeRole", 'W', 'r' }, { "sts:AssumeRoleWithSAML", 'W', 'r' }, { "sts:AssumeRoleWithWebIdentity", 'W', 'r' },
-	{ "sts:GetFederationToken", 'R', 'r' }, { "sts:GetSessionToken", 'R', '*' }, { "sts:GetCallerIdentity", 'R', '*' },
-	/* ec2 */
-	{ "ec2:RunInstances", 'W', 'r' }, { "ec2:CreateNetworkInterface", 'W', 'r' }, { "ec2:DeleteNetworkInterface", 'W', 'r' },
-	{ "ec2:AssignPrivateIpAddresses", 'W', 'r' }, { "ec2:UnassignPrivateIpAddresses", 'W', 'r' },
-	{ "ec2:ModifyInstanceAttribute", 'W', 'r' }, { "ec2:StopInstances", 'W', 'r' }, { "ec2:StartInstances", 'W', 'r' },
-	{ "ec2:CreateLaunchTemplateVersion", 'W', 'r' }, { "ec2:ModifyLaunchTemplate", 'W', 'r' },
-	{ "ec2:RequestSpotInstances", 'W', 'r' }, { "ec2:CreateSecurityGroup", 'W', 'r' },
-	{ "ec2:AuthorizeSecurityGroupIngress", 'W', 'r' }, { "ec2:GetPasswordData", 'R', 'r' },
-	{ "ec2:DescribeNetworkInterfaces", 'L', '*' }, { "ec2:DescribeInstances", 'L', '*' }, { "ec2:DescribeSubnets", 'L', '*' },
-	{ "ec2:DescribeSecurityGroups", 'L', '*' }, { "ec2:DescribeVpcs", 'L', '*' },
-	/* xray */
-	{ "xray:PutTraceSegments", 'W', '*' }, { "xray:PutTelemetryRecords", 'W', '*' },
-	{ "xray:GetSamplingRules", 'R', '*' }, { "xray:GetSamplingTargets", 'R', '*' },
-	/* sqs, sns */
-	{ "sqs:SendMessage", 'W', 'r' }, { "sqs:ReceiveMessage", 'R', 'r' }, { "sqs:DeleteMessage", 'W', 'r' },
-	{ "sqs:GetQueueAttributes", 'R', 'r' }, { "sqs:GetQueueUrl", 'R', 'r' }, { "sqs:SetQueueAttributes", 'W', 'r' },
-	{ "sqs:AddPermission", 'P', 'r' }, { "sqs:RemovePermission", 'P', 'r' },
-	{ "sns:Publish", 'W', 'r' }, { "sns:Subscribe", 'W', 'r' }, { "sns:AddPermission", 'P', 'r' },
-	{ "sns:SetTopicAttributes", 'P', 'r' },
-	/* cognito */
-	{ "cognito-idp:AdminCreateUser", 'W', 'r' }, { "cognito-idp:AdminSetUserPassword", 'W', 'r' },
-	{ "cognito-idp:AdminAddUserToGroup", 'W', 'r' }, { "cognito-idp:AdminInitiateAuth", 'W', 'r' },
-	{ "cognito-idp:AdminGetUser", 'R', 'r' }, { "cognito-idp:DescribeUserPool", 'R', 'r' },
-	{ "cognito-idp:GetSigningCertificate", 'R', 'r' }, { "cognito-idp:ListUsers", 'L', 'r' },
-	/* secrets */
-	{ "secretsmanager:GetSecretValue", 'R', 'r' }, { "secretsmanager:CreateSecret", 'W', 'r' },
-	{ "secretsmanager:PutSecretValue", 'W', 'r' }, { "secretsmanager:PutResourcePolicy", 'P', 'r' },
-	{ "ssm:GetParameter", 'R', 'r' }, { "ssm:GetParameters", 'R', 'r' }, { "ssm:GetParametersByPath", 'R', 'r' },
-	{ "ssm:PutParameter", 'W', 'r' },
-	/* what the escalation paths name */
-	{ "dynamodb:CreateTable", 'W', 'r' }, { "dynamodb:PutItem", 'W', 'r' }, { "dynamodb:GetItem", 'R', 'r' },
-	{ "cloudformation:CreateStack", 'W', 'r' }, { "cloudformation:CreateChangeSet", 'W', 'r' },
-	{ "cloudformation:ExecuteChangeSet", 'W', 'r' }, { "cloudformation:CreateStackSet", 'W', 'r' },
-	{ "cloudformation:CreateStackInstances", 'W', 'r' }, { "cloudformation:UpdateStackSet", 'W', 'r' },
-	{ "datapipeline:CreatePipeline", 'W', '*' }, { "ecr:GetAuthorizationToken", 'R', '*' },
-	{ "codebuild:CreateProject", 'W', 'r' }, { "codebuild:StartBuild", 'W', 'r' }, { "codebuild:StartBuildBatch", 'W', 'r' },
-	{ "ecs:CreateCluster", 'W', '*' }, { "ecs:RegisterTaskDefinition", 'W', '*' }, { "ecs:CreateService", 'W', 'r' },
-	{ "ecs:RunTask", 'W', 'r' }, { "ecs:StartTask", 'W', 'r' }, { "ecs:ExecuteCommand", 'W', 'r' },
-	{ "ecs:DescribeTasks", 'R', 'r' }, { "apprunner:CreateService", 'W', 'r' },
-	{ "ec2-instance-connect:SendSSHPublicKey", 'W', 'r' },
-	{ "sagemaker:CreateNotebookInstance", 'W', 'r' }, { "sagemaker:CreateTrainingJob", 'W', 'r' },
-	{ "sagemaker:CreateProcessingJob", 'W', 'r' }, { "sagemaker:CreatePresignedNotebookInstanceUrl", 'W', 'r' },
-	{ "sagemaker:CreateNotebookInstanceLifecycleConfig", 'W', 'r' }, { "sagemaker:StopNotebookInstance", 'W', 'r' },
-	{ "sagemaker:UpdateNotebookInstance", 'W', 'r' }, { "sagemaker:StartNotebookInstance", 'W', 'r' },
-};
-#define N_ACTIONS (sizeof actions / sizeof actions[0])
 
 /* Escalation paths (Rhino Security Labs, pathfinding.cloud), lower case,
  * each a NULL-terminated set that together escalates. */
@@ -297,65 +175,160 @@ size_t check_stmt_strings(const json_t *stmt, const char *key, const char **out,
 
 /* --------------------------------------------------------- action sets */
 
-/* A set of lower-case action names with their facts. */
+const char *owlet_check_iam_date(size_t *n_actions)
+{
+	if (n_actions)
+		*n_actions = check_iam_n_actions;
+	return check_iam_date;
+}
+
+/* A set of actions: the table's (iam_table.c) as one bit each, and those
+ * outside it (lower case, restrictable, their level from their verb). */
 struct aset {
-	char **names;
-	char *levels;
-	char *restrictable;
-	size_t n, cap;
+	unsigned char *bits; /* check_iam_n_actions bits; NULL while empty */
+	size_t n;            /* members, both kinds */
+	char **extra;
+	char *extra_level;
+	size_t n_extra, cap;
 };
 
 static void aset_free(struct aset *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->names[i]);
-	free(s->names);
-	free(s->levels);
-	free(s->restrictable);
+	for (size_t i = 0; i < s->n_extra; i++)
+		free(s->extra[i]);
+	free(s->extra);
+	free(s->extra_level);
+	free(s->bits);
 	memset(s, 0, sizeof *s);
+}
+
+static bool bit_has(const struct aset *s, size_t idx)
+{
+	return s->bits && (s->bits[idx / 8] & (1u << (idx % 8)));
+}
+
+static void bit_add(struct aset *s, size_t idx)
+{
+	if (!s->bits && !(s->bits = calloc(check_iam_n_actions / 8 + 1, 1)))
+		return;
+	if (!bit_has(s, idx)) {
+		s->bits[idx / 8] |= (unsigned char)(1u << (idx % 8));
+		s->n++;
+	}
+}
+
+static void bit_del(struct aset *s, size_t idx)
+{
+	if (bit_has(s, idx)) {
+		s->bits[idx / 8] &= (unsigned char)~(1u << (idx % 8));
+		s->n--;
+	}
+}
+
+/* The service of a lower-case prefix; NULL when the table has none. */
+static const struct check_iam_service *service_find(const char *prefix, size_t len)
+{
+	size_t lo = 0, hi = check_iam_n_services;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *p = check_iam_services[mid].prefix;
+		int c = strncmp(p, prefix, len);
+		if (c == 0 && p[len] != '\0')
+			c = 1;
+		if (c == 0)
+			return &check_iam_services[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Adds each action of a service whose name (lower case) matches the
+ * lower-case pattern pat (fnmatch; NULL: every action). */
+static void service_each(const struct check_iam_service *svc, const char *pat, struct aset *out)
+{
+	const char *p = svc->actions;
+	char name[160];
+	for (unsigned k = 0; k < svc->count && *p; k++) {
+		size_t len = strcspn(p, ",");
+		if (len < sizeof name) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			if (!pat || fnmatch(pat, name, 0) == 0)
+				bit_add(out, svc->first + k);
+		}
+		p += len + (p[len] == ',');
+	}
+}
+
+/* The table's index of a lower-case "svc:action"; -1 when it has none. */
+static long table_find(const char *lower)
+{
+	const char *colon = strchr(lower, ':');
+	if (!colon)
+		return -1;
+	const struct check_iam_service *svc = service_find(lower, (size_t)(colon - lower));
+	if (!svc)
+		return -1;
+	const char *want = colon + 1;
+	size_t wl = strlen(want);
+	const char *p = svc->actions;
+	for (unsigned k = 0; k < svc->count && *p; k++) {
+		size_t len = strcspn(p, ",");
+		if (len == wl && memcmp(p, want, len) == 0)
+			return (long)(svc->first + k);
+		p += len + (p[len] == ',');
+	}
+	return -1;
 }
 
 static bool aset_has(const struct aset *s, const char *lower)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->names[i], lower) == 0)
+	long idx = table_find(lower);
+	if (idx >= 0)
+		return bit_has(s, (size_t)idx);
+	for (size_t i = 0; i < s->n_extra; i++)
+		if (strcmp(s->extra[i], lower) == 0)
 			return true;
 	return false;
 }
 
-static void aset_add(struct aset *s, const char *name, char level, char restrictable)
+static void extra_add(struct aset *s, const char *lower, char level)
 {
-	char lower[160];
-	size_t l = strlen(name);
-	if (l >= sizeof lower)
-		return;
-	for (size_t i = 0; i <= l; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	if (aset_has(s, lower))
-		return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **nn = realloc(s->names, cap * sizeof *nn);
+	for (size_t i = 0; i < s->n_extra; i++)
+		if (strcmp(s->extra[i], lower) == 0)
+			return;
+	if (s->n_extra == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		char **nn = realloc(s->extra, cap * sizeof *nn);
 		if (!nn)
 			return;
-		s->names = nn;
-		char *nl = realloc(s->levels, cap);
+		s->extra = nn;
+		char *nl = realloc(s->extra_level, cap);
 		if (!nl)
 			return;
-		s->levels = nl;
-		char *nr = realloc(s->restrictable, cap);
-		if (!nr)
-			return;
-		s->restrictable = nr;
+		s->extra_level = nl;
 		s->cap = cap;
 	}
 	char *d = strdup(lower);
 	if (!d)
 		return;
-	s->names[s->n] = d;
-	s->levels[s->n] = level;
-	s->restrictable[s->n] = restrictable;
+	s->extra[s->n_extra] = d;
+	s->extra_level[s->n_extra++] = level;
 	s->n++;
+}
+
+/* A table action's level, and whether it can be limited to resources. */
+static char table_level(size_t idx)
+{
+	return (char)toupper((unsigned char)check_iam_codes[idx]);
+}
+
+static bool table_restrictable(size_t idx)
+{
+	return isupper((unsigned char)check_iam_codes[idx]);
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -368,55 +341,71 @@ static char level_by_verb(const char *action)
 {
 	const char *verb = strchr(action, ':');
 	verb = verb ? verb + 1 : action;
-	if (starts_with(verb, "Tag") || starts_with(verb, "Untag"))
+	if (starts_with(verb, "tag") || starts_with(verb, "untag"))
 		return L_TAG;
-	if (strstr(verb, "Policy") || strstr(verb, "Permission") || strstr(verb, "Acl") ||
-	    strstr(verb, "Grant"))
-		return starts_with(verb, "Get") || starts_with(verb, "List") ? L_READ : L_PERM;
-	if (starts_with(verb, "List") || starts_with(verb, "Describe"))
+	if (strstr(verb, "policy") || strstr(verb, "permission") || strstr(verb, "acl") || strstr(verb, "grant"))
+		return starts_with(verb, "get") || starts_with(verb, "list") ? L_READ : L_PERM;
+	if (starts_with(verb, "list") || starts_with(verb, "describe"))
 		return L_LIST;
-	if (starts_with(verb, "Get") || starts_with(verb, "BatchGet") || starts_with(verb, "Head") ||
-	    starts_with(verb, "Select") || starts_with(verb, "Query") || starts_with(verb, "Scan") ||
-	    starts_with(verb, "View"))
+	if (starts_with(verb, "get") || starts_with(verb, "batchget") || starts_with(verb, "head") ||
+	    starts_with(verb, "select") || starts_with(verb, "query") || starts_with(verb, "scan") ||
+	    starts_with(verb, "view"))
 		return L_READ;
 	return L_WRITE;
 }
 
-/* Expands a statement's action patterns. */
+/* Expands a statement's action patterns against the table. */
 static void expand(struct aset *out, const char *const *patterns, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *p = patterns[i];
+		char p[160];
+		size_t l = strlen(patterns[i]);
+		if (l >= sizeof p)
+			continue;
+		for (size_t k = 0; k <= l; k++)
+			p[k] = (char)tolower((unsigned char)patterns[i][k]);
+		const char *colon = strchr(p, ':');
 		if (strpbrk(p, "*?")) {
-			for (size_t k = 0; k < N_ACTIONS; k++)
-				if (fnmatch(p, actions[k].name, FNM_CASEFOLD) == 0)
-					aset_add(out, actions[k].name, actions[k].level, actions[k].restrictable);
+			size_t plen = colon ? (size_t)(colon - p) : l;
+			bool svc_wild = strpbrk(p, "*?") < p + plen;
+			if (!svc_wild && colon) {
+				const struct check_iam_service *svc = service_find(p, plen);
+				if (svc)
+					service_each(svc, colon + 1, out);
+				continue;
+			}
+			for (size_t s = 0; s < check_iam_n_services; s++) {
+				const struct check_iam_service *svc = &check_iam_services[s];
+				char prefix[96];
+				snprintf(prefix, sizeof prefix, "%s", svc->prefix);
+				if (colon) {
+					char sp[160];
+					memcpy(sp, p, plen);
+					sp[plen] = '\0';
+					if (fnmatch(sp, prefix, 0) == 0)
+						service_each(svc, colon + 1, out);
+				} else if (strcmp(p, "*") == 0) {
+					service_each(svc, NULL, out);
+				}
+			}
 			continue;
 		}
-		bool found = false;
-		for (size_t k = 0; k < N_ACTIONS && !found; k++)
-			if (strcasecmp(p, actions[k].name) == 0) {
-				aset_add(out, actions[k].name, actions[k].level, actions[k].restrictable);
-				found = true;
-			}
-		if (!found && strchr(p, ':'))
-			aset_add(out, p, level_by_verb(p), 'r');
+		long idx = table_find(p);
+		if (idx >= 0)
+			bit_add(out, (size_t)idx);
+		else if (colon)
+			extra_add(out, p, level_by_verb(p));
 	}
 }
 
-/* NotAction: every known action but the ones named. */
+/* NotAction: every action of the table but the ones named. */
 static void expand_not(struct aset *out, const char *const *patterns, size_t n)
 {
 	struct aset except = { 0 };
 	expand(&except, patterns, n);
-	for (size_t k = 0; k < N_ACTIONS; k++) {
-		char lower[160];
-		size_t l = strlen(actions[k].name);
-		for (size_t i = 0; i <= l && i < sizeof lower; i++)
-			lower[i] = (char)tolower((unsigned char)actions[k].name[i]);
-		if (!aset_has(&except, lower))
-			aset_add(out, actions[k].name, actions[k].level, actions[k].restrictable);
-	}
+	for (size_t k = 0; k < check_iam_n_actions; k++)
+		if (!bit_has(&except, k))
+			bit_add(out, k);
 	aset_free(&except);
 }
 
@@ -465,34 +454,45 @@ static void allowed_actions(struct aset *unres, struct aset *unrestrictable, con
 	json_array_foreach(stmts, i, st) {
 		struct aset a = { 0 };
 		stmt_actions(&a, st);
-		if (stmt_effect(st, "Deny")) {
-			for (size_t k = 0; k < a.n; k++)
-				aset_add(&denied, a.names[k], a.levels[k], a.restrictable[k]);
-		} else if (stmt_effect(st, "Allow") && !stmt_has_condition(st)) {
-			for (size_t k = 0; k < a.n; k++) {
-				if (a.restrictable[k] == '*')
-					aset_add(unrestrictable, a.names[k], a.levels[k], a.restrictable[k]);
-				else if (stmt_wildcard_resource(st))
-					aset_add(unres, a.names[k], a.levels[k], a.restrictable[k]);
-			}
+		bool deny = stmt_effect(st, "Deny");
+		bool allow = stmt_effect(st, "Allow") && !stmt_has_condition(st);
+		bool star = allow && stmt_wildcard_resource(st);
+		for (size_t k = 0; a.bits && k < check_iam_n_actions && (deny || allow); k++) {
+			if (!bit_has(&a, k))
+				continue;
+			if (deny)
+				bit_add(&denied, k);
+			else if (!table_restrictable(k))
+				bit_add(unrestrictable, k);
+			else if (star)
+				bit_add(unres, k);
+		}
+		for (size_t k = 0; k < a.n_extra; k++) {
+			if (deny)
+				extra_add(&denied, a.extra[k], a.extra_level[k]);
+			else if (star)
+				extra_add(unres, a.extra[k], a.extra_level[k]);
 		}
 		aset_free(&a);
 	}
 	json_decref(stmts);
 	struct aset *sets[2] = { unres, unrestrictable };
 	for (int s = 0; s < 2; s++) {
+		for (size_t k = 0; denied.bits && k < check_iam_n_actions; k++)
+			if (bit_has(&denied, k))
+				bit_del(sets[s], k);
 		size_t w = 0;
-		for (size_t k = 0; k < sets[s]->n; k++) {
-			if (aset_has(&denied, sets[s]->names[k])) {
-				free(sets[s]->names[k]);
+		for (size_t k = 0; k < sets[s]->n_extra; k++) {
+			if (aset_has(&denied, sets[s]->extra[k])) {
+				free(sets[s]->extra[k]);
+				sets[s]->n--;
 				continue;
 			}
-			sets[s]->names[w] = sets[s]->names[k];
-			sets[s]->levels[w] = sets[s]->levels[k];
-			sets[s]->restrictable[w] = sets[s]->restrictable[k];
+			sets[s]->extra[w] = sets[s]->extra[k];
+			sets[s]->extra_level[w] = sets[s]->extra_level[k];
 			w++;
 		}
-		sets[s]->n = w;
+		sets[s]->n_extra = w;
 	}
 	aset_free(&denied);
 }
@@ -550,8 +550,10 @@ static bool unconstrained_level(const json_t *policy, char level)
 			continue;
 		struct aset a = { 0 };
 		stmt_actions(&a, st);
-		for (size_t k = 0; k < a.n && !hit; k++)
-			hit = a.restrictable[k] == 'r' && a.levels[k] == level;
+		for (size_t k = 0; a.bits && k < check_iam_n_actions && !hit; k++)
+			hit = bit_has(&a, k) && table_restrictable(k) && table_level(k) == level;
+		for (size_t k = 0; k < a.n_extra && !hit; k++)
+			hit = a.extra_level[k] == level;
 		aset_free(&a);
 	}
 	json_decref(stmts);

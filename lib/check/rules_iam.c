@@ -24,9 +24,18 @@ static bool has_value(const char *const *list, size_t n, const char *value)
 	return false;
 }
 
+/* The policy document: an SSO permission set's inline policy is in
+ * inline_policy, every other policy resource's in policy. */
+static const json_t *policy_of(const struct check_res *r)
+{
+	if (strcmp(r->type, "aws_ssoadmin_permission_set_inline_policy") == 0)
+		return check_attr(r, "inline_policy");
+	return check_attr(r, "policy");
+}
+
 static int each_statement(const struct check_res *r, bool (*test)(const json_t *stmt))
 {
-	return check_policy_each(check_attr(r, "policy"), test, CHECK_PASS);
+	return check_policy_each(policy_of(r), test, CHECK_PASS);
 }
 
 static bool admin_stmt(const json_t *st)
@@ -75,7 +84,7 @@ static int star_action(const struct check_ctx *ctx, const struct check_res *r)
 
 static int analyse(const struct check_res *r, bool (*analysis)(const json_t *policy))
 {
-	const json_t *v = check_attr(r, "policy");
+	const json_t *v = policy_of(r);
 	if (!v)
 		return CHECK_PASS;
 	json_t *policy = check_policy_parse(v);
@@ -238,7 +247,9 @@ static int iam_full_access(const struct check_ctx *ctx, const struct check_res *
 	return list_contains(check_attr(r, "policy_arn"), needle, true) ? CHECK_FAIL : CHECK_PASS;
 }
 
-#define POLICY_TYPES { "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy" }
+#define POLICY_TYPES                                                                                      \
+	{ "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy",         \
+	  "aws_ssoadmin_permission_set_inline_policy" }
 #define ATTACH_TYPES                                                                                      \
 	{ "aws_iam_role", "aws_iam_policy_attachment", "aws_iam_role_policy_attachment",                  \
 	  "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment",                            \
@@ -274,7 +285,7 @@ const struct owlet_check_rule owlet_check_rules_iam[] = {
 	{ "CKV2_AWS_40", "Ensure AWS IAM policy does not allow full IAM privileges",
 	  "IAM policy allows \"iam:*\" or \"*\"", CHECK_GUIDE("CKV2_AWS_40"),
 	  { "aws_iam_policy", "aws_iam_role_policy", "aws_iam_group_policy", "aws_iam_user_policy",
-	    "data.aws_iam_policy_document" },
+	    "aws_ssoadmin_permission_set_inline_policy", "data.aws_iam_policy_document" },
 	  full_iam },
 	{ "CKV2_AWS_56", "Ensure AWS Managed IAMFullAccess IAM policy is not used.",
 	  "IAMFullAccess is attached", CHECK_GUIDE("CKV2_AWS_56"),

@@ -21,10 +21,10 @@ static bool wildcard_stmt(const json_t *st)
 	const char *effect = json_string_value(json_object_get(st, "Effect"));
 	if (!p || (effect && strcmp(effect, "Deny") == 0) || json_object_get(st, "Condition"))
 		return false;
-	if (json_is_string(p))
-		return strcmp(json_string_value(p), "*") == 0;
-	const char *any[8];
-	size_t n = json_is_object(p) ? check_stmt_strings(p, "AWS", any, 8) : 0;
+	/* "*", ["...", "*"], or {"AWS": "*"} / {"AWS": ["...", "*"]} */
+	const char *any[64];
+	size_t n = json_is_object(p) ? check_stmt_strings(p, "AWS", any, 64)
+				     : check_stmt_strings(st, "Principal", any, 64);
 	for (size_t k = 0; k < n; k++)
 		if (strcmp(any[k], "*") == 0)
 			return true;

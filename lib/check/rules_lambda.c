@@ -118,15 +118,15 @@ static int in_vpc(const struct check_ctx *ctx, const struct check_res *r)
 	return check_attr_given(r, "vpc_config") ? CHECK_PASS : CHECK_FAIL;
 }
 
-/* CKV_AWS_173: with environment variables, a KMS key for them; without,
- * no key (it drifts), else nothing to say. */
+/* CKV_AWS_173: with environment variables, a KMS key for them (not "");
+ * without, no kms_key_arn written at all, not even "" (it drifts), else
+ * nothing to say. */
 static int env_encrypted(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
-	bool key = check_attr_given(r, "kms_key_arn");
 	if (check_attr_present(r, "environment") || check_attr_given(r, "environment"))
-		return key ? CHECK_PASS : CHECK_FAIL;
-	return key ? CHECK_FAIL : CHECK_UNKNOWN;
+		return check_attr_given(r, "kms_key_arn") ? CHECK_PASS : CHECK_FAIL;
+	return check_attr_written(r, "kms_key_arn") ? CHECK_FAIL : CHECK_UNKNOWN;
 }
 
 /* CKV_AWS_272 */

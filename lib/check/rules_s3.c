@@ -287,11 +287,35 @@ static bool filter_set(const json_t *f, const json_t *unknown)
 	return false;
 }
 
+/* CKV_AWS_300 on a bucket's inline lifecycle_rule blocks (the local
+ * rendering's, see modules/storage): an enabled rule aborting incomplete
+ * uploads after some days, for every object (no prefix, no tags).  A bucket
+ * without inline rules is left to its aws_s3_bucket_lifecycle_configuration
+ * (not reported here, as checkov). */
+static int abort_uploads_inline(const struct check_res *r)
+{
+	const json_t *rules = check_attr(r, "lifecycle_rule");
+	if (!check_json_nonempty(rules))
+		return CHECK_UNKNOWN;
+	size_t i;
+	const json_t *rule;
+	json_array_foreach(rules, i, rule) {
+		json_int_t days = json_integer_value(json_object_get(rule, "abort_incomplete_multipart_upload_days"));
+		if (json_is_true(json_object_get(rule, "enabled")) && days > 0 &&
+		    !check_json_nonempty(json_object_get(rule, "prefix")) &&
+		    !check_json_nonempty(json_object_get(rule, "tags")))
+			return CHECK_PASS;
+	}
+	return CHECK_FAIL;
+}
+
 /* CKV_AWS_300: an enabled rule aborting incomplete uploads, for every
  * object (no filter, or an empty one). */
 static int abort_uploads(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
+	if (strcmp(r->type, "aws_s3_bucket") == 0)
+		return abort_uploads_inline(r);
 	const json_t *rules = check_attr(r, "rule");
 	const json_t *rules_unknown = json_object_get(r->unknown, "rule");
 	size_t i;
@@ -374,7 +398,7 @@ const struct owlet_check_rule owlet_check_rules_s3[] = {
 	  { "aws_s3_bucket", "aws_s3_bucket_policy" }, any_principal },
 	{ "CKV_AWS_300", "Ensure S3 lifecycle configuration sets period for aborting failed uploads",
 	  "lifecycle configuration never aborts incomplete multipart uploads", CHECK_GUIDE("CKV_AWS_300"),
-	  { "aws_s3_bucket_lifecycle_configuration" }, abort_uploads },
+	  { "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket" }, abort_uploads },
 	{ "CKV2_AWS_6", "Ensure that S3 bucket has a Public Access block",
 	  "S3 bucket has no public access block blocking ACLs and policies", CHECK_GUIDE("CKV2_AWS_6"),
 	  { "aws_s3_bucket" }, has_pab },

@@ -129,9 +129,13 @@ static bool list_has(const json_t *v, const char *const *values, size_t n)
 }
 
 /* One rule (an inline block, or a rule resource's values); r is the rule
- * resource when there is one, to see sources unknown until apply. */
-static bool open_to_world(const json_t *rule, const struct check_res *r, long port)
+ * resource when there is one, to see sources unknown until apply; for an
+ * inline block, later is its after_unknown (a source group or prefix list
+ * known only after apply is a source, not the world). */
+static bool open_to_world(const json_t *rule, const struct check_res *r, long port, const json_t *later)
 {
+	if (json_is_true(json_object_get(later, "prefix_list_ids")))
+		return false;
 	long from = 0, to = 0;
 	bool has_from = int_of(json_object_get(rule, "from_port"), &from);
 	bool has_to = int_of(json_object_get(rule, "to_port"), &to);
@@ -157,7 +161,10 @@ static bool open_to_world(const json_t *rule, const struct check_res *r, long po
 	if (list_has(cidrs6, v6, 2))
 		return true;
 	bool no_source = empty(cidrs) && empty(cidrs6) && empty(json_object_get(rule, "security_groups")) &&
-			 empty(json_object_get(rule, "source_security_group_id"));
+			 empty(json_object_get(rule, "source_security_group_id")) &&
+			 !json_is_true(json_object_get(later, "security_groups")) &&
+			 !json_is_true(json_object_get(later, "cidr_blocks")) &&
+			 !json_is_true(json_object_get(later, "ipv6_cidr_blocks"));
 	if (no_source && r)
 		no_source = !check_attr_given(r, "cidr_blocks") && !check_attr_given(r, "cidr_ipv4") &&
 			    !check_attr_given(r, "ipv6_cidr_blocks") && !check_attr_given(r, "cidr_ipv6") &&
@@ -169,6 +176,8 @@ static int open_port(const struct check_res *r, const char *direction, long port
 {
 	const json_t *inline_rules = check_attr(r, direction);
 	if (inline_rules) {
+		/* the planned set and its after_unknown list the blocks in one order */
+		const json_t *later = json_object_get(r->unknown, direction);
 		size_t i;
 		const json_t *rule;
 		json_array_foreach(inline_rules, i, rule) {
@@ -176,7 +185,7 @@ static int open_port(const struct check_res *r, const char *direction, long port
 				continue;
 			if (json_is_true(json_object_get(rule, "self")))
 				return CHECK_PASS;
-			if (open_to_world(rule, NULL, port))
+			if (open_to_world(rule, NULL, port, json_array_get(later, i)))
 				return CHECK_FAIL;
 		}
 		return CHECK_PASS;
@@ -187,12 +196,12 @@ static int open_port(const struct check_res *r, const char *direction, long port
 			return CHECK_UNKNOWN;
 		if (check_attr_true(r, "self"))
 			return CHECK_PASS;
-		return open_to_world(r->values, r, port) ? CHECK_FAIL : CHECK_PASS;
+		return open_to_world(r->values, r, port, NULL) ? CHECK_FAIL : CHECK_PASS;
 	}
 	if (strcmp(r->type, "aws_security_group") == 0)
 		return CHECK_PASS;
 	if (check_attr(r, "from_port") || check_attr(r, "to_port"))
-		return open_to_world(r->values, r, port) ? CHECK_FAIL : CHECK_PASS;
+		return open_to_world(r->values, r, port, NULL) ? CHECK_FAIL : CHECK_PASS;
 	return CHECK_PASS;
 }
 

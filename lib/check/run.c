@@ -61,6 +61,27 @@ int owlet_check_with_checkov(struct owlet_check_report *report, const char *cons
 	return owlet_check_report_note(report, "checkov ran: %d finding%s of its own merged", rc, rc == 1 ? "" : "s");
 }
 
+/* Each of these rules is failed by owlet's own rendering around moto's
+ * quirks (modules/{function,storage,network}: emulator_compat), never by a
+ * user's choice, so a user's environments/local.yml need not know them. */
+static const struct owlet_check_skip emulator_skips[] = {
+	{ .id = "CKV_AWS_116",
+	  .reason = "the emulator does not keep a Lambda's dead-letter config, so local renders none (AWS targets have one)" },
+	{ .id = "CKV_AWS_173",
+	  .reason = "the emulator does not return a Lambda's KMS key, so local renders none (AWS targets with storage.kms have one)" },
+	{ .id = "CKV2_AWS_62",
+	  .reason = "the emulator does not keep the logs bucket's event notification, so local renders none (AWS targets have one)" },
+	{ .id = "CKV_AWS_23",
+	  .reason = "the emulator drops security group rule descriptions, so a refreshed local plan shows none "
+		    "(they are rendered, and AWS keeps them)" },
+};
+
+const struct owlet_check_skip *owlet_check_emulator_skips(size_t *n)
+{
+	*n = sizeof emulator_skips / sizeof emulator_skips[0];
+	return emulator_skips;
+}
+
 static void env_options(struct owlet_check_options *opts, const struct owlet_environment *env)
 {
 	if (!env)
@@ -68,6 +89,10 @@ static void env_options(struct owlet_check_options *opts, const struct owlet_env
 	opts->skips = env->skips;
 	opts->n_skips = env->n_skips;
 	opts->skips_file = env->path;
+	if (env->target == OWLET_TARGET_LOCAL) {
+		opts->owlet_skips = owlet_check_emulator_skips(&opts->n_owlet_skips);
+		opts->owlet_skips_origin = "owlet: emulator";
+	}
 }
 
 static int check_plan_file(struct owlet_check_report **out, const struct owlet_check_run *run)

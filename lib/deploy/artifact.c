@@ -22,6 +22,10 @@
 /* 1980-01-01 00:00:00 in MS-DOS date and time */
 #define ZIP_DOS_DATE ((0 << 9) | (1 << 5) | 1)
 #define ZIP_DOS_TIME 0
+/* Chosen by measurement on the 17 MB of bootstrap and libraries (CPU
+ * seconds, zip bytes): level 9 2.6 s, 7.25 MB; level 6 0.7 s, 7.28 MB
+ * (+0.4 %); level 4 0.3 s, 7.44 MB (+2.6 %). */
+#define ARTIFACT_DEFLATE_LEVEL 6
 
 void owlet_artifact_strings_free(char **list, size_t n)
 {
@@ -209,33 +213,70 @@ int owlet_artifact_check_elf(const char *binary, const char *architecture)
 	return 0;
 }
 
-int owlet_artifact_sha256_base64(char out[48], const char *path)
+/* Feeds the bytes of `path` to ctx. */
+static int digest_file(EVP_MD_CTX *ctx, const char *path)
 {
-	out[0] = '\0';
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return owlet_error_setc(OWLET_ENOTFOUND, "cannot open '%s': %s", path, strerror(errno));
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = 0;
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		rc = owlet_error_setc(OWLET_ENOMEM, "cannot hash '%s'", path);
-		goto out_file;
-	}
 	unsigned char buf[65536];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		EVP_DigestUpdate(ctx, buf, n);
-	if (ferror(f)) {
-		rc = owlet_error_setc(OWLET_EIO, "cannot read '%s'", path);
-		goto out_file;
-	}
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-out_file:
-	EVP_MD_CTX_free(ctx);
+	int rc = ferror(f) ? owlet_error_setc(OWLET_EIO, "cannot read '%s'", path) : 0;
 	fclose(f);
+	return rc;
+}
+
+int owlet_artifact_sha256_base64(char out[48], const char *path)
+{
+	out[0] = '\0';
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int rc = 0;
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		rc = owlet_error_setc(OWLET_ENOMEM, "cannot hash '%s'", path);
+	if (rc == 0)
+		rc = digest_file(ctx, path);
+	if (rc == 0) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		EVP_DigestFinal_ex(ctx, md, &mdlen);
+		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* What the zip is made of, as one SHA-256 (hex): the format (entry layout
+ * and deflate level), the architecture, the bootstrap's bytes, and each
+ * bundled library's soname and bytes.  The same inputs give the same zip. */
+static int inputs_hash(char out[65], const char *bootstrap, char *const *paths, char *const *names, size_t n,
+		       const char *architecture)
+{
+	out[0] = '\0';
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return owlet_error_setc(OWLET_ENOMEM, "cannot hash the artifact's inputs");
+	}
+	char head[128];
+	int len = snprintf(head, sizeof head, "owlet-lambda-zip 1 deflate %d\n%s\nbootstrap\n", ARTIFACT_DEFLATE_LEVEL,
+			   architecture);
+	EVP_DigestUpdate(ctx, head, (size_t)len);
+	int rc = digest_file(ctx, bootstrap);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		EVP_DigestUpdate(ctx, "\nlib/", 5);
+		EVP_DigestUpdate(ctx, names[i], strlen(names[i]) + 1);
+		rc = digest_file(ctx, paths[i]);
+	}
+	if (rc == 0) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		EVP_DigestFinal_ex(ctx, md, &mdlen);
+		for (unsigned int i = 0; i < mdlen && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	}
+	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
@@ -270,23 +311,16 @@ static int add_file(zip_t *za, const char *name, const char *path)
 	if (zip_file_set_dostime(za, (zip_uint64_t)idx, ZIP_DOS_TIME, ZIP_DOS_DATE, 0) < 0 ||
 	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
 					     (zip_uint32_t)(S_IFREG | 0755) << 16) < 0 ||
-	    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9) < 0)
+	    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, ARTIFACT_DEFLATE_LEVEL) < 0)
 		return owlet_error_setc(OWLET_EIO, "cannot set the attributes of '%s': %s", name, zip_strerror(za));
 	return 0;
 }
 
-int owlet_artifact_build(struct owlet_artifact *out, const char *bootstrap, const char *zip_path,
-			 const char *architecture)
+/* Writes zip_path from bootstrap and the libraries (paths, names). */
+static int build_zip(struct owlet_artifact *out, const char *bootstrap, const char *zip_path, const char *architecture,
+		     char *const *paths, char *const *names, size_t n)
 {
-	memset(out, 0, sizeof *out);
-	int rc = owlet_artifact_check_elf(bootstrap, architecture);
-	if (rc < 0)
-		return rc;
-	char **paths = NULL, **names = NULL;
-	size_t n = 0;
-	rc = owlet_artifact_deps(&paths, &names, &n, bootstrap);
-	if (rc < 0)
-		return rc;
+	int rc = 0;
 	char *tmp_bin = NULL, *tmp_zip = NULL;
 	zip_t *za = NULL;
 	if (asprintf(&tmp_bin, "%s.bootstrap.tmp", zip_path) < 0 || asprintf(&tmp_zip, "%s.tmp", zip_path) < 0) {
@@ -341,6 +375,23 @@ out_tmp:
 out_strings:
 	free(tmp_bin);
 	free(tmp_zip);
+	return rc;
+}
+
+int owlet_artifact_build(struct owlet_artifact *out, const char *bootstrap, const char *zip_path,
+			 const char *architecture)
+{
+	memset(out, 0, sizeof *out);
+	int rc = owlet_artifact_check_elf(bootstrap, architecture);
+	if (rc < 0)
+		return rc;
+	char **paths = NULL, **names = NULL;
+	size_t n = 0;
+	rc = owlet_artifact_deps(&paths, &names, &n, bootstrap);
+	if (rc == 0)
+		rc = inputs_hash(out->inputs_sha256, bootstrap, paths, names, n, architecture);
+	if (rc == 0)
+		rc = build_zip(out, bootstrap, zip_path, architecture, paths, names, n);
 	owlet_artifact_strings_free(paths, n);
 	owlet_artifact_strings_free(names, n);
 	return rc;
@@ -348,8 +399,9 @@ out_strings:
 
 int owlet_artifact_write_json(const struct owlet_artifact *a, const char *json_path)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "path", a->path, "sha256_base64", a->sha256_base64,
-			      "architecture", a->architecture, "size", (json_int_t)a->size);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "path", a->path, "sha256_base64", a->sha256_base64,
+			      "architecture", a->architecture, "size", (json_int_t)a->size, "files",
+			      (json_int_t)a->n_files, "inputs_sha256", a->inputs_sha256);
 	if (!j)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	char *tmp = NULL;
@@ -405,6 +457,42 @@ int owlet_artifact_find_bootstrap(char **out)
 				"or set OWLET_BOOTSTRAP");
 }
 
+/* True, with *out filled from lambda.json, when the zip there was built
+ * from these inputs and is still the zip lambda.json describes (its bytes'
+ * SHA-256 and its path).  Anything else (no record, other inputs, a zip
+ * changed or moved since) means building again. */
+static bool reuse(struct owlet_artifact *out, const char *zip, const char *json_path, const char *inputs,
+		  const char *architecture)
+{
+	memset(out, 0, sizeof *out);
+	json_t *j = json_load_file(json_path, 0, NULL);
+	const char *rec_inputs = json_string_value(json_object_get(j, "inputs_sha256"));
+	const char *rec_sha = json_string_value(json_object_get(j, "sha256_base64"));
+	const char *rec_path = json_string_value(json_object_get(j, "path"));
+	const char *rec_arch = json_string_value(json_object_get(j, "architecture"));
+	json_int_t files = json_integer_value(json_object_get(j, "files"));
+	char *real = realpath(zip, NULL);
+	char sha[48];
+	struct stat st;
+	bool ok = rec_inputs && rec_sha && rec_path && rec_arch && files > 0 && files < 100000 && real &&
+		  strcmp(rec_inputs, inputs) == 0 && strcmp(rec_arch, architecture) == 0 &&
+		  strcmp(rec_path, real) == 0 && stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
+		  owlet_artifact_sha256_base64(sha, real) == 0 && strcmp(sha, rec_sha) == 0;
+	if (ok) {
+		out->path = real;
+		real = NULL;
+		out->size = st.st_size;
+		out->n_files = (size_t)files;
+		snprintf(out->architecture, sizeof out->architecture, "%s", architecture);
+		memcpy(out->sha256_base64, sha, sizeof sha);
+		snprintf(out->inputs_sha256, sizeof out->inputs_sha256, "%s", inputs);
+	}
+	owlet_error_clear();
+	free(real);
+	json_decref(j);
+	return ok;
+}
+
 int owlet_artifact_package(struct owlet_artifact *out, const char *dir, const char *architecture)
 {
 	memset(out, 0, sizeof *out);
@@ -431,9 +519,25 @@ int owlet_artifact_package(struct owlet_artifact *out, const char *dir, const ch
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}
 	if (rc == 0)
-		rc = owlet_artifact_build(out, bootstrap, zip, architecture);
-	if (rc == 0 && (rc = owlet_artifact_write_json(out, json)) < 0)
-		owlet_artifact_clear(out);
+		rc = owlet_artifact_check_elf(bootstrap, architecture);
+	char **paths = NULL, **names = NULL;
+	size_t n = 0;
+	if (rc == 0)
+		rc = owlet_artifact_deps(&paths, &names, &n, bootstrap);
+	char inputs[65] = "";
+	if (rc == 0)
+		rc = inputs_hash(inputs, bootstrap, paths, names, n, architecture);
+	if (rc == 0 && reuse(out, zip, json, inputs, architecture)) {
+		out->reused = true;
+	} else if (rc == 0) {
+		rc = build_zip(out, bootstrap, zip, architecture, paths, names, n);
+		if (rc == 0)
+			memcpy(out->inputs_sha256, inputs, sizeof inputs);
+		if (rc == 0 && (rc = owlet_artifact_write_json(out, json)) < 0)
+			owlet_artifact_clear(out);
+	}
+	owlet_artifact_strings_free(paths, n);
+	owlet_artifact_strings_free(names, n);
 	free(bootstrap);
 	free(zip);
 	free(json);

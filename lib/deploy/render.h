@@ -23,6 +23,8 @@ struct owlet_render_opts {
 	const char *share_dir;         /* holds templates/ and modules/; NULL: owlet_paths_share_dir() */
 	const char *emulator_endpoint; /* "http://127.0.0.1:PORT" for local, NULL or "" for AWS */
 	const char *stack_suffix;      /* resolved suffix ("" for none) */
+	const char *sandbox;           /* a developer's sandbox: its name (tag owlet:sandbox); NULL or "": none */
+	const char *sandbox_expires;   /* YYYY-MM-DD (tag owlet:expires), with sandbox */
 	const char *zip_sha256;        /* the artifact's sha256 (base64); NULL: read artifacts/lambda.json */
 };
 
@@ -32,15 +34,22 @@ int owlet_render(const struct owlet_model *model, const struct owlet_environment
 /* owlet.auto.tfvars.json's content (new reference). */
 json_t *owlet_render_tfvars(const struct owlet_model *model, const struct owlet_environment *env,
 			    const struct owlet_render_opts *opts);
-/* backend.hcl's content (caller frees). */
+/* backend.hcl's content (caller frees).  The key is backend.key, by default
+ * "<project>/<env>/terraform.tfstate"; a stack suffix becomes its last
+ * directory ("<project>/<env>/<suffix>/terraform.tfstate"), so every
+ * sandbox keeps its own state. */
 char *owlet_render_backend(const struct owlet_model *model, const struct owlet_environment *env,
-			   const char *emulator_endpoint);
+			   const char *emulator_endpoint, const char *stack_suffix);
 /* The state bucket of an environment: backend.bucket, or "<project>-tfstate"
  * for local (caller frees). */
 char *owlet_render_state_bucket(const struct owlet_model *model, const struct owlet_environment *env);
 
-/* "developer" -> the git identity (user.name, else $USER), reduced to
- * [a-z0-9-], at most 12 characters; other values as they are (caller frees). */
+#define OWLET_SANDBOX_NAME_MAX 16
+#define OWLET_SANDBOX_TTL_DAYS 7
+
+/* "developer" -> the git identity: the local part of user.email, else
+ * user.name, else $USER, reduced to [a-z0-9-], at most 16 characters ("dev"
+ * when nothing is left); other values as they are (caller frees). */
 char *owlet_render_stack_suffix(const char *configured, const char *project_dir);
 
 #endif

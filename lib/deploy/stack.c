@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "aws/cognito.h"
+#include "aws/s3.h"
+#include "deploy/terraform.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "model/environment.h"
@@ -180,17 +183,27 @@ int owlet_stack_need_pool(const struct owlet_stack *s, const char *env_name)
 						"user_pool_id or user_pool_client_id", env_name, s->state_dir);
 }
 
+/* users.json's path and its object (an empty one when absent). */
+static int users_load(char **path, json_t **doc, const char *state_dir)
+{
+	*doc = NULL;
+	*path = owlet_fs_join(state_dir, "users.json");
+	if (!*path)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = owlet_state_read_json(doc, *path);
+	if (rc == OWLET_ENOTFOUND) {
+		owlet_error_clear();
+		*doc = json_object();
+		rc = *doc ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	return rc;
+}
+
 int owlet_users_remember(const char *state_dir, const char *name, const char *password)
 {
-	char *path = owlet_fs_join(state_dir, "users.json");
-	if (!path)
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	json_t *doc = NULL;
-	int rc = owlet_state_read_json(&doc, path);
-	if (rc == OWLET_ENOTFOUND) {
-		doc = json_object();
-		rc = 0;
-	}
+	char *path;
+	json_t *doc;
+	int rc = users_load(&path, &doc, state_dir);
 	if (rc == 0) {
 		json_object_set_new(doc, name, json_pack("{s:s}", "password", password));
 		rc = owlet_state_write_json(path, doc, 0600);
@@ -218,4 +231,49 @@ int owlet_users_password(char **out, const char *state_dir, const char *name)
 		*out = strdup(pw);
 	json_decref(doc);
 	return 0;
+}
+
+int owlet_users_forget(const char *state_dir, const char *name)
+{
+	char *path;
+	json_t *doc;
+	int rc = users_load(&path, &doc, state_dir);
+	if (rc == 0 && json_object_del(doc, name) == 0)
+		rc = owlet_state_write_json(path, doc, 0600);
+	json_decref(doc);
+	free(path);
+	return rc;
+}
+
+int owlet_stack_local_resources(json_t **out, const char *endpoint, const char *region, const char *bucket,
+				const char *key)
+{
+	*out = NULL;
+	struct owlet_s3_config cfg = { .access_key = "test", .secret_key = "test", .region = region,
+				       .endpoint = endpoint };
+	struct owlet_s3 *s3 = NULL;
+	int rc = owlet_s3_open(&s3, &cfg);
+	char *body = NULL;
+	size_t len = 0;
+	if (rc == 0) {
+		owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 5000); /* a status, not a wait */
+		rc = owlet_s3_get(s3, &body, &len, bucket, key);
+	}
+	owlet_s3_free(s3);
+	if (rc == OWLET_ENOTFOUND) {
+		owlet_error_clear();
+		*out = json_array();
+		return *out ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (rc < 0)
+		return rc;
+	json_error_t jerr;
+	json_t *state = json_loadb(body, len, 0, &jerr);
+	free(body);
+	if (!state)
+		return owlet_error_setc(OWLET_EINVALID, "the terraform state s3://%s/%s is not JSON: %s", bucket, key,
+					jerr.text);
+	*out = owlet_tf_raw_state_addresses(state);
+	json_decref(state);
+	return *out ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 }

@@ -48,5 +48,13 @@ int owlet_state_write_json(const char *path, json_t *doc, mode_t mode);
 /* users.json: remember / look up a password (*out new string, or NULL). */
 int owlet_users_remember(const char *state_dir, const char *name, const char *password);
 int owlet_users_password(char **out, const char *state_dir, const char *name);
+/* Drops name's kept password (none kept: 0). */
+int owlet_users_forget(const char *state_dir, const char *name);
+
+/* The resources of a local stack from its terraform state in the
+ * emulator's S3 (bucket, key), read without terraform: *out is a new array
+ * of addresses, empty when there is no state. */
+int owlet_stack_local_resources(json_t **out, const char *endpoint, const char *region, const char *bucket,
+				const char *key);
 
 #endif

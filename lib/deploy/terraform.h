@@ -4,7 +4,8 @@
  * Every run goes through lib/proc: an argv, no shell, output appended to
  * <dir>/terraform.log and handed line by line to on_line, SIGINT passed on.
  * The child's environment: TF_IN_AUTOMATION=1, TF_INPUT=0,
- * CHECKPOINT_DISABLE=1, AWS_EC2_METADATA_DISABLED=true; with a provider
+ * CHECKPOINT_DISABLE=1, AWS_EC2_METADATA_DISABLED=true, GOGC=400 unless
+ * the user's environment sets GOGC (then theirs is inherited); with a provider
  * mirror (OWLET_TF_PLUGIN_DIR, default /opt/tf-plugins when it exists; set it
  * to "" for terraform's normal installation) a generated CLI config
  * <dir>/.terraformrc with a filesystem_mirror, passed as TF_CLI_CONFIG_FILE,
@@ -40,6 +41,8 @@ struct owlet_tf {
 	char lock_id[128];
 	char lock_who[256];
 	int last_status;
+	char errors[4][300];      /* its first "Error: ..." lines, repeated after owlet's message */
+	int n_errors;
 	bool init_skipped;        /* init found .terraform up to date */
 	/* time spent in terraform, in total and by subcommand (init, plan, ...) */
 	double seconds;
@@ -74,6 +77,13 @@ int owlet_tf_apply(struct owlet_tf *tf, const char *plan_file);
 /* terraform output -json flattened to {name: value} (new reference). */
 int owlet_tf_outputs(json_t **out, struct owlet_tf *tf);
 int owlet_tf_destroy(struct owlet_tf *tf);
+/* The outputs a plan (show -json) already knows, flattened as
+ * owlet_tf_outputs flattens them ({name: value}, null outputs left out, as
+ * `terraform output` leaves them out): *out is a new reference when every
+ * output's value is known at plan time (always for a plan without changes;
+ * applying such a plan gives these values), NULL when one is known only
+ * after apply (then ask terraform after apply). */
+int owlet_plan_outputs(json_t **out, const json_t *plan);
 /* Any terraform subcommand (validate, fmt, state list) with the same
  * environment; *status is its exit status. */
 int owlet_tf_run(struct owlet_tf *tf, int *status, const char *const *args, const char *stdout_path);
@@ -96,5 +106,8 @@ void owlet_plan_summary_clear(struct owlet_plan_summary *s);
 /* The addresses of the managed resources in a `show -json` state document,
  * in the order terraform lists them: a new array (caller decrefs). */
 json_t *owlet_tf_state_addresses(const json_t *state);
+/* The same from the state file's own JSON (version 4: "resources" with
+ * "module", "type", "name", "instances"[].index_key), read without terraform. */
+json_t *owlet_tf_raw_state_addresses(const json_t *state);
 
 #endif

@@ -228,8 +228,21 @@ static int check_value(struct owlet_record_problems *out, long idx, const struct
 		bool found = false;
 		for (size_t i = 0; i < f->n_enum && !found; i++)
 			found = strcmp(f->enum_values[i], s) == 0;
-		if (!found)
-			return add(out, idx, name, "field '%s' must be one of the enum values, not '%.64s'", name, s);
+		if (!found) {
+			/* the allowed values, within 200 bytes ("..." past them) */
+			char list[208];
+			size_t off = 0;
+			for (size_t i = 0; i < f->n_enum && off < 200; i++) {
+				int n = snprintf(list + off, 200 - off, "%s'%s'", i ? ", " : "", f->enum_values[i]);
+				if (n < 0 || (size_t)n >= 200 - off) {
+					snprintf(list + off, sizeof list - off, "%s...", i ? ", " : "");
+					off = 200;
+				} else {
+					off += (size_t)n;
+				}
+			}
+			return add(out, idx, name, "field '%s' must be one of %s, not '%.64s'", name, list, s);
+		}
 	}
 	if (f->max_length >= 0 && utf8_length(s) > (size_t)f->max_length)
 		return add(out, idx, name, "field '%s' is longer than max_length %lld", name, f->max_length);

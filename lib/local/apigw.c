@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "local/http.h"
 #include "model/model.h"
+#include "model/openapi.h"
 
 #define MAX_BODY (10 * 1024 * 1024)
 /* Lambda's synchronous invoke refuses a payload that is not "smaller than
@@ -25,9 +26,13 @@
 
 const char *const owlet_localapi_routes[] = {
 	"GET /datasets",
+	"GET /openapi.json",
 	"GET /datasets/{name}",
 	"GET /datasets/{name}/stats",
 	"POST /datasets/{name}/records",
+	"GET /datasets/{name}/rows",
+	"GET /datasets/{name}/aggregate",
+	"GET /queries/{id}",
 	NULL,
 };
 
@@ -111,35 +116,9 @@ int owlet_localapi_route(const char **route_key, json_t **path_params, const cha
 	return owlet_error_setc(OWLET_ENOTFOUND, "no route for '%s %s'", method, path);
 }
 
-static bool add_route(char **r, size_t *k, const char *method, const char *name, const char *tail)
-{
-	if (asprintf(&r[*k], "%s /datasets%s%s%s", method, name ? "/" : "", name ? name : "", tail) < 0) {
-		r[*k] = NULL;
-		return false;
-	}
-	(*k)++;
-	return true;
-}
-
 char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model)
 {
-	char **r = calloc(model->n_datasets * 3 + 2, sizeof *r);
-	size_t k = 0;
-	bool good = r && add_route(r, &k, "GET", NULL, "");
-	for (size_t i = 0; good && i < model->n_datasets; i++) {
-		const struct owlet_dataset *ds = &model->datasets[i];
-		good = add_route(r, &k, "GET", ds->name, "") && add_route(r, &k, "GET", ds->name, "/stats") &&
-		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records"));
-	}
-	if (!good) {
-		for (size_t i = 0; r && i < k; i++)
-			free(r[i]);
-		free(r);
-		r = NULL;
-		k = 0;
-	}
-	*n = k;
-	return r;
+	return owlet_model_routes(n, model);
 }
 
 /* ---- the event ---- */

@@ -65,10 +65,9 @@ void owlet_localapi_stop(struct owlet_localapi *api);
 extern const char *const owlet_localapi_routes[];
 
 /* The route keys the api module renders for a model (the outputs.json
- * "routes" of `up`): "GET /datasets", and per dataset NAME "GET /datasets/NAME",
- * "GET /datasets/NAME/stats" and, when it has write groups,
- * "POST /datasets/NAME/records".  A new NULL-terminated array (free each and
- * the array); *n its length. */
+ * "routes" of `up`): owlet_model_routes (lib/model/openapi.h), the one
+ * source of the api module's routes and the OpenAPI paths.  A new
+ * NULL-terminated array (free each and the array); *n its length. */
 struct owlet_model;
 char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model);
 

@@ -21,6 +21,7 @@
 #ifndef OWLET_JWT_H
 #define OWLET_JWT_H
 
+#include "base/base64.h" /* tokens are base64url: owlet_base64url_decode */
 #include <stddef.h>
 #include <time.h>
 
@@ -48,17 +49,5 @@ size_t owlet_jwks_count(const struct owlet_jwks *jwks);
  * *claims (may be NULL to skip) is the payload object (caller decrefs). */
 int owlet_jwt_verify(json_t **claims, const struct owlet_jwks *jwks,
 		     const struct owlet_jwt_policy *policy, const char *token);
-
-/* base64url without padding (RFC 4648 §5), the JWT encoding.  decode is
- * strict: padding ('='), a length of 4n+1 and non-zero unused bits in the
- * last character are refused (OWLET_EINVALID), so a value has one encoding.
- * out is NUL-terminated for convenience and *out_len excludes the NUL.
- * Both return 0, or a negative code. */
-int owlet_base64url_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len);
-/* The same for standard base64 (RFC 4648 §4), leniently: any trailing '='
- * are dropped and unused bits are ignored. */
-int owlet_base64_decode(unsigned char **out, size_t *out_len, const char *in, size_t in_len);
-/* Standard base64 with padding (RFC 4648 §4), new string. */
-char *owlet_base64_encode(const unsigned char *in, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
  * /next still blocked on behalf of a dead process gives up instead of taking
  * an event that nobody would answer.
  */
+#include "base/random.h"
 #include "local/runtime_server.h"
 
 #include <errno.h>
@@ -31,7 +32,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/rand.h>
 #include <zip.h>
 
 #include "base/error.h"
@@ -133,14 +133,13 @@ static bool mono_passed(const struct timespec *t)
 	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
+/* Ids are not secrets: should the kernel have no random bytes, zeros. */
 static void random_hex(char *out, size_t n_bytes)
 {
-	unsigned char raw[32];
-	if (RAND_bytes(raw, (int)n_bytes) != 1)
-		for (size_t i = 0; i < n_bytes; i++)
-			raw[i] = (unsigned char)rand();
-	for (size_t i = 0; i < n_bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	if (owlet_random_hex(out, n_bytes) < 0) {
+		memset(out, '0', 2 * n_bytes);
+		out[2 * n_bytes] = '\0';
+	}
 }
 
 /* A version 4 UUID, as Lambda's request ids are. */

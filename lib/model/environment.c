@@ -19,7 +19,7 @@ static const char *const network_keys[] = { "enabled", "az_count", "flow_logs", 
 static const char *const storage_keys[] = { "kms", "noncurrent_days", "log_retention_days", NULL };
 static const char *const function_keys[] = { "architecture", "memory_mb", "timeout_s", "reserved_concurrency",
 					     "log_retention_days", NULL };
-static const char *const api_keys[] = { "throttle_rate", "throttle_burst", NULL };
+static const char *const api_keys[] = { "throttle_rate", "throttle_burst", "local_port", NULL };
 static const char *const checks_keys[] = { "skip", NULL };
 static const char *const usage_keys[] = { "requests_per_month", "lambda_ms", "stored_gb", "uploaded_gb",
 					  "athena_queries", "athena_scanned_gb", "log_gb", NULL };
@@ -53,19 +53,32 @@ static bool ends_in_number(const char *s, char sep)
 	return *s == '\0';
 }
 
-/* [a-z]{2}(-gov)?-[a-z]+-[0-9]+ : us-east-1, eu-west-1, us-gov-west-1 */
+/* AWS's regions (commercial, GovCloud, China), as AWS lists them. */
+static const char *const aws_regions[] = {
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1",
+	"ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+	"ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1",
+	"eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
+	"eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1", "us-gov-east-1",
+	"us-gov-west-1", "cn-north-1", "cn-northwest-1", NULL,
+};
+
 static bool valid_region(const char *s)
 {
-	if (!is_lower(s[0]) || !is_lower(s[1]) || s[2] != '-')
-		return false;
-	s += 3;
-	if (strncmp(s, "gov-", 4) == 0)
-		s += 4;
-	if (!is_lower(*s))
-		return false;
-	while (is_lower(*s))
-		s++;
-	return ends_in_number(s, '-');
+	for (size_t i = 0; aws_regions[i]; i++)
+		if (strcmp(s, aws_regions[i]) == 0)
+			return true;
+	return false;
+}
+
+/* ", did you mean 'eu-west-1'?" for a region near one of AWS's, else "". */
+static const char *region_hint(const char *s, char *buf, size_t size)
+{
+	const char *near = ysuggest(s, aws_regions);
+	if (!near)
+		return "";
+	snprintf(buf, size, ", did you mean '%s'?", near);
+	return buf;
 }
 
 /* S3 bucket names: 3..63 of [a-z0-9.-], starting and ending with a letter or digit, no "..". */
@@ -320,6 +333,7 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 	const struct ynode *v;
 	const char *s;
 	bool target_known = true;
+	char hint[64];
 	if (!ynode_is_null(v = ymap_get(root, "target", NULL))) {
 		target_known = false;
 		if (!yget_string(p->c, v, "target", &s))
@@ -332,7 +346,8 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 			yerr(p->c, v, "unknown target '%s' (expected aws or local)", ytext(v));
 	}
 	if (get_string(p, root, "region", "region", &env->region, &v) && !valid_region(env->region))
-		yerr(p->c, v, "bad region '%s' (expected an AWS region such as us-east-1 or eu-west-1)", ytext(v));
+		yerr(p->c, v, "'%s' is not an AWS region%s (expected one of AWS's, such as us-east-1 or eu-west-1)",
+		     ytext(v), region_hint(env->region, hint, sizeof hint));
 	get_bool(p, root, NULL, "protect", &env->protect);
 	if (get_string(p, root, "stack_suffix", "stack_suffix", &env->stack_suffix, &v) && env->stack_suffix[0] &&
 	    !valid_suffix(env->stack_suffix))
@@ -351,7 +366,8 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 		     ytext(v));
 	if (get_string(p, backend, "backend.region", "region", &env->backend.region, &v) && env->backend.region[0] &&
 	    !valid_region(env->backend.region))
-		yerr(p->c, v, "bad backend.region '%s' (expected an AWS region such as us-east-1)", ytext(v));
+		yerr(p->c, v, "backend.region '%s' is not an AWS region%s (expected one of AWS's, such as us-east-1)",
+		     ytext(v), region_hint(env->backend.region, hint, sizeof hint));
 	if (target_known && env->target == OWLET_TARGET_AWS && !env->backend.bucket[0]) {
 		const struct ynode *at = backend ? backend : root;
 		yerr_at(p->c, at ? at->line : 1, at ? at->col : 1,
@@ -391,6 +407,7 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 	if ((sec = section(p, root, "api", api_keys))) {
 		get_int(p, sec, "api", "throttle_rate", 1, 10000, &env->api.throttle_rate);
 		get_int(p, sec, "api", "throttle_burst", 1, 5000, &env->api.throttle_burst);
+		get_int(p, sec, "api", "local_port", 1024, 65535, &env->api.local_port);
 	}
 	if ((sec = section(p, root, "checks", checks_keys)))
 		parse_skips(p, sec);
@@ -572,7 +589,7 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 " s:{s:b, s:i, s:b, s:b},"
 			 " s:{s:b, s:i, s:i},"
 			 " s:{s:s, s:i, s:i, s:i, s:i},"
-			 " s:{s:i, s:i},"
+			 " s:{s:i, s:i, s:i},"
 			 " s:{s:o},"
 			 " s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f},"
 			 " s:o, s:o}",
@@ -587,7 +604,7 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 "timeout_s", env->function.timeout_s, "reserved_concurrency", env->function.reserved_concurrency,
 			 "log_retention_days", env->function.log_retention_days,
 			 "api", "throttle_rate", env->api.throttle_rate, "throttle_burst", env->api.throttle_burst,
-			 "checks", "skip", skips,
+			 "local_port", env->api.local_port, "checks", "skip", skips,
 			 "usage", "requests_per_month", env->usage.requests_per_month, "lambda_ms", env->usage.lambda_ms,
 			 "stored_gb", env->usage.stored_gb, "uploaded_gb", env->usage.uploaded_gb,
 			 "athena_queries", env->usage.athena_queries, "athena_scanned_gb", env->usage.athena_scanned_gb,

@@ -32,6 +32,7 @@
  *   api:
  *     throttle_rate: 10      # requests/s, 1..10000
  *     throttle_burst: 20     # 1..5000
+ *     local_port: 0          # 1024..65535, local: the local API's port (unset: chosen once, kept in state/<env>/)
  *   usage:                   # owlet cost's assumptions for a month (numbers, decimals allowed)
  *     requests_per_month: 100000   # API calls, each one Lambda invocation
  *     lambda_ms: 100         # average Lambda duration, ms
@@ -104,6 +105,7 @@ struct owlet_environment {
 	struct {
 		int throttle_rate;
 		int throttle_burst;
+		int local_port;     /* 0: unset (the local API keeps the port it chose first) */
 	} api;
 	struct {
 		double requests_per_month, lambda_ms, stored_gb, uploaded_gb;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const type_names[] = { "int", "float", "string", "bool", "date", "timestamp", NULL };
 static const char *const format_names[] = { "csv", "jsonl", NULL };
@@ -278,7 +279,17 @@ static enum owlet_type parse_type(struct checker *k, const struct ynode *fkey, c
 	int t = owlet_type_parse(name);
 	if (t >= 0)
 		return (enum owlet_type)t;
-	const char *near = ysuggest(name, type_names);
+	/* the names other schema languages use for owlet's types */
+	static const char *const aliases[][2] = { { "datetime", "timestamp" }, { "integer", "int" }, { "long", "int" },
+						  { "number", "float" }, { "double", "float" }, { "decimal", "float" },
+						  { "boolean", "bool" }, { "text", "string" }, { "str", "string" },
+						  { "varchar", "string" } };
+	const char *near = NULL;
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0] && !near; i++)
+		if (strcasecmp(name, aliases[i][0]) == 0)
+			near = aliases[i][1];
+	if (!near)
+		near = ysuggest(name, type_names);
 	yerr(k->c, type, "unknown type '%s' for field '%s'%s%s%s (expected one of int, float, string, bool, date, timestamp)",
 	     ytext(type), fname, near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
 	return TYPE_UNKNOWN;

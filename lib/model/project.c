@@ -4,6 +4,7 @@
 #include "model/model.h"
 #include "base/version.h"
 #include "model/yaml_tree.h"
+#include "base/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -359,6 +360,12 @@ static int check_dir(const char *dir, bool *exists)
 
 int owlet_project_init(struct owlet_project **out, const char *dir, const char *name, const char *template_dir)
 {
+	return owlet_project_init_hook(out, dir, name, template_dir, NULL, NULL);
+}
+
+int owlet_project_init_hook(struct owlet_project **out, const char *dir, const char *name,
+			    const char *template_dir, owlet_project_hook hook, void *ctx)
+{
 	*out = NULL;
 	struct created cr = { 0 };
 	bool touched = false;
@@ -398,6 +405,15 @@ int owlet_project_init(struct owlet_project **out, const char *dir, const char *
 		goto out;
 	if ((rc = copy_tree(&cr, template_dir, dir, "", p->name, 0)) < 0)
 		goto out;
+	if (hook) {
+		char **written = NULL;
+		rc = hook(ctx, dir, &written);
+		for (size_t i = 0; rc == 0 && written && written[i]; i++)
+			rc = note_file(&cr, written[i]);
+		owlet_fs_names_free(written);
+		if (rc < 0)
+			goto out;
+	}
 	p->n_files = cr.n_files;
 	git_libgit2_init();
 	rc = first_commit(p, &cr);

@@ -32,6 +32,14 @@ int owlet_project_name_from_dir(char **out, const char *dir);
  * `name` may be NULL: then it comes from dir's base name.  On success *out
  * says what was done (free with owlet_project_free). */
 int owlet_project_init(struct owlet_project **out, const char *dir, const char *name, const char *template_dir);
+/* The same, and `hook` (may be NULL) runs after the scaffold is copied and
+ * before the commit: it writes more files into the project `dir` and
+ * returns their paths relative to it in *written (a NULL-terminated array
+ * the caller frees with owlet_fs_names_free), to be committed too.  A hook
+ * that fails undoes init as any other failure. */
+typedef int (*owlet_project_hook)(void *ctx, const char *dir, char ***written);
+int owlet_project_init_hook(struct owlet_project **out, const char *dir, const char *name,
+			    const char *template_dir, owlet_project_hook hook, void *ctx);
 void owlet_project_free(struct owlet_project *project);
 
 #endif

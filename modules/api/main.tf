@@ -4,17 +4,9 @@
 # access logs and throttling.
 
 locals {
-  # One route per dataset operation, keyed by the route key itself.
-  dataset_routes = merge([
-    for name, ds in var.datasets : merge(
-      {
-        "GET /datasets/${name}"       = name
-        "GET /datasets/${name}/stats" = name
-      },
-      length(ds.write_groups) > 0 ? { "POST /datasets/${name}/records" = name } : {},
-    )
-  ]...)
-  route_keys = toset(concat(["GET /datasets"], keys(local.dataset_routes)))
+  # One route per operation, as owlet lists them from the model (the same
+  # list gives the OpenAPI paths of `owlet openapi`).
+  route_keys = toset(var.routes)
 }
 
 resource "aws_apigatewayv2_api" "this" {

@@ -3,12 +3,14 @@ variable "name_prefix" {
   type        = string
 }
 
-variable "datasets" {
-  description = "The model's datasets by name: which groups may read and write. Every dataset gets GET /datasets/<name> and GET /datasets/<name>/stats; one with write groups also gets POST /datasets/<name>/records."
-  type = map(object({
-    read_groups  = list(string)
-    write_groups = list(string)
-  }))
+variable "routes" {
+  description = "The route keys (\"GET /datasets\", \"POST /datasets/<name>/records\", ...), one route each, behind the JWT authorizer. owlet makes them from the model (lib/model/openapi.h), the same list as the OpenAPI paths."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for r in var.routes : can(regex("^(GET|POST) (/([A-Za-z0-9_.-]+|\\{[a-z]+\\}))+$", r))])
+    error_message = "Each route is a key like \"GET /datasets\": GET or POST, a space, a path of literal segments or {param} segments."
+  }
 }
 
 variable "function_name" {

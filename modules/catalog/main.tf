@@ -1,28 +1,17 @@
 # catalog: a Glue database with one external table per dataset over
-# s3://<data bucket>/raw/<dataset>/, columns and types from the model, CSV
-# (OpenCSVSerde, header skipped) or JSON Lines (OpenX JSON SerDe), and
+# s3://<data bucket>/raw/<dataset>/, columns and types from the model, and
 # partition projection on dt= (type date) when the dataset has partition_by,
 # so that Athena needs no crawler and no partition maintenance.
+#
+# Every table reads the one stored form of docs/contracts.md ("The data
+# bucket"): canonical JSON Lines through the Hive JSON SerDe, whatever the
+# dataset's upload format.  Timestamps are stored as "YYYY-MM-DD HH:MM:SS"
+# (java.sql.Timestamp, the SerDe's default), because Athena's CSV SerDes do
+# not read ISO 8601 timestamps with a 'T'; there is no header to skip.
 
 locals {
   database = replace(var.name_prefix, "-", "_")
-
-  serde = {
-    csv = {
-      library = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-      parameters = {
-        separatorChar = ","
-        quoteChar     = "\""
-        escapeChar    = "\\"
-      }
-      table_parameters = { "skip.header.line.count" = "1" }
-    }
-    jsonl = {
-      library          = "org.openx.data.jsonserde.JsonSerDe"
-      parameters       = { "ignore.malformed.json" = "true" }
-      table_parameters = {}
-    }
-  }
+  serde    = "org.apache.hive.hcatalog.data.JsonSerDe"
 }
 
 resource "aws_glue_catalog_database" "this" {
@@ -42,10 +31,10 @@ resource "aws_glue_catalog_table" "this" {
 
   parameters = merge(
     {
-      EXTERNAL       = "TRUE"
-      classification = each.value.format == "csv" ? "csv" : "json"
+      EXTERNAL              = "TRUE"
+      classification        = "json"
+      "owlet.upload_format" = each.value.format
     },
-    local.serde[each.value.format].table_parameters,
     each.value.partition_by == null ? {} : {
       "projection.enabled"          = "true"
       "projection.dt.type"          = "date"
@@ -72,8 +61,8 @@ resource "aws_glue_catalog_table" "this" {
     output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 
     ser_de_info {
-      serialization_library = local.serde[each.value.format].library
-      parameters            = local.serde[each.value.format].parameters
+      serialization_library = local.serde
+      parameters            = { "serialization.format" = "1" }
     }
 
     dynamic "columns" {

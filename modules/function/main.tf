@@ -29,7 +29,8 @@ locals {
 
   environment = merge(var.extra_environment, {
     OWLET_DATA_BUCKET      = var.data_bucket
-    OWLET_MODEL            = var.model_json
+    OWLET_MODEL_KEY        = aws_s3_object.model.key
+    OWLET_MODEL_SHA256     = sha256(var.model_json)
     OWLET_ENV              = var.environment
     OWLET_GLUE_DATABASE    = var.glue_database
     OWLET_ATHENA_WORKGROUP = var.athena_workgroup
@@ -46,6 +47,13 @@ locals {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group}:*"
+      },
+      {
+        # the model, read once at init (aws_s3_object.model)
+        Sid      = "ReadModel"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = "${local.bucket_arn}/_owlet/model.json"
       },
       {
         Sid      = "ReadDatasetsAndStats"
@@ -117,10 +125,18 @@ locals {
       Resource = [for n in local.writable_names : "${local.bucket_arn}/raw/${n}/*"]
       }, {
       # POST's Idempotency-Key records (docs/contracts.md), read back on a retry
+      # (deleted when its request is refused for a taken key)
       Sid      = "IdempotencyRecordsOfWritableDatasets"
       Effect   = "Allow"
-      Action   = ["s3:GetObject", "s3:PutObject"]
+      Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       Resource = [for n in local.writable_names : "${local.bucket_arn}/_idempotency/${n}/*"]
+      }, {
+      # the key markers that keep a dataset's key unique (docs/contracts.md,
+      # "Keys"): written before the data, deleted when the request is refused
+      Sid      = "KeyMarkersOfWritableDatasets"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      Resource = [for n in local.writable_names : "${local.bucket_arn}/_keys/${n}/*"]
     }] : st if length(local.writable_names) > 0],
     [for st in [{
       # The key by its alias: the key's ARN is only known after apply.
@@ -267,11 +283,25 @@ resource "aws_lambda_function" "this" {
     # values); say so at plan time rather than as an API error mid-apply.
     precondition {
       condition     = local.environment_size <= 4096
-      error_message = "The function's environment variables take ${local.environment_size} bytes, more than Lambda's 4 KB; OWLET_MODEL (the model JSON, ${length(var.model_json)} bytes) is most of it."
+      error_message = "The function's environment variables take ${local.environment_size} bytes, more than Lambda's 4 KB; extra_environment is too large."
     }
   }
 
   depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}
+
+# --- The model: read once at init from the data bucket ------------------------------
+# Not an environment variable: Lambda allows 4 KB of those, and a model of 50
+# datasets is far larger.  OWLET_MODEL_SHA256 changes with the model, so a new
+# model also updates the function's configuration and starts new instances.
+
+resource "aws_s3_object" "model" {
+  bucket       = var.data_bucket
+  key          = "_owlet/model.json"
+  content      = var.model_json
+  content_type = "application/json"
+
+  tags = var.tags
 }
 
 # --- S3 trigger: every object created under raw/ -------------------------------------

@@ -19,7 +19,7 @@ variable "zip_sha256" {
 }
 
 variable "model_json" {
-  description = "The normalised data model as JSON, passed to the function as OWLET_MODEL. Lambda allows 4 KB of environment variables in total."
+  description = "The normalised data model as JSON, stored as s3://<data_bucket>/_owlet/model.json and read by the function at init (OWLET_MODEL_KEY, OWLET_MODEL_SHA256); any size."
   type        = string
 }
 
@@ -142,7 +142,7 @@ variable "emulator_compat" {
 }
 
 variable "extra_environment" {
-  description = "More environment variables for the function (on top of OWLET_DATA_BUCKET, OWLET_MODEL, OWLET_ENV, OWLET_GLUE_DATABASE, OWLET_ATHENA_WORKGROUP). No secrets here."
+  description = "More environment variables for the function (on top of OWLET_DATA_BUCKET, OWLET_MODEL_KEY, OWLET_MODEL_SHA256, OWLET_ENV, OWLET_GLUE_DATABASE, OWLET_ATHENA_WORKGROUP). No secrets here."
   type        = map(string)
   default     = {}
 }

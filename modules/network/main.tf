@@ -15,9 +15,10 @@ locals {
 }
 
 resource "aws_vpc" "this" {
-  cidr_block           = var.cidr_block
-  enable_dns_support   = true
-  enable_dns_hostnames = true
+  cidr_block         = var.cidr_block
+  enable_dns_support = true
+  # Interface endpoints' private DNS needs hostnames, whatever dns_hostnames says.
+  enable_dns_hostnames = var.dns_hostnames || var.interface_endpoints
 
   tags = merge(var.tags, { Name = "${var.name_prefix}-vpc" })
 }

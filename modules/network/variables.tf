@@ -43,6 +43,12 @@ variable "interface_endpoints" {
   default     = false
 }
 
+variable "dns_hostnames" {
+  description = "DNS hostnames in the VPC (enable_dns_hostnames). Setting it makes the AWS provider wait a fixed 10 s after creating the VPC; the local emulator, where nothing resolves VPC hostnames, leaves it off. Always on when interface_endpoints is true (their private DNS needs it)."
+  type        = bool
+  default     = true
+}
+
 variable "interface_endpoint_services" {
   description = "Service names (the last part of com.amazonaws.<region>.<service>) that get an interface endpoint when interface_endpoints is true."
   type        = list(string)

@@ -86,6 +86,26 @@ resource "aws_s3_bucket" "data" {
   bucket        = local.bucket_names.data
   force_destroy = var.force_destroy
 
+  # Only with var.inline_lifecycle_rules (the local emulator): see below.
+  dynamic "lifecycle_rule" {
+    for_each = var.inline_lifecycle_rules ? local.inline_lifecycle_rules.data : []
+    content {
+      id                                     = lifecycle_rule.value.id
+      enabled                                = true
+      prefix                                 = lifecycle_rule.value.prefix
+      abort_incomplete_multipart_upload_days = lifecycle_rule.value.abort_days
+      dynamic "expiration" {
+        for_each = lifecycle_rule.value.expiration_days == null ? [] : [lifecycle_rule.value.expiration_days]
+        content {
+          days = expiration.value
+        }
+      }
+      noncurrent_version_expiration {
+        days = lifecycle_rule.value.noncurrent_days
+      }
+    }
+  }
+
   tags = merge(var.tags, { Name = local.bucket_names.data, Purpose = "data" })
 }
 
@@ -95,6 +115,21 @@ resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV_AWS_144:cross-region replication of logs doubles their cost for no recovery need
   bucket        = local.bucket_names.logs
   force_destroy = var.force_destroy
+
+  dynamic "lifecycle_rule" {
+    for_each = var.inline_lifecycle_rules ? local.inline_lifecycle_rules.logs : []
+    content {
+      id                                     = lifecycle_rule.value.id
+      enabled                                = true
+      abort_incomplete_multipart_upload_days = lifecycle_rule.value.abort_days
+      expiration {
+        days = lifecycle_rule.value.expiration_days
+      }
+      noncurrent_version_expiration {
+        days = lifecycle_rule.value.noncurrent_days
+      }
+    }
+  }
 
   tags = merge(var.tags, { Name = local.bucket_names.logs, Purpose = "logs" })
 }
@@ -160,8 +195,30 @@ resource "aws_s3_bucket_logging" "data" {
   depends_on = [aws_s3_bucket_policy.logs]
 }
 
+# Lifecycle rules: this resource for AWS.  With var.inline_lifecycle_rules
+# (set for the local emulator) the same rules are inline on the buckets
+# instead (the deprecated lifecycle_rule block, above): the provider waits a
+# fixed 55 s after creating this resource (10 s, then GetBucketLifecycle-
+# Configuration every 5 s until it has seen the rules several times), which
+# the emulator does not need.  Keep the two renderings' rules the same.
+locals {
+  inline_lifecycle_rules = {
+    data = [
+      { id = "abort-incomplete-uploads-and-expire-old-versions", prefix = null, abort_days = var.abort_multipart_days,
+      expiration_days = null, noncurrent_days = var.noncurrent_days },
+      # Idempotency-Key records (see the rule of the same id below)
+      { id = "expire-idempotency-records", prefix = "_idempotency/", abort_days = null, expiration_days = 1,
+      noncurrent_days = 1 },
+    ]
+    logs = [
+      { id = "abort-incomplete-uploads-and-expire-old-versions", prefix = null, abort_days = var.abort_multipart_days,
+      expiration_days = var.log_retention_days, noncurrent_days = var.noncurrent_days },
+    ]
+  }
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = local.buckets
+  for_each = var.inline_lifecycle_rules ? {} : local.buckets
 
   bucket = each.value
 

@@ -71,6 +71,12 @@ variable "emulator_compat" {
   default     = false
 }
 
+variable "inline_lifecycle_rules" {
+  description = "Put the lifecycle rules inline on the buckets (the deprecated lifecycle_rule block) instead of aws_s3_bucket_lifecycle_configuration, whose creation the AWS provider follows with a fixed wait of about 55 s. For the local emulator, which needs no wait; AWS targets keep the separate resource."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags added to every resource of this module (on top of the provider's default tags)."
   type        = map(string)

@@ -33,6 +33,7 @@ module "storage" {
   force_destroy            = var.storage.force_destroy
   flow_logs_delivery       = var.network.enabled && var.network.flow_logs
   emulator_compat          = local.emulator
+  inline_lifecycle_rules   = local.emulator
 }
 
 module "network" {
@@ -44,6 +45,7 @@ module "network" {
   flow_logs            = var.network.flow_logs
   flow_logs_bucket_arn = local.logs_bucket_arn
   interface_endpoints  = var.network.interface_endpoints
+  dns_hostnames        = !local.emulator
   s3_bucket_arns       = [local.data_bucket_arn]
 }
 
@@ -105,7 +107,7 @@ module "api" {
   source = "./modules/api"
 
   name_prefix          = var.name_prefix
-  datasets             = local.access
+  routes               = var.api.routes
   function_name        = module.function.function_name
   function_invoke_arn  = module.function.invoke_arn
   function_permissions = module.function.permissions

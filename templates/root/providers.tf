@@ -40,11 +40,17 @@ provider "aws" {
     xray         = local.endpoint
   }
 
+  # owlet:* tags find a stack's resources (and a sandbox's owner and expiry)
   default_tags {
-    tags = {
-      Project     = var.project
-      Environment = var.environment
-      ManagedBy   = "owlet"
-    }
+    tags = merge({
+      Project         = var.project
+      Environment     = var.environment
+      ManagedBy       = "owlet"
+      "owlet:project" = var.project
+      "owlet:env"     = var.environment
+      }, var.sandbox == "" ? {} : {
+      "owlet:sandbox" = var.sandbox
+      "owlet:expires" = var.sandbox_expires
+    })
   }
 }

@@ -15,6 +15,18 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "sandbox" {
+  description = "A developer's sandbox (stack_suffix: developer): its name, tagged owlet:sandbox on every resource; empty for other stacks."
+  type        = string
+  default     = ""
+}
+
+variable "sandbox_expires" {
+  description = "With sandbox: the date (YYYY-MM-DD) after which the sandbox counts as expired, tagged owlet:expires."
+  type        = string
+  default     = ""
+}
+
 variable "region" {
   description = "AWS region of the stack."
   type        = string
@@ -91,12 +103,12 @@ variable "function" {
 }
 
 variable "api" {
-  description = "Stage throttling of the HTTP API: steady rate (requests per second) and burst."
+  description = "The HTTP API: stage throttling (steady rate in requests per second, burst) and its route keys (\"GET /datasets\", ...), which owlet makes from the model, as it makes the OpenAPI paths from the same list."
   type = object({
     throttle_rate  = number
     throttle_burst = number
+    routes         = list(string)
   })
-  default = { throttle_rate = 10, throttle_burst = 20 }
 }
 
 variable "alerts" {

@@ -1,0 +1,36 @@
+/* random.c: the kernel's random bytes (see random.h). */
+#include "base/random.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "base/error.h"
+
+int owlet_random_bytes(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = getrandom(p + got, n - got, 0);
+		if (r < 0 && errno != EINTR)
+			return owlet_error_setc(OWLET_EIO, "no random bytes from the kernel: %s", strerror(errno));
+		if (r > 0)
+			got += (size_t)r;
+	}
+	return 0;
+}
+
+int owlet_random_hex(char *out, size_t n_bytes)
+{
+	unsigned char b[64];
+	if (n_bytes > sizeof b)
+		return owlet_error_setc(OWLET_EUSAGE, "at most %zu random bytes as hex", sizeof b);
+	int rc = owlet_random_bytes(b, n_bytes);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n_bytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}

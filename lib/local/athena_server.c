@@ -1,0 +1,715 @@
+/* athena_server.c: the local Athena over DuckDB (see athena_server.h). */
+#include "local/athena_server.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "base/hash.h"
+#include "local/http.h"
+#include "model/model.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#define MAX_QUERIES 512      /* kept; the oldest finished one is dropped */
+#define MAX_RUNNING 4
+#define MAX_RESULT_ROWS 1000000
+#define MAX_BODY (1u << 20)  /* Athena's own limit on a query string is 256 KB */
+#define MAX_PARAMS 1000
+#define MAX_OBJECTS 100000   /* per table */
+
+enum state { QUEUED, RUNNING, SUCCEEDED, FAILED };
+static const char *const state_names[] = { "QUEUED", "RUNNING", "SUCCEEDED", "FAILED" };
+
+struct query {
+	char id[40];
+	enum state state;
+	char *sql, *database, *workgroup, *reason;
+	json_t *params;   /* the ExecutionParameters as given, or NULL */
+	json_t *result;   /* owlet_duckdb_run's, once SUCCEEDED */
+	int64_t submitted_ms, started_ms, completed_ms;
+	long long scanned;
+	struct owlet_athena_server *server;
+};
+
+struct owlet_athena_server {
+	struct MHD_Daemon *daemon;
+	uint16_t port;
+	const struct owlet_model *model;
+	char *bucket, *cache_dir;
+	struct owlet_s3_config s3;
+	char *s3_strings[5];
+	struct owlet_duckdb *db;
+	char *unavailable;
+	void (*log)(void *, const char *);
+	void *log_cls;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	struct query *queries[MAX_QUERIES];
+	size_t n_queries;
+	int running;
+	bool stopping;
+};
+
+struct request {
+	struct owlet_http_body body;
+};
+
+/* ---- ExecutionParameters */
+
+int owlet_athena_param_parse(struct owlet_duckdb_param *out, char **owned, const char *lit)
+{
+	*owned = NULL;
+	memset(out, 0, sizeof *out);
+	while (*lit == ' ')
+		lit++;
+	size_t n = strlen(lit);
+	while (n && lit[n - 1] == ' ')
+		n--;
+	const char *s = lit;
+	bool typed = false;
+	if (n > 5 && strncasecmp(s, "DATE ", 5) == 0) {
+		s += 5, n -= 5, typed = true;
+	} else if (n > 10 && strncasecmp(s, "TIMESTAMP ", 10) == 0) {
+		s += 10, n -= 10, typed = true;
+	}
+	while (typed && n && *s == ' ')
+		s++, n--;
+	if (n >= 2 && s[0] == '\'' && s[n - 1] == '\'') {
+		char *o = malloc(n), *p = o;
+		if (!o)
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		for (size_t i = 1; i + 1 < n; i++) {
+			if (s[i] == '\'') {
+				if (i + 2 >= n || s[i + 1] != '\'') {
+					free(o);
+					return owlet_error_setc(OWLET_EINVALID, "a quote inside a string literal must be doubled ('')");
+				}
+				i++;
+			}
+			*p++ = s[i];
+		}
+		*p = '\0';
+		*owned = o;
+		out->kind = OWLET_DUCKDB_STRING;
+		out->s = o;
+		return 0;
+	}
+	if (typed)
+		return owlet_error_setc(OWLET_EINVALID, "DATE and TIMESTAMP take a quoted string");
+	if (n == 4 && strncasecmp(s, "true", 4) == 0) {
+		out->kind = OWLET_DUCKDB_BOOL, out->b = true;
+		return 0;
+	}
+	if (n == 5 && strncasecmp(s, "false", 5) == 0) {
+		out->kind = OWLET_DUCKDB_BOOL;
+		return 0;
+	}
+	if (n == 4 && strncasecmp(s, "null", 4) == 0) {
+		out->kind = OWLET_DUCKDB_NULL;
+		return 0;
+	}
+	char buf[64];
+	if (n == 0 || n >= sizeof buf)
+		return owlet_error_setc(OWLET_EINVALID, "not an SQL literal");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	char *end = NULL;
+	errno = 0;
+	long long i = strtoll(buf, &end, 10);
+	if (*end == '\0' && errno == 0 && (isdigit((unsigned char)buf[0]) || buf[0] == '-')) {
+		out->kind = OWLET_DUCKDB_INT, out->i = i;
+		return 0;
+	}
+	errno = 0;
+	double d = strtod(buf, &end);
+	if (*end == '\0' && errno == 0 && strspn(buf, "+-0123456789.eE") == n && strpbrk(buf, "0123456789")) {
+		out->kind = OWLET_DUCKDB_DOUBLE, out->d = d;
+		return 0;
+	}
+	return owlet_error_setc(OWLET_EINVALID, "not an SQL literal (a quoted string, a number, true, false, "
+						"NULL, DATE '...' or TIMESTAMP '...')");
+}
+
+/* ---- the tables */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+enum kind { K_CSV, K_JSON, K_PARQUET, K_COUNT };
+
+/* Whether the SQL names `name` as a word (case-insensitively). */
+static bool names_table(const char *sql, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = sql; (p = strcasestr(p, name)); p++) {
+		bool before = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* "dt=YYYY-MM-DD" when the key has that segment, else "". */
+static void dt_segment(char out[16], const char *key)
+{
+	out[0] = '\0';
+	const char *p = strstr(key, "/dt=");
+	if (p && strlen(p + 1) > 13 && p[14] == '/' && strspn(p + 4, "0123456789-") == 10)
+		snprintf(out, 16, "%.13s", p + 1);
+}
+
+static const char *duck_type(enum owlet_type t)
+{
+	switch (t) {
+	case OWLET_TYPE_INT: return "BIGINT";
+	case OWLET_TYPE_FLOAT: return "DOUBLE";
+	case OWLET_TYPE_BOOL: return "BOOLEAN";
+	case OWLET_TYPE_DATE: return "DATE";
+	case OWLET_TYPE_TIMESTAMP: return "TIMESTAMP";
+	default: return "VARCHAR";
+	}
+}
+
+/* Copies the objects of raw/NAME/ into the cache (when not there yet) and
+ * appends "CREATE TEMP VIEW NAME AS ..." over them to *sql. */
+static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct owlet_buf *sql, long long *scanned,
+		      const struct owlet_dataset *ds)
+{
+	char prefix[96];
+	snprintf(prefix, sizeof prefix, "raw/%s/", ds->name);
+	struct owlet_s3_list list = { 0 };
+	int rc = owlet_s3_list(s3, &list, a->bucket, prefix, MAX_OBJECTS);
+	struct owlet_buf files[K_COUNT];
+	memset(files, 0, sizeof files);
+	for (size_t i = 0; rc == 0 && i < list.count; i++) {
+		const struct owlet_s3_object *o = &list.items[i];
+		enum kind k;
+		if (ends_with(o->key, ".csv"))
+			k = K_CSV;
+		else if (ends_with(o->key, ".jsonl") || ends_with(o->key, ".json"))
+			k = K_JSON;
+		else if (ends_with(o->key, ".parquet"))
+			k = K_PARQUET;
+		else
+			continue;
+		if (owlet_s3_key_check(o->key, prefix) < 0)
+			continue; /* never read, as the Lambda never reads it */
+		char h[65], dt[16], vh[65];
+		owlet_sha256_hex(h, o->key, strlen(o->key));
+		owlet_sha256_hex(vh, o->etag ? o->etag : "", o->etag ? strlen(o->etag) : 0);
+		dt_segment(dt, o->key);
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s/%s%s%.24s-%.16s", a->cache_dir, ds->name, dt, dt[0] ? "/" : "", h, vh) < 0) {
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			break;
+		}
+		if (!o->etag || !owlet_fs_exists(path)) {
+			char *body = NULL, *dir = strdup(path);
+			size_t len = 0;
+			if (dir)
+				*strrchr(dir, '/') = '\0';
+			rc = dir ? owlet_fs_mkdirs(dir) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			if (rc == 0)
+				rc = owlet_s3_get(s3, &body, &len, a->bucket, o->key);
+			if (rc == 0)
+				rc = owlet_fs_write_atomic(path, body, len);
+			free(body);
+			free(dir);
+		}
+		*scanned += o->size;
+		const char *sep = files[k].len ? ", '" : "'";
+		if (rc == 0 && (owlet_buf_append(&files[k], sep, strlen(sep)) < 0 ||
+				owlet_buf_append(&files[k], path, strlen(path)) < 0 || owlet_buf_append(&files[k], "'", 1) < 0))
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		free(path);
+	}
+	owlet_s3_list_clear(&list);
+	/* the paths hold only the cache dir (owlet's), hex, '-', '/' and dt=:
+	 * no quote; the names and types come from the model */
+	struct owlet_buf cols = { 0 }, sel = { 0 };
+	char piece[256];
+	for (size_t i = 0; rc == 0 && i < ds->n_fields; i++) {
+		const struct owlet_field *f = &ds->fields[i];
+		snprintf(piece, sizeof piece, "%s'%s': 'VARCHAR'", i ? ", " : "", f->name);
+		owlet_buf_append(&cols, piece, strlen(piece));
+		snprintf(piece, sizeof piece, "%sTRY_CAST(\"%s\" AS %s) AS \"%s\"", i ? ", " : "", f->name,
+			 duck_type(f->type), f->name);
+		owlet_buf_append(&sel, piece, strlen(piece));
+	}
+	if (rc == 0 && ds->partition_by) {
+		const char *dt = ", TRY_CAST(regexp_extract(filename, '/(dt=[0-9-]+)/', 1)[4:] AS DATE) AS dt";
+		owlet_buf_append(&sel, dt, strlen(dt));
+	}
+	if (rc == 0 && (!cols.data || !sel.data))
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	char *view = NULL;
+	if (rc == 0) {
+		char *parts[K_COUNT] = { 0 };
+		int n = 0;
+		if (files[K_CSV].len)
+			n += asprintf(&parts[K_CSV], "SELECT %s FROM read_csv([%s], header=true, columns={%s}, "
+						     "filename=true, null_padding=true, auto_detect=false)",
+				      sel.data, files[K_CSV].data, cols.data) < 0;
+		if (files[K_JSON].len)
+			n += asprintf(&parts[K_JSON], "SELECT %s FROM read_json([%s], format='newline_delimited', "
+						      "columns={%s}, filename=true, ignore_errors=true)",
+				      sel.data, files[K_JSON].data, cols.data) < 0;
+		if (files[K_PARQUET].len)
+			n += asprintf(&parts[K_PARQUET], "SELECT %s FROM read_parquet([%s], filename=true, "
+							 "union_by_name=true)", sel.data, files[K_PARQUET].data) < 0;
+		struct owlet_buf body = { 0 };
+		for (int k = 0; k < K_COUNT; k++) {
+			if (!parts[k])
+				continue;
+			if (body.len)
+				owlet_buf_append(&body, " UNION ALL ", 11);
+			owlet_buf_append(&body, parts[k], strlen(parts[k]));
+			free(parts[k]);
+		}
+		if (!body.len) { /* no object: the columns, no rows */
+			for (size_t i = 0; i < ds->n_fields; i++) {
+				snprintf(piece, sizeof piece, "%sCAST(NULL AS %s) AS \"%s\"", i ? ", " : "SELECT ",
+					 duck_type(ds->fields[i].type), ds->fields[i].name);
+				owlet_buf_append(&body, piece, strlen(piece));
+			}
+			if (ds->partition_by)
+				owlet_buf_append(&body, ", CAST(NULL AS DATE) AS dt", 26);
+			owlet_buf_append(&body, " WHERE false", 12);
+		}
+		if (n || !body.data || asprintf(&view, "CREATE TEMP VIEW \"%s\" AS %s;\n", ds->name, body.data) < 0) {
+			view = NULL;
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		}
+		owlet_buf_free(&body);
+	}
+	if (view && owlet_buf_append(sql, view, strlen(view)) < 0)
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	free(view);
+	owlet_buf_free(&cols);
+	owlet_buf_free(&sel);
+	for (int k = 0; k < K_COUNT; k++)
+		owlet_buf_free(&files[k]);
+	return rc;
+}
+
+/* ---- running a query */
+
+static void finish(struct query *q, json_t *result, const char *reason)
+{
+	struct owlet_athena_server *a = q->server;
+	pthread_mutex_lock(&a->lock);
+	q->result = result;
+	q->reason = reason ? strdup(reason) : NULL;
+	q->state = result ? SUCCEEDED : FAILED;
+	q->completed_ms = owlet_clock_wall_ms();
+	a->running--;
+	pthread_cond_broadcast(&a->idle);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void *run_query(void *arg)
+{
+	struct query *q = arg;
+	struct owlet_athena_server *a = q->server;
+	pthread_mutex_lock(&a->lock);
+	q->state = RUNNING;
+	q->started_ms = owlet_clock_wall_ms();
+	pthread_mutex_unlock(&a->lock);
+
+	size_t np = json_array_size(q->params);
+	struct owlet_duckdb_param *params = calloc(np + 1, sizeof *params);
+	char **owned = calloc(np + 1, sizeof *owned);
+	struct owlet_buf setup = { 0 };
+	struct owlet_s3 *s3 = NULL;
+	json_t *result = NULL;
+	long long scanned = 0;
+	int rc = params && owned ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < np; i++) {
+		rc = owlet_athena_param_parse(&params[i], &owned[i], json_string_value(json_array_get(q->params, i)));
+		if (rc < 0)
+			rc = owlet_error_setc(rc, "ExecutionParameters[%zu]: %s", i, owlet_error_last());
+	}
+	if (rc == 0)
+		rc = owlet_s3_open(&s3, &a->s3);
+	for (size_t i = 0; rc == 0 && i < a->model->n_datasets; i++)
+		if (names_table(q->sql, a->model->datasets[i].name))
+			rc = table_view(a, s3, &setup, &scanned, &a->model->datasets[i]);
+	if (rc == 0)
+		rc = owlet_duckdb_run(a->db, setup.data, q->sql, params, np, MAX_RESULT_ROWS, &result);
+	q->scanned = scanned;
+	finish(q, rc == 0 ? result : NULL, rc == 0 ? NULL : owlet_error_last());
+	for (size_t i = 0; owned && i < np; i++)
+		free(owned[i]);
+	free(owned);
+	free(params);
+	owlet_buf_free(&setup);
+	owlet_s3_free(s3);
+	return NULL;
+}
+
+static void query_free(struct query *q)
+{
+	if (!q)
+		return;
+	free(q->sql);
+	free(q->database);
+	free(q->workgroup);
+	free(q->reason);
+	json_decref(q->params);
+	json_decref(q->result);
+	free(q);
+}
+
+/* ---- the operations; each returns the status and sets *out */
+
+static json_t *error_doc(const char *type, const char *msg)
+{
+	return json_pack("{s:s, s:s}", "__type", type, "Message", msg);
+}
+
+static struct query *find(struct owlet_athena_server *a, const json_t *req)
+{
+	const char *id = json_string_value(json_object_get(req, "QueryExecutionId"));
+	for (size_t i = 0; id && i < a->n_queries; i++)
+		if (strcmp(a->queries[i]->id, id) == 0)
+			return a->queries[i];
+	return NULL;
+}
+
+static unsigned start_query(struct owlet_athena_server *a, const json_t *req, json_t **out)
+{
+	const char *sql = json_string_value(json_object_get(req, "QueryString"));
+	const json_t *params = json_object_get(req, "ExecutionParameters");
+	if (!sql || !*sql)
+		return *out = error_doc("InvalidRequestException", "QueryString is required"), 400;
+	if (params && (!json_is_array(params) || json_array_size(params) > MAX_PARAMS))
+		return *out = error_doc("InvalidRequestException", "ExecutionParameters must be a list of at most 1000 strings"), 400;
+	for (size_t i = 0; i < json_array_size(params); i++)
+		if (!json_is_string(json_array_get(params, i)))
+			return *out = error_doc("InvalidRequestException", "ExecutionParameters must be strings"), 400;
+	const char *db = json_string_value(json_object_get(json_object_get(req, "QueryExecutionContext"), "Database"));
+	const char *wg = json_string_value(json_object_get(req, "WorkGroup"));
+	struct query *q = calloc(1, sizeof *q);
+	unsigned char rnd[16];
+	if (!q || getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+		free(q);
+		return *out = error_doc("InternalServerException", "out of memory"), 500;
+	}
+	snprintf(q->id, sizeof q->id, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", rnd[0],
+		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], rnd[8], rnd[9], rnd[10], rnd[11], rnd[12],
+		 rnd[13], rnd[14], rnd[15]);
+	q->sql = strdup(sql);
+	q->database = strdup(db ? db : "default");
+	q->workgroup = strdup(wg ? wg : "primary");
+	q->params = params ? json_deep_copy(params) : NULL;
+	q->submitted_ms = owlet_clock_wall_ms();
+	q->server = a;
+	if (!q->sql || !q->database || !q->workgroup || (params && !q->params)) {
+		query_free(q);
+		return *out = error_doc("InternalServerException", "out of memory"), 500;
+	}
+	pthread_mutex_lock(&a->lock);
+	unsigned status = 200;
+	if (a->running >= MAX_RUNNING || a->stopping) {
+		*out = error_doc("TooManyRequestsException", "the local Athena runs at most 4 queries at once");
+		status = 400;
+	} else if (a->n_queries == MAX_QUERIES) { /* drop the oldest finished one */
+		size_t i = 0;
+		while (i < a->n_queries && a->queries[i]->state < SUCCEEDED)
+			i++;
+		if (i < a->n_queries) {
+			query_free(a->queries[i]);
+			memmove(&a->queries[i], &a->queries[i + 1], (a->n_queries - i - 1) * sizeof a->queries[0]);
+			a->n_queries--;
+		} else {
+			*out = error_doc("TooManyRequestsException", "too many queries in flight");
+			status = 400;
+		}
+	}
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (status == 200) {
+		a->queries[a->n_queries++] = q;
+		a->running++;
+		if (pthread_create(&t, &attr, run_query, q) != 0) {
+			a->running--;
+			q->state = FAILED;
+			q->reason = strdup("cannot start a thread");
+		}
+		*out = json_pack("{s:s}", "QueryExecutionId", q->id);
+	}
+	pthread_attr_destroy(&attr);
+	pthread_mutex_unlock(&a->lock);
+	if (status != 200)
+		query_free(q);
+	return status;
+}
+
+static unsigned get_execution(struct owlet_athena_server *a, const json_t *req, json_t **out)
+{
+	pthread_mutex_lock(&a->lock);
+	struct query *q = find(a, req);
+	if (!q) {
+		pthread_mutex_unlock(&a->lock);
+		return *out = error_doc("InvalidRequestException", "QueryExecution was not found"), 400;
+	}
+	int64_t end = q->completed_ms ? q->completed_ms : owlet_clock_wall_ms();
+	json_t *status = json_pack("{s:s, s:f}", "State", state_names[q->state], "SubmissionDateTime",
+				   q->submitted_ms / 1000.0);
+	if (status && q->completed_ms)
+		json_object_set_new(status, "CompletionDateTime", json_real(q->completed_ms / 1000.0));
+	if (status && q->reason) {
+		json_object_set_new(status, "StateChangeReason", json_string(q->reason));
+		json_object_set_new(status, "AthenaError", json_pack("{s:i, s:i, s:b, s:s}", "ErrorCategory", 2,
+								     "ErrorType", 1006, "Retryable", 0, "ErrorMessage",
+								     q->reason));
+	}
+	json_t *qe = json_pack("{s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:{s:s}, s:s, s:{s:s}}",
+			       "QueryExecutionId", q->id, "Query", q->sql, "StatementType", "DML", "Status", status,
+			       "Statistics", "DataScannedInBytes", (json_int_t)q->scanned,
+			       "EngineExecutionTimeInMillis", (json_int_t)(q->started_ms ? end - q->started_ms : 0),
+			       "TotalExecutionTimeInMillis", (json_int_t)(end - q->submitted_ms),
+			       "QueryQueueTimeInMillis", (json_int_t)((q->started_ms ? q->started_ms : end) - q->submitted_ms),
+			       "QueryExecutionContext", "Database", q->database, "WorkGroup", q->workgroup,
+			       "EngineVersion", "SelectedEngineVersion", "DuckDB");
+	if (qe && q->params)
+		json_object_set(qe, "ExecutionParameters", q->params);
+	pthread_mutex_unlock(&a->lock);
+	*out = json_pack("{s:o}", "QueryExecution", qe);
+	return 200;
+}
+
+static json_t *cell(const json_t *v)
+{
+	return json_is_string(v) ? json_pack("{s:O}", "VarCharValue", v) : json_object();
+}
+
+static unsigned get_results(struct owlet_athena_server *a, const json_t *req, json_t **out)
+{
+	json_int_t max = 1000, from = 0;
+	const json_t *jm = json_object_get(req, "MaxResults");
+	if (jm && (!json_is_integer(jm) || json_integer_value(jm) < 1 || json_integer_value(jm) > 1000))
+		return *out = error_doc("InvalidRequestException", "MaxResults must be 1 to 1000"), 400;
+	if (jm)
+		max = json_integer_value(jm);
+	const char *token = json_string_value(json_object_get(req, "NextToken"));
+	if (token) {
+		char *end = NULL;
+		from = strtoll(token, &end, 10);
+		if (!*token || *end || from < 1)
+			return *out = error_doc("InvalidRequestException", "NextToken is not one this server gave"), 400;
+	}
+	pthread_mutex_lock(&a->lock);
+	struct query *q = find(a, req);
+	unsigned status = 200;
+	if (!q) {
+		*out = error_doc("InvalidRequestException", "QueryExecution was not found");
+		status = 400;
+	} else if (q->state != SUCCEEDED) {
+		char msg[512];
+		snprintf(msg, sizeof msg, q->state == FAILED ? "Query did not finish successfully. Final query state: FAILED (%s)"
+							      : "Query has not yet finished. Current state: %s",
+			 q->state == FAILED ? (q->reason ? q->reason : "") : state_names[q->state]);
+		*out = error_doc("InvalidRequestException", msg);
+		status = 400;
+	} else {
+		/* row 0 is the header row of names, then the result's rows */
+		const json_t *cols = json_object_get(q->result, "columns"), *rows = json_object_get(q->result, "rows");
+		json_int_t total = (json_int_t)json_array_size(rows) + 1;
+		json_t *info = json_array(), *out_rows = json_array();
+		size_t i;
+		json_t *c;
+		json_t *header = json_array();
+		json_array_foreach(cols, i, c) {
+			json_t *name = json_object_get(c, "name");
+			json_array_append_new(info, json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:s, s:i, s:i, s:b}",
+							       "CatalogName", "hive", "Name", name, "Label", name, "Type",
+							       json_object_get(c, "type"), "SchemaName", "", "TableName", "",
+							       "Nullable", "UNKNOWN", "Precision", 0, "Scale", 0,
+							       "CaseSensitive", 0));
+			json_array_append_new(header, cell(name));
+		}
+		for (json_int_t r = from; r < total && r < from + max; r++) {
+			json_t *data = r == 0 ? json_incref(header) : json_array();
+			const json_t *row = r == 0 ? NULL : json_array_get(rows, (size_t)(r - 1));
+			json_t *v;
+			json_array_foreach(row, i, v) {
+				json_array_append_new(data, cell(v));
+			}
+			json_array_append_new(out_rows, json_pack("{s:o}", "Data", data));
+		}
+		json_decref(header);
+		*out = json_pack("{s:{s:o, s:{s:o}}, s:i}", "ResultSet", "Rows", out_rows, "ResultSetMetadata",
+				 "ColumnInfo", info, "UpdateCount", 0);
+		if (*out && from + max < total) {
+			char next[32];
+			snprintf(next, sizeof next, "%lld", (long long)(from + max));
+			json_object_set_new(*out, "NextToken", json_string(next));
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	return status;
+}
+
+/* ---- HTTP */
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *doc)
+{
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	const char *type = doc ? json_string_value(json_object_get(doc, "__type")) : NULL;
+	const char *hdrs[] = { "x-amzn-RequestId", "local", type ? "x-amzn-ErrorType" : NULL, type, NULL };
+	enum MHD_Result r = owlet_http_respond(c, text ? status : 500, "application/x-amz-json-1.1",
+					       text ? text : "{\"__type\":\"InternalServerException\"}",
+					       text ? strlen(text) : 36, hdrs);
+	free(text);
+	return r;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)url;
+	(void)version;
+	struct owlet_athena_server *a = cls;
+	struct request *req = *con_cls;
+	if (!req) {
+		req = calloc(1, sizeof *req);
+		if (!req)
+			return MHD_NO;
+		req->body.limit = MAX_BODY;
+		*con_cls = req;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!owlet_http_body_add(&req->body, upload_data, *upload_data_size))
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	const char *target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
+	if (strcmp(method, "POST") != 0 || !target || strncmp(target, "AmazonAthena.", 13) != 0)
+		return reply(c, 400, error_doc("UnknownOperationException", "POST / with X-Amz-Target: AmazonAthena.*"));
+	if (req->body.too_big)
+		return reply(c, 413, error_doc("InvalidRequestException", "the request body is over 1 MB"));
+	const char *op = target + 13;
+	json_error_t jerr;
+	json_t *in = json_loadb(req->body.data ? req->body.data : "{}", req->body.len ? req->body.len : 2, 0, &jerr);
+	json_t *out = NULL;
+	unsigned status;
+	if (!json_is_object(in))
+		status = 400, out = error_doc("SerializationException", "the body is not a JSON object");
+	else if (a->unavailable && (!strcmp(op, "StartQueryExecution") || !strcmp(op, "GetQueryExecution") ||
+				    !strcmp(op, "GetQueryResults")))
+		status = 501, out = error_doc("NotImplemented", a->unavailable);
+	else if (!strcmp(op, "StartQueryExecution"))
+		status = start_query(a, in, &out);
+	else if (!strcmp(op, "GetQueryExecution"))
+		status = get_execution(a, in, &out);
+	else if (!strcmp(op, "GetQueryResults"))
+		status = get_results(a, in, &out);
+	else
+		status = 400, out = error_doc("UnknownOperationException", "the local Athena serves StartQueryExecution, "
+									   "GetQueryExecution and GetQueryResults");
+	json_decref(in);
+	if (a->log) {
+		char line[160];
+		snprintf(line, sizeof line, "athena %.60s %u", op, status);
+		a->log(a->log_cls, line);
+	}
+	return reply(c, status, out);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct request *req = *con_cls;
+	if (req)
+		owlet_http_body_free(&req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+int owlet_athena_server_start(struct owlet_athena_server **out, const struct owlet_athena_server_config *cfg)
+{
+	*out = NULL;
+	struct owlet_athena_server *a = calloc(1, sizeof *a);
+	if (!a)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->idle, NULL);
+	a->model = cfg->model;
+	a->log = cfg->log;
+	a->log_cls = cfg->log_cls;
+	a->bucket = strdup(cfg->bucket ? cfg->bucket : "");
+	a->cache_dir = strdup(cfg->cache_dir);
+	const char *src[5] = { cfg->s3.access_key, cfg->s3.secret_key, cfg->s3.session_token, cfg->s3.region,
+			       cfg->s3.endpoint };
+	for (int i = 0; i < 5; i++)
+		a->s3_strings[i] = src[i] ? strdup(src[i]) : NULL;
+	a->s3 = (struct owlet_s3_config){ a->s3_strings[0], a->s3_strings[1], a->s3_strings[2], a->s3_strings[3],
+					  a->s3_strings[4] };
+	int rc = a->bucket && a->cache_dir ? owlet_fs_mkdirs(a->cache_dir) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0 && owlet_duckdb_open(&a->db, cfg->duckdb_lib, a->cache_dir) < 0 &&
+	    !(a->unavailable = strdup(owlet_error_last())))
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	struct owlet_http_config hc = { .port = cfg->port, .handler = handle, .handler_cls = a,
+					.completed = completed, .connection_limit = 64, .timeout_s = 60 };
+	if (rc == 0)
+		rc = owlet_http_start(&a->daemon, &a->port, &hc);
+	if (rc < 0) {
+		owlet_athena_server_stop(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+uint16_t owlet_athena_server_port(const struct owlet_athena_server *a)
+{
+	return a->port;
+}
+
+const char *owlet_athena_server_unavailable(const struct owlet_athena_server *a)
+{
+	return a->unavailable;
+}
+
+void owlet_athena_server_stop(struct owlet_athena_server *a)
+{
+	if (!a)
+		return;
+	if (a->daemon)
+		MHD_stop_daemon(a->daemon);
+	pthread_mutex_lock(&a->lock);
+	a->stopping = true;
+	while (a->running > 0)
+		pthread_cond_wait(&a->idle, &a->lock);
+	pthread_mutex_unlock(&a->lock);
+	for (size_t i = 0; i < a->n_queries; i++)
+		query_free(a->queries[i]);
+	owlet_duckdb_close(a->db);
+	for (int i = 0; i < 5; i++)
+		free(a->s3_strings[i]);
+	free(a->bucket);
+	free(a->cache_dir);
+	free(a->unavailable);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->idle);
+	free(a);
+}

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# SQL on the local default, without `owlet up` (the stack of
+# tests/localapi_stack.sh on a real moto_server): the local Athena that
+# `owlet serve` runs (DuckDB through dlopen) over objects in the emulator's
+# S3, `owlet query` in its three formats, and the Lambda's query routes
+# (GET /datasets/NAME/rows, /aggregate, /queries/ID) through the real
+# artifact: every filter, injection attempts in every value position, 403,
+# 400 naming an unknown column, aggregates against the stats.
+. "$(dirname "$0")/lib.sh"
+
+command -v moto_server >/dev/null || skip_all "moto_server is not installed"
+command -v aws >/dev/null || skip_all "the aws CLI is not installed"
+[ -x "$OWLET_BUILD/lambda/bootstrap" ] || skip_all "no build/lambda/bootstrap"
+duck=${OWLET_DUCKDB:-$HOME/.cache/owlet/duckdb/libduckdb.so}
+[ -r "$duck" ] || skip_all "no libduckdb ('make duckdb' fetches it)"
+
+t=$(tmpdir)
+cd "$t" || exit 1
+. "$OWLET_SRC/tests/localapi_stack.sh"
+localapi_stack
+# many requests in a row: lift the stage throttle of the copied local.yml
+sed -i 's/throttle_rate: .*/throttle_rate: 5000/; s/throttle_burst: .*/throttle_burst: 5000/' environments/local.yml
+
+run_owlet build --env local
+is "$rc" 0 "owlet build"
+
+# --- without DuckDB: the API serves, SQL answers 501 saying how to get it
+OWLET_DUCKDB=/nonexistent/libduckdb.so "$OWLET" serve --env local --detach >serve.out 2>serve.err
+is "$?" 0 "serve without DuckDB still serves the API"
+like "$(cat serve.err state/local/localapi.log 2>/dev/null)" "SQL on the local Athena will answer 501" "and says SQL will not"
+run_owlet query "SELECT 1"
+is "$rc" 1 "owlet query without DuckDB fails"
+like "$err" "make duckdb" "saying how to get DuckDB"
+athena=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["athena_url"])')
+code=$(curl -s -o body -w '%{http_code}' -X POST -H 'X-Amz-Target: AmazonAthena.StartQueryExecution' \
+	-H 'Content-Type: application/x-amz-json-1.1' -d '{"QueryString":"SELECT 1"}' "$athena/")
+is "$code" 501 "the local Athena answers 501 without DuckDB"
+like "$(cat body)" '"NotImplemented".*OWLET_DUCKDB' "naming OWLET_DUCKDB"
+pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
+kill "$pid"; for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+
+# --- data: a bulk CSV (with a dt= partition) and JSON Lines as the Lambda writes them
+cat >trips.csv <<'CSV'
+trip_id,pickup_at,dropoff_at,pickup_day,vendor,passengers,distance_km,fare,paid_card,note
+1,2024-05-01T08:00:00Z,2024-05-01T08:20:00Z,2024-05-01,CMT,1,3.5,12.5,true,plain
+2,2024-05-01T09:00:00Z,2024-05-01T09:30:00Z,2024-05-01,VTS,2,10.0,30.0,false,"comma, inside"
+3,2024-05-02T10:00:00Z,,2024-05-02,CMT,,1.25,7.0,true,it's quoted
+CSV
+awsl s3 cp trips.csv "s3://$bucket/raw/trips/dt=2024-05-01/bulk.csv" >/dev/null
+printf '%s\n' '{"trip_id":4,"pickup_at":"2024-05-02T11:00:00Z","vendor":"DDS","fare":55.5,"distance_km":20,"note":"back\\slash \u2019 quote"}' \
+	'{"trip_id":5,"pickup_at":"2024-05-03T12:00:00Z","vendor":"CMT","fare":9.5,"note":"'"' OR 1=1 --"'"}' >trips.jsonl
+awsl s3 cp trips.jsonl "s3://$bucket/raw/trips/dt=2024-05-02/x-r2.jsonl" >/dev/null
+
+printf 'Known-passw0rd!\n' | "$OWLET" user add alice@example.com --group editors --password-stdin >/dev/null
+printf 'Known-passw0rd!\n' | "$OWLET" user add dan@example.com --group drivers --password-stdin >/dev/null
+run_owlet token alice@example.com
+token=$(printf '%s\n' "$out" | tail -1)
+run_owlet token dan@example.com
+driver=$(printf '%s\n' "$out" | tail -1)
+
+run_owlet serve --env local --detach
+is "$rc" 0 "serve with DuckDB"
+url=$(printf '%s\n' "$out" | tail -1)
+pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
+at_exit "kill $pid 2>/dev/null"
+
+# --- owlet query
+run_owlet query "SELECT trip_id, vendor, fare, dt FROM trips ORDER BY trip_id" --output csv
+is "$rc" 0 "owlet query --output csv"
+is "$out" "trip_id,vendor,fare,dt
+1,CMT,12.5,2024-05-01
+2,VTS,30.0,2024-05-01
+3,CMT,7.0,2024-05-01
+4,DDS,55.5,2024-05-02
+5,CMT,9.5,2024-05-02" "CSV and JSON Lines objects, typed, with their dt= partitions"
+like "$err" "5 rows, [0-9]+ bytes scanned" "rows and bytes scanned on stderr"
+run_owlet query "SELECT note FROM trips WHERE trip_id IN (2, 3, 4) ORDER BY trip_id" --output csv
+is "$out" 'note
+"comma, inside"
+it'"'"'s quoted
+back\slash ’ quote' "CSV quoting both ways, backslashes and unicode kept"
+run_owlet query "SELECT vendor, count(*) AS n, sum(fare) AS total FROM trips GROUP BY vendor ORDER BY vendor" --output table
+is "$rc" 0 "owlet query --output table"
+is "$out" "vendor  n  total
+------  -  -----
+CMT     3   29.0
+DDS     1   55.5
+VTS     1   30.0" "an aligned table, numbers to the right"
+run_owlet query "SELECT trip_id, paid_card, pickup_at FROM trips WHERE trip_id < 3 ORDER BY trip_id" --output json
+is "$rc" 0 "owlet query --output json"
+is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))')" \
+	'[{"paid_card": true, "pickup_at": "2024-05-01 08:00:00", "trip_id": 1}, {"paid_card": false, "pickup_at": "2024-05-01 09:00:00", "trip_id": 2}]' \
+	"JSON typed by the columns"
+run_owlet query "SELECT nosuch FROM trips"
+is "$rc" 1 "a bad query fails"
+like "$err" "the query failed: .*nosuch" "with the engine's message"
+run_owlet query "SELECT * FROM read_csv('/etc/passwd')"
+is "$rc" 1 "a query cannot read files outside the cache"
+like "$err" "Permission Error|disabled" "DuckDB refuses it"
+
+# --- the query routes of the real Lambda, through the local API
+get() { # PATH [TOKEN] -> $status $body (query strings encoded by curl)
+	local path=$1 tok=${2:-$token} resp
+	shift 2 2>/dev/null || shift
+	resp=$(curl -s -G -w '\n%{http_code}' -H "Authorization: Bearer $tok" "$@" "$url$path")
+	status=${resp##*$'\n'}
+	body=${resp%$'\n'*}
+}
+ids() { printf '%s' "$body" | python3 -c 'import json,sys; print(",".join(str(r["trip_id"]) for r in json.load(sys.stdin)["rows"]))'; }
+field() { printf '%s' "$body" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(eval("d"+sys.argv[1])))' "$1"; }
+
+get /datasets/trips/rows "$token" --data-urlencode order_by=trip_id
+is "$status" 200 "GET rows: 200"
+is "$(ids)" "1,2,3,4,5" "every row"
+is "$(field "['rows'][0]['pickup_at']")" '"2024-05-01T08:00:00Z"' "timestamps as ISO 8601"
+is "$(field "['rows'][0]['fare']")" '12.5' "floats as numbers"
+is "$(field "['rows'][0]['paid_card']")" 'true' "bools as JSON bools"
+is "$(field "['rows'][0]['dt']")" '"2024-05-01"' "the partition column"
+is "$(field "['rows'][2]['passengers']")" 'null' "an empty cell is null"
+get /datasets/trips/rows "$token" --data-urlencode vendor=CMT --data-urlencode order_by=-fare
+is "$(ids)" "1,5,3" "field=value, order_by descending"
+get /datasets/trips/rows "$token" --data-urlencode fare_gt=9.5 --data-urlencode fare_lt=55.5 --data-urlencode order_by=trip_id
+is "$(ids)" "1,2" "_gt and _lt are strict"
+get /datasets/trips/rows "$token" --data-urlencode fare_from=9.5 --data-urlencode fare_to=30 --data-urlencode order_by=trip_id
+is "$(ids)" "1,2,5" "_from and _to include their ends"
+get /datasets/trips/rows "$token" --data-urlencode pickup_at_from=2024-05-01T09:00:00Z --data-urlencode pickup_at_to=2024-05-02T11:00:00Z --data-urlencode order_by=trip_id
+is "$(ids)" "2,3,4" "timestamp ranges"
+get /datasets/trips/rows "$token" --data-urlencode dt=2024-05-02 --data-urlencode order_by=trip_id
+is "$(ids)" "4,5" "the dt= partition as a filter"
+get /datasets/trips/rows "$token" --data-urlencode pickup_day_from=2024-05-02 --data-urlencode order_by=trip_id
+is "$(ids)" "3" "date ranges"
+get /datasets/trips/rows "$token" --data-urlencode paid_card=false
+is "$(ids)" "2" "bool equality"
+get /datasets/trips/rows "$token" --data-urlencode trip_id=4 --data-urlencode columns=trip_id,note
+is "$(field "['rows']")" '[{"trip_id": 4, "note": "back\\slash \u2019 quote"}]' "columns, and a value with a backslash and a unicode quote"
+get /datasets/trips/rows "$token" --data-urlencode order_by=trip_id --data-urlencode limit=2
+is "$(ids)" "1,2" "limit"
+is "$(field "['limit']")" 2 "the answer says the limit"
+get /datasets/trips/rows "$token" --data-urlencode limit=1001
+is "$status" 400 "a limit over 1000: 400"
+
+# injection attempts in every value position: only matching rows, or 400
+for v in "' OR 1=1 --" "x'; DROP TABLE trips; --" "CMT' --" "\\' OR 1=1 --" "CMT\\" "’ OR 1=1 --" "CMTʼ OR ʼ1ʼ=ʼ1"; do
+	v=$(printf "$v")
+	want=; [ "$v" = "' OR 1=1 --" ] && want=5 # the one note that holds this text
+	get /datasets/trips/rows "$token" --data-urlencode "note=$v"
+	is "$status:$(ids)" "200:$want" "string equality with [$v]: only the row that holds it"
+	get /datasets/trips/rows "$token" --data-urlencode "vendor_gt=$v" --data-urlencode order_by=trip_id
+	[ "$status" = 200 ] && ok 0 "string range with [$v]: compared as a string" || is "$status" 200 "string range with [$v]"
+	for f in trip_id_gt fare_lt paid_card pickup_at_from pickup_day dt; do
+		get /datasets/trips/rows "$token" --data-urlencode "$f=$v"
+		is "$status" 400 "$f=[$v]: 400"
+	done
+done
+get /datasets/trips/rows "$token" --data-urlencode "note=' OR 1=1 --"
+is "$(ids)" "5" "a note that holds ' OR 1=1 -- matches only itself"
+run_owlet query "SELECT count(*) AS n FROM trips" --output csv
+is "$out" "n
+5" "the table is still there"
+
+# --- errors and access
+get /datasets/trips/rows "$token" --data-urlencode nosuch=1
+is "$status" 400 "an unknown column: 400"
+like "$body" "unknown column 'nosuch'" "naming it"
+get /datasets/trips/rows "$token" --data-urlencode nosuch_gt=1
+like "$status $body" "400 .*unknown column 'nosuch'" "an unknown column with a suffix names the column"
+get /datasets/trips/rows "$token" --data-urlencode 'columns=trip_id,"x"'
+like "$status $body" "400 .*unknown column '[^']*x[^']*' \(in columns\)" "an unknown column in columns"
+get /datasets/trips/rows "$token" --data-urlencode 'order_by=trip_id;DROP TABLE trips'
+like "$status $body" "400 .*unknown column" "an unknown column in order_by"
+get /datasets/trips/rows "$token" --data-urlencode paid_card_gt=true
+is "$status" 400 "an ordering filter on a bool: 400"
+get /datasets/trips/rows "$driver"
+is "$status" 403 "a caller without read access: 403"
+get /datasets/trips/aggregate "$driver" --data-urlencode count=*
+is "$status" 403 "also for aggregate"
+
+# --- aggregate
+get /datasets/trips/aggregate "$token" --data-urlencode group_by=vendor --data-urlencode count=* --data-urlencode sum=fare \
+	--data-urlencode avg=distance_km --data-urlencode min=pickup_at --data-urlencode max=fare
+is "$status" 200 "aggregate: 200"
+is "$(printf '%s' "$body" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["rows"], sort_keys=True))')" \
+	'[{"avg_distance_km": 2.375, "count": 3, "max_fare": 12.5, "min_pickup_at": "2024-05-01T08:00:00Z", "sum_fare": 29.0, "vendor": "CMT"}, {"avg_distance_km": 20.0, "count": 1, "max_fare": 55.5, "min_pickup_at": "2024-05-02T11:00:00Z", "sum_fare": 55.5, "vendor": "DDS"}, {"avg_distance_km": 10.0, "count": 1, "max_fare": 30.0, "min_pickup_at": "2024-05-01T09:00:00Z", "sum_fare": 30.0, "vendor": "VTS"}]' \
+	"group_by, count, sum, avg, min, max"
+get /datasets/trips/aggregate "$token" --data-urlencode count=* --data-urlencode vendor=CMT --data-urlencode fare_gt=8
+is "$(field "['rows']")" '[{"count": 2}]' "aggregate with filters"
+get /datasets/trips/aggregate "$token" --data-urlencode sum=note
+is "$status" 400 "sum of a string: 400"
+get /datasets/trips/aggregate "$token"
+is "$status" 400 "no aggregate: 400"
+
+# --- agreement with the stats on the same data
+get /datasets/trips/aggregate "$token" --data-urlencode count=* --data-urlencode sum=fare,trip_id --data-urlencode min=fare,trip_id --data-urlencode max=fare,trip_id
+agg=$body
+get /datasets/trips/stats "$token"
+stats=$body
+is "$(python3 - "$agg" "$stats" <<'PY'
+import json, sys
+a = json.loads(sys.argv[1])["rows"][0]; s = json.loads(sys.argv[2])
+cols = s["columns"] if isinstance(s.get("columns"), dict) else {c["name"]: c for c in s["columns"]}
+out = [a["count"] == s["rows"]]
+for f in ("fare", "trip_id"):
+    c = cols[f]
+    out += [abs(float(a["sum_" + f]) - float(c["sum"])) < 1e-9, float(a["min_" + f]) == float(c["min"]),
+            float(a["max_" + f]) == float(c["max"])]
+print(all(out), out)
+PY
+)" "True [True, True, True, True, True, True, True]" "aggregate agrees with the stats on count, sum, min and max"
+
+# --- 202 and GET /queries/ID: a query that outlives the Lambda's time
+qid=$(printf '%s' "$body" >/dev/null; printf '%s' "$agg" | python3 -c 'import json,sys; print(json.load(sys.stdin)["query_id"])')
+get "/queries/$qid" "$token"
+is "$status" 200 "GET /queries/ID of a finished query: its rows"
+is "$(field "['rows'][0]['count']")" 5 "the same answer"
+get "/queries/$qid" "$driver"
+is "$status" 404 "GET /queries/ID by a caller who may not read the dataset: 404"
+get "/queries/00000000-0000-0000-0000-000000000000" "$token"
+is "$status" 404 "an unknown query id: 404"
+
+# a Lambda of 1 s keeps 1 s for the results: any query still running at
+# its first poll is answered 202, and GET /queries/ID gives it later
+kill "$pid"; for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+sed -i 's/timeout_s: .*/timeout_s: 1/' environments/local.yml
+run_owlet serve --env local --detach
+url=$(printf '%s\n' "$out" | tail -1)
+pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
+at_exit "kill $pid 2>/dev/null"
+get /datasets/trips/rows "$token" --data-urlencode vendor=CMT --data-urlencode order_by=trip_id
+is "$status" 202 "a query that outlives the Lambda's time: 202"
+qid=$(field "['query_id']" | tr -d '"')
+is "$(field "['location']")" "\"/queries/$qid\"" "with the query id and where to ask"
+for _ in $(seq 50); do get "/queries/$qid" "$token"; [ "$status" = 202 ] || break; sleep 0.1; done
+is "$status" 200 "GET /queries/ID: 200 once it ended"
+is "$(ids)" "1,3,5" "with the rows"
+done_testing
