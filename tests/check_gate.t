@@ -42,8 +42,11 @@ like "$out" '; \+0\.[0-9]{2} against the last deploy \(2026-01-01T00:00:00Z, \$0
 unlike "$out" '\] checks' "refused before the checks"
 is "$(python3 -c 'import json; print(json.load(open("state/local/owlet.auto.tfvars.json"))["budget"]["enabled"])')" False \
 	"no budget is rendered for the local target (moto never finishes creating one)"
-run_owlet up --env local --over-budget
+# as in a pipeline: the step summary carries the plan and the estimate
+GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$p/summary.md" run_owlet up --env local --over-budget
 like "$out" 'over the budget of \$0\.01 / month: going on \(--over-budget\)' "--over-budget goes on"
+like "$(cat "$p/summary.md" 2>&1)" '\*\*Estimated cost:\*\* \$[0-9]+\.[0-9]{2} / month \(idle \$0\.00, usage \$[0-9.]+\); \+' \
+	"the step summary of a pipeline shows the estimate and its change"
 like "$err" "security checks failed" "to the checks, which stop it here"
 unlike "$out" "terraform apply" "nothing is applied"
 done_testing

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/gha.h"
 #include "deploy/deploy.h"
 #include "spine.h"
 
@@ -113,6 +114,14 @@ int cost_gate(struct spine *s)
 	owlet_error_clear();
 	printf("cost: $%.2f / month estimated (idle $%.2f, usage $%.2f; 'owlet cost --env %s' itemises it); %s\n",
 	       total, owlet_cost_round(est->fixed), owlet_cost_round(est->usage), s->env_name, change);
+	if (owlet_gha_enabled()) {
+		/* the pull request's step summary carries the estimate too */
+		char md[512];
+		snprintf(md, sizeof md, "**Estimated cost:** $%.2f / month (idle $%.2f, usage $%.2f); %s\n\n", total,
+			 owlet_cost_round(est->fixed), owlet_cost_round(est->usage), change);
+		if (owlet_gha_summary_append(md) < 0)
+			owlet_error_clear();
+	}
 	const struct owlet_environment *env = s->env;
 	if (env->budget.enabled && total > env->budget.monthly_usd) {
 		if (!s->budget_gate)
