@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "base/proc.h"
+#include "deploy/recording.h"
 
 #define START_TIMEOUT_MS 30000
 
@@ -158,10 +159,22 @@ static int start_once(struct owlet_emulator *out, const char *state_dir, const c
 	char port_s[16];
 	snprintf(port_s, sizeof port_s, "%d", port);
 	const char *argv[] = { "moto_server", "-H", "127.0.0.1", "-p", port_s, NULL };
-	const char *env[] = { "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "AWS_EC2_METADATA_DISABLED=true", NULL };
+	/* moto's request recorder: what changed the emulator since the last up
+	 * (deploy/recording.h); a new emulator starts a new recording */
+	const char *env[] = { "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "AWS_EC2_METADATA_DISABLED=true",
+			      "MOTO_ENABLE_RECORDING=True", "MOTO_RECORDER_FILEPATH=" OWLET_RECORDING_FILE, NULL };
+	char *recording = owlet_fs_join(state_dir, OWLET_RECORDING_FILE);
+	if (!recording)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = unlink(recording) == 0 || errno == ENOENT
+			 ? 0
+			 : owlet_error_setc(OWLET_EIO, "cannot remove '%s': %s", recording, strerror(errno));
+	free(recording);
+	if (rc < 0)
+		return rc;
 	struct owlet_proc_opts opts = { .argv = argv, .env = env, .cwd = state_dir, .log_path = log_path };
 	pid_t pid;
-	int rc = owlet_proc_spawn_detached(&pid, &opts);
+	rc = owlet_proc_spawn_detached(&pid, &opts);
 	if (rc < 0)
 		return rc;
 	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 100) {
