@@ -3,11 +3,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,9 +168,14 @@ static int start_once(struct owlet_emulator *out, const char *state_dir, const c
 	char *recording = owlet_fs_join(state_dir, OWLET_RECORDING_FILE);
 	if (!recording)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	int rc = unlink(recording) == 0 || errno == ENOENT
+	/* empty, and readable by this user only: it holds every request's
+	 * headers and body (docs/security.md) */
+	int fd = open(recording, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int rc = fd >= 0 && fchmod(fd, 0600) == 0
 			 ? 0
-			 : owlet_error_setc(OWLET_EIO, "cannot remove '%s': %s", recording, strerror(errno));
+			 : owlet_error_setc(OWLET_EIO, "cannot create '%s': %s", recording, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 	free(recording);
 	if (rc < 0)
 		return rc;
