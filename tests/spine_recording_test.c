@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -59,7 +60,9 @@ int main(void)
 		return exit_status();
 	}
 	char why[400], *rec = owlet_fs_join(dir, OWLET_RECORDING_FILE);
-	ok(owlet_fs_exists(rec), "it records its requests in %s", OWLET_RECORDING_FILE);
+	struct stat st;
+	ok(stat(rec, &st) == 0, "it records its requests in %s", OWLET_RECORDING_FILE);
+	is_int(st.st_mode & 0777, 0600, "readable by this user only");
 
 	ok(!decide(why, sizeof why, false), "no up yet: refresh");
 	like(why, "no record of a successful up", "and why");
