@@ -20,11 +20,6 @@
 #   NEW_ONLY=1        time this build only (no base: no ratios)
 #   RUNS="clean nochange"  a subset of the runs, in order (default all four);
 #                     a stack not taken down is stopped (emulator killed) at the end
-#   SHARED=1          one stack, deployed and taken down by this build: the base
-#                     runs its field and nochange ups on it right after this
-#                     build's (each adds its own field), so a repetition
-#                     costs one full deploy, not two; clean and down are timed
-#                     for this build only
 # Costs 8 full deploys per repetition (4 with NEW_ONLY=1): minutes of CPU.
 # Not run by make test.  Needs terraform, moto_server, python3, a built tree.
 set -u
@@ -32,7 +27,6 @@ OWLET_SRC=$(cd "$(dirname "$0")/.." && pwd)
 NEW_BUILD=${OWLET_BUILD:-$OWLET_SRC/build}
 REPS=${REPS:-1}
 NEW_ONLY=${NEW_ONLY:-}
-SHARED=${SHARED:-}
 BASE=${BASE:-HEAD~1}
 for p in terraform moto_server python3 git; do command -v $p >/dev/null || { echo "loop: needs $p" >&2; exit 1; }; done
 [ -x "$NEW_BUILD/owlet" ] && [ -x "$NEW_BUILD/lambda/bootstrap" ] || { echo "loop: build this tree first (make)" >&2; exit 1; }
@@ -82,16 +76,15 @@ read -r -a runs <<<"${RUNS:-clean field nochange down}"
 
 # run BUILD REP RUN: one timed run; its seconds go to $work/times
 run() {
-	local b=$1 rep=$2 what=$3 proj=$work/proj-$1-$2 owlet=${build_dir[$1]}/owlet t0 t1 rc log ref=$1
+	local b=$1 rep=$2 what=$3 proj=$work/proj-$1-$2 owlet=${build_dir[$1]}/owlet t0 t1 rc log
 	log=$work/$b-$rep-$what.log
-	[ -n "$SHARED" ] && proj=$work/proj-new-$rep ref=new
 	case $what in
 	clean)
 		mkdir -p "$proj"
 		cp -r "$OWLET_SRC/data_model.yml" "$OWLET_SRC/environments" "$proj/"
 		owlet_of[$proj]=$owlet ;;
 	field)
-		sed -i "/^      note: /a\\      tip_bench_$b:    { type: float, min: 0 }" "$proj/data_model.yml" ;;
+		sed -i '/^      note: /a\      tip_bench:    { type: float, min: 0 }' "$proj/data_model.yml" ;;
 	esac
 	t0=$(date +%s.%N)
 	case $what in
@@ -108,7 +101,7 @@ run() {
 	case $what in
 	clean) cp "$proj/state/local/outputs.json" "$work/$b-$rep-outputs.json" ;;
 	field | nochange)
-		cmp -s "$proj/state/local/outputs.json" "$work/$ref-$rep-outputs.json" ||
+		cmp -s "$proj/state/local/outputs.json" "$work/$b-$rep-outputs.json" ||
 			{ echo "loop: $b $what: outputs.json differs from the first up's" >&2; exit 1; } ;;
 	esac
 	if [ "$what" = nochange ] && ! grep -q '^no changes: nothing to apply' "$log"; then
@@ -129,18 +122,11 @@ run() {
 	} >>"$work/notes"
 }
 
-echo "# owlet's loop on the local default, $(nproc) cores, $REPS repetition(s)$([ -z "$NEW_ONLY" ] && echo ", base $BASE")$([ -n "$SHARED" ] && echo ", one shared stack")"
+echo "# owlet's loop on the local default, $(nproc) cores, $REPS repetition(s)$([ -z "$NEW_ONLY" ] && echo ", base $BASE")"
 for ((rep = 1; rep <= REPS; rep++)); do
 	order=("${builds[@]}")
 	[ $((rep % 2)) = 0 ] && [ ${#builds[@]} = 2 ] && order=(new base)
 	for what in "${runs[@]}"; do
-		if [ -n "$SHARED" ]; then
-			# this build first, so that its up follows no apply of the base
-			# (whose terraform is not owlet's to the emulator's recording)
-			run new "$rep" "$what"
-			case $what in clean | down) ;; *) [ -n "$NEW_ONLY" ] || run base "$rep" "$what" ;; esac
-			continue
-		fi
 		for b in "${order[@]}"; do
 			run "$b" "$rep" "$what"
 		done
