@@ -81,6 +81,19 @@ int main(void)
 	like(why, "asked for (--refresh)", "and says so");
 	ok(decide(why, sizeof why, false), "and the next up may skip it again");
 
+	/* long lines (an upload of 200 KB) are read without their body */
+	FILE *big = fopen("/tmp/owlet-recording-big.bin", "w");
+	for (int i = 0; big && i < 200 * 1024; i++)
+		fputc('a' + i % 26, big);
+	if (big)
+		fclose(big);
+	aws("s3api put-object --bucket owlet-rec-data --key raw/trips/big.jsonl --body /tmp/owlet-recording-big.bin");
+	ok(decide(why, sizeof why, false), "a long record upload: the refresh may still be skipped");
+	aws("s3api put-object --bucket owlet-rec-data --key _owlet/model.json --body /tmp/owlet-recording-big.bin");
+	ok(!decide(why, sizeof why, false), "a long upload of the model object: refresh");
+	like(why, "PUT /owlet-rec-data/_owlet/model.json", "naming it");
+	unlink("/tmp/owlet-recording-big.bin");
+
 	aws("s3api put-bucket-tagging --bucket owlet-rec-data --tagging 'TagSet=[{Key=owner,Value=someone}]'");
 	ok(!decide(why, sizeof why, false), "a bucket's tag changed by the aws CLI: refresh");
 	like(why, "1 request since the last up did not come from owlet, the first: PUT /owlet-rec-data?tagging (aws-cli/",

@@ -218,6 +218,31 @@ static bool foreign(const json_t *req, char *what, size_t what_size)
 	return result;
 }
 
+/* A long line (a Lambda zip uploaded: tens of MB) read without its body:
+ * moto writes "headers", "method" and "url" before "body", so the text up
+ * to `, "body": ` closed with `}` is the request without it (NULL when that
+ * does not parse: then the whole line is read).  What is judged by its body
+ * (a form-encoded Action) is then foreign, never harmless. */
+static json_t *large_request(const char *line, size_t n)
+{
+	static const char tag[] = ", \"body\": ";
+	if (n < 65536)
+		return NULL;
+	const char *at = memmem(line, n, tag, sizeof tag - 1);
+	if (!at)
+		return NULL;
+	size_t len = (size_t)(at - line);
+	char *head = malloc(len + 2);
+	if (!head)
+		return NULL;
+	memcpy(head, line, len);
+	head[len] = '}';
+	head[len + 1] = '\0';
+	json_t *req = json_loadb(head, len + 1, 0, NULL);
+	free(head);
+	return req;
+}
+
 int owlet_recording_scan(struct owlet_recording_scan *out, const char *path, long long from, long long to)
 {
 	memset(out, 0, sizeof *out);
@@ -238,7 +263,9 @@ int owlet_recording_scan(struct owlet_recording_scan *out, const char *path, lon
 		at += n;
 		out->requests++;
 		json_error_t err;
-		json_t *req = json_loadb(line, (size_t)n, 0, &err);
+		json_t *req = large_request(line, (size_t)n);
+		if (!req)
+			req = json_loadb(line, (size_t)n, 0, &err);
 		char what[sizeof out->first];
 		bool is_foreign = req ? foreign(req, what, sizeof what) : true;
 		if (!req)
