@@ -308,6 +308,33 @@ int owlet_recording_end(long long *end, const char *path)
 	return rc;
 }
 
+/* Whether the emulator process records into <state_dir>/OWLET_RECORDING_FILE:
+ * its environment turns the recorder on with that relative path, and its
+ * working directory is state_dir (an emulator started by an older owlet
+ * records nothing, whatever file lies there). */
+static bool emulator_records(pid_t pid, const char *state_dir)
+{
+	char path[64], *env = NULL, cwd[4096];
+	size_t len = 0;
+	snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+	if (owlet_fs_read(&env, &len, path) < 0) {
+		owlet_error_clear();
+		return false;
+	}
+	bool on = false, file = false;
+	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
+		on = on || strcmp(env + i, "MOTO_ENABLE_RECORDING=True") == 0;
+		file = file || strcmp(env + i, "MOTO_RECORDER_FILEPATH=" OWLET_RECORDING_FILE) == 0;
+	}
+	free(env);
+	snprintf(path, sizeof path, "/proc/%d/cwd", (int)pid);
+	char *dir = realpath(state_dir, NULL);
+	ssize_t n = readlink(path, cwd, sizeof cwd - 1);
+	bool here = dir && n > 0 && (size_t)n == strlen(dir) && memcmp(cwd, dir, (size_t)n) == 0;
+	free(dir);
+	return on && file && here;
+}
+
 static char *state_file(const char *state_dir, const char *name)
 {
 	return owlet_fs_join(state_dir, name);
@@ -347,7 +374,7 @@ int owlet_refresh_decide(bool *skip, long long *mark, char *why, size_t why_size
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}
 	long long end = 0;
-	int rc = owlet_recording_end(&end, rec);
+	int rc = emulator_records(emulator_pid, state_dir) ? owlet_recording_end(&end, rec) : OWLET_ENOTFOUND;
 	if (rc == OWLET_ENOTFOUND) {
 		owlet_error_clear();
 		rc = 0;

@@ -17,7 +17,9 @@
  * nothing terraform manages: an S3 object other than `_owlet/...` (records,
  * statistics, the state file), creating an S3 bucket, Cognito's users and
  * sign-ins, Athena queries.  Anything else (a tag, a policy, a deletion, a
- * line that does not parse) is foreign, and up refreshes.
+ * line that does not parse) is foreign, and up refreshes; so does an
+ * emulator whose environment (/proc/PID/environ) does not turn the recorder
+ * on into that file, from state_dir.
  */
 #ifndef OWLET_RECORDING_H
 #define OWLET_RECORDING_H
