@@ -11,13 +11,14 @@
 
 #include "commands.h"
 #include "deploy/deploy.h"
+#include "deploy/recording.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "local/servectl.h"
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact;
-static bool opt_no_check, opt_over_budget;
+static bool opt_no_check, opt_over_budget, opt_refresh;
 
 const struct owlet_option cmd_up_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -27,6 +28,8 @@ const struct owlet_option cmd_up_options[] = {
 	  "skip the security checks before apply (refused for protected environments)" },
 	{ "over-budget", 0, OPT_FLAG, &opt_over_budget, NULL,
 	  "apply even when the cost estimate is over the environment's budget.monthly_usd" },
+	{ "refresh", 0, OPT_FLAG, &opt_refresh, NULL,
+	  "local: refresh the state from the emulator even when owlet alone has changed it since the last up" },
 	{ 0 },
 };
 
@@ -191,6 +194,8 @@ int cmd_up(int argc, char **argv)
 	s.no_check = opt_no_check;
 	s.budget_gate = true;
 	s.over_budget = opt_over_budget;
+	s.refresh_check = true;
+	s.force_refresh = opt_refresh;
 	s.n_steps = s.local ? 9 : 7;
 	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
 	if (rc < 0)
@@ -222,6 +227,8 @@ int cmd_up(int argc, char **argv)
 				"seconds", spine_times_json(&s), "cost", s.estimate);
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_decref(rec);
+	if (rc == 0 && s.local && s.refresh_mark >= 0)
+		rc = owlet_refresh_mark(s.state_dir, s.emu.pid, s.refresh_mark);
 	if (rc == 0)
 		spine_print_times(&s, changes ? "deployed" : "up to date");
 out:

@@ -33,6 +33,11 @@ struct spine {
 	bool over_budget;       /* ... unless --over-budget */
 	json_t *estimate;       /* after the plan: {"total","idle","usage","price_region"} (cost_gate.h) */
 	json_t *plan;           /* the last spine_plan's `show -json` (owned) */
+	/* up on the local target: terraform's refresh may be skipped when nothing
+	 * but owlet changed the emulator since the last up (deploy/recording.h) */
+	bool refresh_check;     /* set by up: decide before the plan */
+	bool force_refresh;     /* up --refresh */
+	long long refresh_mark; /* after the decision: what refresh.json records on success, -1 none */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory
