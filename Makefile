@@ -41,7 +41,7 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
            clang libclang-rt-14-dev cppcheck zip unzip git graphviz
 
-.PHONY: duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint iam-table checkov-types
+.PHONY: duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install uninstall up down clean help lambda tests lint iam-table checkov-types
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
@@ -56,7 +56,8 @@ help:
 	@echo 'make fuzz-seeds every fuzzer over its seed corpus once (CI)'
 	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
 	@echo 'make lint       cppcheck over every C file'
-	@echo 'make install    install owlet under PREFIX (default /usr/local)'
+	@echo 'make install    install owlet under PREFIX (default /usr/local), with its manual page and bash completion'
+	@echo 'make uninstall  remove what make install wrote'
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
@@ -184,6 +185,15 @@ install: $(B)/owlet $(B)/lambda/bootstrap
 	install -m 755 $(B)/owlet $(DESTDIR)$(PREFIX)/bin/owlet
 	install -m 755 $(B)/lambda/bootstrap $(DESTDIR)$(PREFIX)/lib/owlet/lambda/bootstrap
 	cp -R modules templates $(DESTDIR)$(PREFIX)/share/owlet/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(B)/owlet help --man >$(DESTDIR)$(PREFIX)/share/man/man1/owlet.1
+	$(B)/owlet completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/owlet
+
+# everything install wrote, and nothing else
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/owlet $(DESTDIR)$(PREFIX)/share/man/man1/owlet.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/owlet
+	rm -rf $(DESTDIR)$(PREFIX)/share/owlet $(DESTDIR)$(PREFIX)/lib/owlet
 
 up: deps
 	$(MAKE) all

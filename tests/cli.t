@@ -33,4 +33,42 @@ for c in init validate render build check plan up down status stats user token s
 	run_owlet "$c" --help
 	is "$rc:$(printf '%s' "$out" | head -1 | cut -d' ' -f1-3)" "0:usage: owlet $c" "'owlet $c --help' prints its usage"
 done
+# $OWLET_ENV is the default of --env; the command line wins; a bad name is refused
+p=$(tmpdir)
+cp "$OWLET_SRC/data_model.yml" "$p/" && cp -r "$OWLET_SRC/environments" "$p/"
+(cd "$p" && OWLET_ENV=dev "$OWLET" render >/dev/null 2>&1)
+ok "$([ -f "$p/state/dev/owlet.auto.tfvars.json" ] && [ ! -e "$p/state/local" ]; echo $?)" "OWLET_ENV=dev: render writes state/dev/"
+(cd "$p" && OWLET_ENV=dev "$OWLET" render --env prod >/dev/null 2>&1)
+ok "$([ -f "$p/state/prod/owlet.auto.tfvars.json" ]; echo $?)" "--env prod wins over OWLET_ENV"
+o=$(cd "$p" && OWLET_ENV=../x "$OWLET" render 2>&1); r=$?
+is "$r" 2 "a bad OWLET_ENV is a usage error"
+like "$o" "OWLET_ENV='\.\./x' is not an environment name" "and names the variable"
+ok "$([ ! -e "$p/x" ] && [ ! -e "$p/state/x" ]; echo $?)" "and writes nothing"
+
+# bash completion from the command table
+run_owlet completion bash
+is "$rc" 0 "completion bash exits 0"
+comp() { (cd "$p" && source <(printf '%s\n' "$out") && COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) && _owlet && printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '); }
+is "$(comp owlet st)" "stats status " "commands complete"
+is "$(comp owlet up --ov)" "--over-budget " "a command's options complete"
+is "$(comp owlet up --env "")" "dev local prod " "--env completes the project's environments"
+run_owlet completion zsh
+is "$rc" 2 "another shell is a usage error"
+
+# the manual page from the same table: every command, no roff warning
+run_owlet help --man
+for c in init up down query completion; do
+	like "$out" "^\.B owlet $c" "the manual page has 'owlet $c'"
+done
+if command -v groff >/dev/null; then
+	is "$(printf '%s\n' "$out" | groff -man -Tutf8 -ww -z 2>&1)" "" "groff renders it without a warning"
+fi
+
+# make install writes the binary, the manual page and the completion; make uninstall removes them all
+d=$(tmpdir)
+make -s -C "$OWLET_SRC" B="$OWLET_BUILD" DESTDIR="$d" PREFIX=/usr install >/dev/null 2>&1
+ok "$([ -x "$d/usr/bin/owlet" ] && [ -s "$d/usr/share/man/man1/owlet.1" ] && [ -s "$d/usr/share/bash-completion/completions/owlet" ]; echo $?)" \
+	"make install writes owlet, owlet.1 and its completion"
+make -s -C "$OWLET_SRC" B="$OWLET_BUILD" DESTDIR="$d" PREFIX=/usr uninstall >/dev/null 2>&1
+is "$(find "$d" -type f | wc -l)" 0 "make uninstall leaves no file"
 done_testing
