@@ -53,7 +53,7 @@ static pid_t server_start(char *base, size_t size)
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, moto_discard);
 	int up = 0;
-	for (int i = 0; i < 100 && !up; i++) {
+	for (int i = 0; i < 600 && !up; i++) { /* up to 30 s: python3 starts slowly on a loaded machine */
 		up = curl_easy_perform(h) == CURLE_OK;
 		if (!up)
 			usleep(50000);
