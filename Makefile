@@ -114,7 +114,7 @@ $(B)/liblambda.a: $(LAMBDA_LIB_SRC:%.c=$(B)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 $(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/liblambda.a $(LAMBDA_CURL_A)
 	@mkdir -p $(dir $@)
-	@$(if $(LAMBDA_CURL_A),,echo "owlet: no $(LAMBDA_CURL_DIR)/lib/libcurl.a (make lambda-deps): the Lambda links Debian's shared libcurl")
+	@$(if $(LAMBDA_CURL_A),,echo "owlet: the Lambda links Debian's shared libcurl (no HTTPS-only libcurl: make lambda-deps)")
 	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/liblambda.a $(LDLIBS_LAMBDA)
 
 tests: $(TEST_BIN)

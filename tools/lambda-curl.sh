@@ -40,10 +40,13 @@ FLAGS=$(echo $FLAGS)
 # The source version: the one apt's private list names (fetched below).
 work=$(mktemp -d "${TMPDIR:-/tmp}/owlet-curl.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/src"
+# apt's index of Debian's sources is kept next to DIR, so that a later run
+# fetches it again only when Debian changed it
+lists="$dir.debian-src-lists"
+mkdir -p "$lists/partial" "$work/cache/archives/partial" "$work/src"
 printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n' >"$work/debian-src.sources"
 apt=(apt-get -q -o Dir::Etc::sourcelist=/dev/null -o "Dir::Etc::sourceparts=$work"
-	-o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1)
+	-o "Dir::State::Lists=$lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1)
 config="$FLAGS; cc $(cc -dumpfullversion 2>/dev/null || cc -dumpversion)"
 have=; [ -r "$dir/lib/libcurl.a" ] && [ "$(sed -n 2p "$dir/stamp" 2>/dev/null)" = "$config" ] && have=$(sed -n 1p "$dir/stamp")
 if ! "${apt[@]}" update >"$work/apt.log" 2>&1; then
@@ -52,7 +55,7 @@ if ! "${apt[@]}" update >"$work/apt.log" 2>&1; then
 	exit 1
 fi
 version=$(apt-cache -o Dir::Etc::sourcelist=/dev/null -o "Dir::Etc::sourceparts=$work" \
-	-o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" showsrc curl 2>/dev/null |
+	-o "Dir::State::Lists=$lists" -o "Dir::Cache=$work/cache" showsrc curl 2>/dev/null |
 	sed -n 's/^Version: //p' | sort -V | tail -1)
 [ -n "$version" ] || { say "Debian's source index has no curl"; exit 1; }
 if [ "$have" = "$version" ]; then
