@@ -25,6 +25,17 @@ LIB_SRC    := $(sort $(wildcard lib/*/*.c))
 # libmicrohttpd, libzip) fails its link; tests/lambda_boundary.t checks the result.
 LAMBDA_LIB_DIRS := base model aws lambda agg
 LAMBDA_LIB_SRC  := $(sort $(wildcard $(LAMBDA_LIB_DIRS:%=lib/%/*.c)))
+# The Lambda's HTTP(S) client: libcurl with HTTP and HTTPS only, built from
+# Debian's source by make lambda-deps (tools/lambda-curl.sh), over mbedTLS,
+# and linked statically with it and jansson, so the zip carries bootstrap alone.
+# Without it, bootstrap links Debian's shared libcurl and the zip bundles its
+# ~30 libraries (LAMBDA_CURL_DIR= forces that).  Same curl version as the
+# headers lib/ compiles against (bookworm's 7.88.1).
+LAMBDA_CURL_DIR ?= $(HOME)/.cache/owlet/libcurl-https
+LAMBDA_CURL_A   := $(if $(LAMBDA_CURL_DIR),$(wildcard $(LAMBDA_CURL_DIR)/lib/libcurl.a))
+ifneq ($(LAMBDA_CURL_A),)
+LDLIBS_LAMBDA = $(LAMBDA_CURL_A) -Wl,-Bstatic -ljansson -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic -lm -lpthread
+endif
 OWLET_SRC  := $(sort $(wildcard cmd/owlet/*.c))
 LAMBDA_SRC := $(sort $(wildcard cmd/lambda/*.c))
 TEST_SRC   := $(sort $(wildcard tests/*_test.c))
@@ -38,15 +49,16 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
 # Debian packages that building and testing need (make deps installs them).
 DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
-           libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
+           libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev libmbedtls-dev \
            clang libclang-rt-14-dev cppcheck zip unzip git graphviz
 
-.PHONY: duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install uninstall up down clean help lambda tests lint iam-table checkov-types
+.PHONY: lambda-deps duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install uninstall up down clean help lambda tests lint iam-table checkov-types
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
 
 help:
 	@echo 'make            build owlet, the Lambda and the tests'
 	@echo 'make deps       install the missing Debian -dev packages (apt-get), and DuckDB (make duckdb)'
+	@echo 'make lambda-deps build the Lambda'"'"'s HTTPS-only libcurl (Debian source) into $(LAMBDA_CURL_DIR)'
 	@echo 'make duckdb     fetch libduckdb.so (npm: @duckdb/node-bindings-linux-x64) into $(DUCKDB_DIR)'
 	@echo 'make up         deps, build, then owlet up --env local (prints the API URL)'
 	@echo 'make down       owlet down --env local --yes'
@@ -66,6 +78,7 @@ deps:
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
 	else echo "owlet: all build dependencies are installed"; fi
+	@$(MAKE) --no-print-directory lambda-deps
 	@command -v npm >/dev/null && $(MAKE) --no-print-directory duckdb || \
 	  echo "owlet: no npm: SQL on the local environment needs libduckdb.so (make duckdb, or OWLET_DUCKDB=PATH)"
 
@@ -80,6 +93,10 @@ duckdb:
 	  cp $(DUCKDB_DIR)/npm/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so $(DUCKDB_DIR)/libduckdb.so.tmp && \
 	  mv $(DUCKDB_DIR)/libduckdb.so.tmp $(DUCKDB_DIR)/libduckdb.so && rm -rf $(DUCKDB_DIR)/npm && \
 	  echo "owlet: DuckDB is in $(DUCKDB_DIR)/libduckdb.so"; fi
+
+lambda-deps:
+	@[ -n "$(LAMBDA_CURL_DIR)" ] && tools/lambda-curl.sh $(LAMBDA_CURL_DIR) || \
+	  echo "owlet: lambda-deps: no HTTPS-only libcurl: the Lambda links Debian's libcurl and its zip bundles ~30 libraries"
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -96,8 +113,9 @@ lambda: $(B)/lambda/bootstrap
 $(B)/liblambda.a: $(LAMBDA_LIB_SRC:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
-$(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/liblambda.a
+$(B)/lambda/bootstrap: $(LAMBDA_OBJ) $(B)/liblambda.a $(LAMBDA_CURL_A)
 	@mkdir -p $(dir $@)
+	@$(if $(LAMBDA_CURL_A),,echo "owlet: the Lambda links Debian's shared libcurl (no HTTPS-only libcurl: make lambda-deps)")
 	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags -o $@ $(LAMBDA_OBJ) $(B)/liblambda.a $(LDLIBS_LAMBDA)
 
 tests: $(TEST_BIN)

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Lambda init time, RSS and handler latency of the owlet artifact, locally.
 
-usage: lambda_init.py ZIP MODEL.json [RUNS]
+usage: lambda_init.py ZIP MODEL.json [RUNS [PEER_ZIP...]]
 
-For each program (the unzipped artifact, and peers: the same bootstrap
-with the system's libraries, and a minimal Python runtime loop doing what
-AWS's Python runtime does before its first `next`), RUNS times:
+For each program (the unzipped artifact, and peers: other artifacts given as
+PEER_ZIP (say, a build with Debian's shared libcurl), the same bootstrap
+with the system's libraries when it has any, and a minimal Python runtime
+loop doing what AWS's Python runtime does before its first `next`), RUNS
+times, interleaved (run 1 of every program, then run 2, ...) so that the
+load of a shared machine falls on all of them alike:
   init  = exec -> the first GET /2018-06-01/runtime/invocation/next, as the
           Runtime API server (tests/lambda_runtime_api.py) receives it
   RSS   = VmHWM (peak resident set) after 200 GET /datasets invocations
@@ -90,38 +93,49 @@ def one_run(argv, env, n_events, workdir):
 def main():
     zip_path, model_path = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+    peer_zips = sys.argv[4:]
     work = tempfile.mkdtemp(prefix="owlet-bench-")
     try:
-        task = os.path.join(work, "task")
-        with zipfile.ZipFile(zip_path) as z:
-            z.extractall(task)
-            for info in z.infolist():
-                os.chmod(os.path.join(task, info.filename), info.external_attr >> 16 & 0o777)
+        def unzip(path, name):
+            task = os.path.join(work, name)
+            with zipfile.ZipFile(path) as z:
+                z.extractall(task)
+                for info in z.infolist():
+                    os.chmod(os.path.join(task, info.filename), info.external_attr >> 16 & 0o777)
+            return task
+        task = unzip(zip_path, "task")
         model = open(model_path).read()
         base_env = {"PATH": "/usr/bin:/bin", "OWLET_MODEL": model, "LAMBDA_TASK_ROOT": task}
         sys_bootstrap = os.path.join(HERE, "..", "build", "lambda", "bootstrap")
-        programs = [
-            ("owlet bootstrap (zip, bundled libs)", [os.path.join(task, "bootstrap")]),
-            ("owlet bootstrap (system libs)", [sys_bootstrap]),
-            ("python3 runtime loop (peer)", [sys.executable, "-c", PY_PEER]),
-        ]
-        rows = []
-        for name, argv in programs:
-            if not os.path.exists(argv[0]):
-                continue
-            inits, rsss, lats = [], [], []
-            for _ in range(runs):
+        programs = [("owlet bootstrap (zip, %d files)" % len(zipfile.ZipFile(zip_path).namelist()),
+                     [os.path.join(task, "bootstrap")])]
+        for i, peer in enumerate(peer_zips):
+            ptask = unzip(peer, "peer%d" % i)
+            programs.append(("peer zip %d (%d files)" % (i + 1, len(zipfile.ZipFile(peer).namelist())),
+                             [os.path.join(ptask, "bootstrap")]))
+        if os.path.isdir(os.path.join(task, "lib")):
+            programs.append(("owlet bootstrap (system libs)", [sys_bootstrap]))
+        programs.append(("python3 runtime loop (peer)", [sys.executable, "-c", PY_PEER]))
+        programs = [(n, a) for n, a in programs if os.path.exists(a[0])]
+        res = {n: ([], [], []) for n, _ in programs}
+        for _ in range(runs):
+            for name, argv in programs:
                 init, rss, lat = one_run(argv, base_env, 200, work)
+                inits, rsss, lats = res[name]
                 inits.append(init)
                 if rss:
                     rsss.append(rss)
                 lats.extend(lat)
+        rows = []
+        for name, _ in programs:
+            inits, rsss, lats = res[name]
             lats.sort()
             rows.append((name, statistics.median(inits), max(inits),
                          statistics.median(rsss) / 1024 if rsss else float("nan"),
                          lats[len(lats) // 2] * 1000, lats[int(len(lats) * 0.99)] * 1000))
-        print("zip: %s, %d bytes, %d files" % (zip_path, os.path.getsize(zip_path), len(zipfile.ZipFile(zip_path).namelist())))
-        print("runs: %d per program, 200 GET /datasets invocations each (no S3)" % runs)
+        for i, p in enumerate([zip_path] + peer_zips):
+            print("zip %d: %s, %d bytes, %d files" % (i, p, os.path.getsize(p), len(zipfile.ZipFile(p).namelist())))
+        print("runs: %d per program, interleaved, 200 GET /datasets invocations each (no S3)" % runs)
         print("%-38s %10s %9s %9s %12s %12s %8s" % ("program", "init p50", "init max", "RSS MB", "handler p50", "handler p99", "init x"))
         ref = rows[0][1]
         for name, i50, imax, rss, l50, l99 in rows:

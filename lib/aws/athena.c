@@ -1,5 +1,6 @@
 /* athena.c: Athena over libcurl + CURLOPT_AWS_SIGV4 (see athena.h). */
 #include "aws/athena.h"
+#include "aws/client.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -17,8 +18,8 @@
 
 struct owlet_athena_client {
 	CURL *curl;
-	char *url, *userpwd, *sigv4, *token_hdr;
-	const char *ca_file;
+	char *url;
+	struct owlet_aws_auth auth;
 	int64_t deadline_ms;
 	char type[96];
 	char errbuf[CURL_ERROR_SIZE];
@@ -47,15 +48,16 @@ int owlet_athena_client_open(struct owlet_athena_client **out, const struct owle
 	} else {
 		bad |= asprintf(&c->url, "https://athena.%s.amazonaws.com/", region) < 0;
 	}
-	bad |= asprintf(&c->userpwd, "%s:%s", cfg->access_key, cfg->secret_key) < 0;
-	bad |= asprintf(&c->sigv4, "aws:amz:%s:athena", region) < 0;
-	if (cfg->session_token && *cfg->session_token)
-		bad |= asprintf(&c->token_hdr, "x-amz-security-token: %s", cfg->session_token) < 0;
 	if (bad) {
 		free(c); /* the asprintf results are undefined on failure: leak rather than free garbage */
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	}
-	c->ca_file = owlet_aws_ca_bundle();
+	int rc = owlet_aws_auth_init(&c->auth, cfg->access_key, cfg->secret_key, cfg->session_token, region, "athena");
+	if (rc < 0) {
+		owlet_athena_client_free(c);
+		return rc == OWLET_EINVALID ? owlet_error_setc(OWLET_EUSAGE, "the AWS credentials or the region are too long")
+					    : rc;
+	}
 	c->rand_state = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)c;
 	*out = c;
 	return 0;
@@ -63,14 +65,10 @@ int owlet_athena_client_open(struct owlet_athena_client **out, const struct owle
 
 int owlet_athena_client_open_env(struct owlet_athena_client **out)
 {
-	const char *region = getenv("AWS_REGION");
-	if (!region || !*region)
-		region = getenv("AWS_DEFAULT_REGION");
-	const char *endpoint = getenv("AWS_ENDPOINT_URL_ATHENA");
-	if (!endpoint || !*endpoint)
-		endpoint = getenv("AWS_ENDPOINT_URL");
+	const char *endpoint = owlet_aws_env("AWS_ENDPOINT_URL_ATHENA");
 	struct owlet_s3_config cfg = { getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"),
-				       getenv("AWS_SESSION_TOKEN"), region, endpoint };
+				       getenv("AWS_SESSION_TOKEN"), owlet_aws_env_region(),
+				       endpoint ? endpoint : getenv("AWS_ENDPOINT_URL") };
 	return owlet_athena_client_open(out, &cfg);
 }
 
@@ -81,9 +79,7 @@ void owlet_athena_client_free(struct owlet_athena_client *c)
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
 	free(c->url);
-	free(c->userpwd);
-	free(c->sigv4);
-	free(c->token_hdr);
+	owlet_aws_auth_free(&c->auth);
 	owlet_buf_free(&c->body);
 	free(c);
 }
@@ -120,7 +116,7 @@ int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_
 	int ret = OWLET_ENOMEM;
 	if (!text || !(h = curl_slist_append(NULL, target)) ||
 	    !curl_slist_append(h, "Content-Type: application/x-amz-json-1.1") || !curl_slist_append(h, "Expect:") ||
-	    (c->token_hdr && !curl_slist_append(h, c->token_hdr))) {
+	    owlet_aws_auth_apply(c->curl, &h, &c->auth) < 0) {
 		owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -144,15 +140,11 @@ int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_
 		owlet_buf_reset(&c->body);
 		c->errbuf[0] = '\0';
 		curl_easy_setopt(k, CURLOPT_URL, c->url);
-		curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
+		owlet_aws_auth_apply(k, NULL, &c->auth);
 		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
 		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
 		curl_easy_setopt(k, CURLOPT_WRITEDATA, &c->body);
 		curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(k, CURLOPT_USERPWD, c->userpwd);
-		curl_easy_setopt(k, CURLOPT_AWS_SIGV4, c->sigv4);
-		if (c->ca_file)
-			curl_easy_setopt(k, CURLOPT_CAINFO, c->ca_file);
 		curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		curl_easy_setopt(k, CURLOPT_POSTFIELDS, text);

@@ -6,34 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
+#include "aws/client.h"
 #include "base/error.h"
 
-struct buffer {
-	char *data;
-	size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *userdata)
-{
-	struct buffer *b = userdata;
-	char *d = realloc(b->data, b->len + size * n + 1);
-	if (!d)
-		return 0;
-	memcpy(d + b->len, p, size * n);
-	b->len += size * n;
-	d[b->len] = '\0';
-	b->data = d;
-	return size * n;
-}
+/* Cognito's answers are small (a page of 60 users, a JWKS document) */
+#define COGNITO_BODY_MAX (4u << 20)
 
 static const char *credential(const char *given, const char *env_name, const char *fallback)
 {
 	if (given)
 		return given;
-	const char *v = getenv(env_name);
-	return v && *v ? v : fallback;
+	const char *v = owlet_aws_env(env_name);
+	return v ? v : fallback;
 }
 
 static char *base_url(const struct owlet_cognito *c)
@@ -52,12 +36,13 @@ static char *base_url(const struct owlet_cognito *c)
 }
 
 /* One HTTP exchange; `target` NULL for a plain GET of `path`. */
-static int http(struct buffer *resp, long *status, const struct owlet_cognito *c, const char *path,
+static int http(struct owlet_aws_body *resp, long *status, const struct owlet_cognito *c, const char *path,
 		const char *target, const char *body)
 {
 	int rc = 0;
-	char *base = base_url(c), *url = NULL, sigv4[96], userpwd[512], line[2048];
+	char *base = base_url(c), *url = NULL, line[2048];
 	struct curl_slist *headers = NULL;
+	struct owlet_aws_auth auth = { 0 };
 	CURL *h = curl_easy_init();
 	if (!base || !h || asprintf(&url, "%s%s", base, path) < 0) {
 		url = NULL;
@@ -65,44 +50,45 @@ static int http(struct buffer *resp, long *status, const struct owlet_cognito *c
 		goto out;
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	resp->max = COGNITO_BODY_MAX;
+	owlet_aws_body_attach(h, resp);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	if (target) {
-		snprintf(sigv4, sizeof sigv4, "aws:amz:%s:cognito-idp", c->region);
 		/* the emulator takes any key; AWS needs real ones, never a dummy */
 		const char *dummy = c->endpoint ? "test" : NULL;
 		const char *ak = credential(c->access_key, "AWS_ACCESS_KEY_ID", dummy);
 		const char *sk = credential(c->secret_key, "AWS_SECRET_ACCESS_KEY", dummy);
-		if (!ak || !sk) {
+		const char *token = c->access_key ? NULL : credential(c->session_token, "AWS_SESSION_TOKEN", NULL);
+		rc = owlet_aws_auth_init(&auth, ak, sk, token, c->region, "cognito-idp");
+		if (rc == OWLET_EINVALID) {
 			rc = owlet_error_setc(OWLET_EUSAGE, "no AWS credentials: set AWS_ACCESS_KEY_ID and "
 							    "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)");
 			goto out;
 		}
-		snprintf(userpwd, sizeof userpwd, "%s:%s", ak, sk);
-		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+		if (rc < 0)
+			goto out;
 		headers = curl_slist_append(headers, "Content-Type: application/x-amz-json-1.1");
 		snprintf(line, sizeof line, "X-Amz-Target: AWSCognitoIdentityProviderService.%s", target);
 		headers = curl_slist_append(headers, line);
-		const char *token = credential(c->session_token, "AWS_SESSION_TOKEN", NULL);
-		if (token && c->access_key == NULL) {
-			snprintf(line, sizeof line, "X-Amz-Security-Token: %s", token);
-			headers = curl_slist_append(headers, line);
+		if (!headers || owlet_aws_auth_apply(h, &headers, &auth) < 0) {
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			goto out;
 		}
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	}
 	CURLcode cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
-		rc = owlet_error_setc(OWLET_EIO, "cannot reach Cognito at '%s': %s", base, curl_easy_strerror(cc));
+		rc = owlet_error_setc(OWLET_EIO, "cannot reach Cognito at '%s': %s", base,
+				      resp->over ? "the answer is too long" : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 out:
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(h);
+	owlet_aws_auth_free(&auth);
 	free(url);
 	free(base);
 	return rc;
@@ -113,13 +99,13 @@ int owlet_cognito_call(json_t **out, const struct owlet_cognito *c, const char *
 	if (out)
 		*out = NULL;
 	char *body = json_dumps(request, JSON_COMPACT);
-	struct buffer resp = { 0 };
+	struct owlet_aws_body resp = { 0 };
 	long status = 0;
 	int rc = body ? http(&resp, &status, c, "/", action, body) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	free(body);
 	if (rc < 0)
 		goto out;
-	json_t *doc = json_loads(resp.data ? resp.data : "{}", 0, NULL);
+	json_t *doc = json_loads(resp.buf.data ? resp.buf.data : "{}", 0, NULL);
 	if (status != 200) {
 		const char *type = json_string_value(json_object_get(doc, "__type"));
 		const char *msg = json_string_value(json_object_get(doc, "message"));
@@ -130,7 +116,7 @@ int owlet_cognito_call(json_t **out, const struct owlet_cognito *c, const char *
 			type = hash + 1;
 		bool not_found = type && strstr(type, "NotFoundException");
 		rc = owlet_error_setc(not_found ? OWLET_ENOTFOUND : OWLET_EINVALID, "cognito %s: %s: %s", action,
-				      type ? type : "HTTP error", msg ? msg : (resp.data ? resp.data : ""));
+				      type ? type : "HTTP error", msg ? msg : (resp.buf.data ? resp.buf.data : ""));
 		json_decref(doc);
 		goto out;
 	}
@@ -143,7 +129,7 @@ int owlet_cognito_call(json_t **out, const struct owlet_cognito *c, const char *
 	else
 		json_decref(doc);
 out:
-	free(resp.data);
+	owlet_buf_free(&resp.buf);
 	return rc;
 }
 
@@ -320,7 +306,7 @@ int owlet_cognito_jwks(char **out, const struct owlet_cognito *c, const char *po
 	char *path = NULL;
 	if (asprintf(&path, "/%s/.well-known/jwks.json", pool_id) < 0)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	struct buffer resp = { 0 };
+	struct owlet_aws_body resp = { 0 };
 	long status = 0;
 	int rc = http(&resp, &status, c, path, NULL, NULL);
 	if (rc == 0 && status != 200)
@@ -328,10 +314,10 @@ int owlet_cognito_jwks(char **out, const struct owlet_cognito *c, const char *po
 				      "cannot get the JWKS of user pool '%s': HTTP %ld", pool_id, status);
 	free(path);
 	if (rc < 0) {
-		free(resp.data);
+		owlet_buf_free(&resp.buf);
 		return rc;
 	}
-	*out = resp.data ? resp.data : strdup("");
+	*out = resp.buf.data ? resp.buf.data : strdup("");
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* s3.c: S3 over libcurl + CURLOPT_AWS_SIGV4 (see s3.h). */
 #include "aws/s3.h"
+#include "aws/client.h"
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/clock.h"
@@ -23,10 +24,7 @@ struct owlet_s3 {
 	CURL *curl;
 	char *endpoint;   /* "http://127.0.0.1:5000" or NULL */
 	char *region;
-	char *userpwd;    /* "KEY:SECRET" */
-	char *sigv4;      /* "aws:amz:REGION:s3" */
-	char *token_hdr;  /* "x-amz-security-token: ..." or NULL */
-	char *ca_file;    /* the CA bundle for https, or NULL for libcurl's own */
+	struct owlet_aws_auth auth;
 	int64_t deadline_ms;
 	char code[64];    /* last S3 error code */
 	char etag[128];   /* last answer's ETag header, unquoted; "" when none */
@@ -51,27 +49,6 @@ static int nomem(void)
 	return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 }
 
-/* The CA bundle: the bundled libcurl was built for Debian's path
- * (/etc/ssl/certs/ca-certificates.crt), which AL2023 does not have. */
-const char *owlet_aws_ca_bundle(void)
-{
-	static const char *const files[] = {
-		"/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux, RHEL */
-		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu */
-		"/etc/ssl/cert.pem",                  /* Alpine, macOS */
-	};
-	const char *env = getenv("SSL_CERT_FILE");
-	if (env && *env)
-		return env;
-	env = getenv("CURL_CA_BUNDLE");
-	if (env && *env)
-		return env;
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (access(files[i], R_OK) == 0)
-			return files[i];
-	return NULL;
-}
-
 int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 {
 	*out = NULL;
@@ -93,21 +70,12 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 				s3->endpoint[--n] = '\0';
 		}
 	}
-	if (asprintf(&s3->userpwd, "%s:%s", cfg->access_key, cfg->secret_key) < 0)
-		s3->userpwd = NULL;
-	if (asprintf(&s3->sigv4, "aws:amz:%s:s3", region) < 0)
-		s3->sigv4 = NULL;
-	if (cfg->session_token && *cfg->session_token &&
-	    asprintf(&s3->token_hdr, "x-amz-security-token: %s", cfg->session_token) < 0)
-		s3->token_hdr = NULL;
-	if (!s3->curl || !s3->region || !s3->userpwd || !s3->sigv4 ||
-	    (cfg->endpoint && *cfg->endpoint && !s3->endpoint) ||
-	    (cfg->session_token && *cfg->session_token && !s3->token_hdr)) {
+	int rc = owlet_aws_auth_init(&s3->auth, cfg->access_key, cfg->secret_key, cfg->session_token, region, "s3");
+	if (rc == OWLET_EINVALID) {
 		owlet_s3_free(s3);
-		return nomem();
+		return owlet_error_setc(OWLET_EUSAGE, "the AWS credentials or the region are too long");
 	}
-	const char *ca = owlet_aws_ca_bundle();
-	if (ca && !(s3->ca_file = strdup(ca))) {
+	if (rc < 0 || !s3->curl || !s3->region || (cfg->endpoint && *cfg->endpoint && !s3->endpoint)) {
 		owlet_s3_free(s3);
 		return nomem();
 	}
@@ -118,18 +86,13 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 
 int owlet_s3_open_env(struct owlet_s3 **out)
 {
-	const char *region = getenv("AWS_REGION");
-	if (!region || !*region)
-		region = getenv("AWS_DEFAULT_REGION");
-	const char *endpoint = getenv("AWS_ENDPOINT_URL_S3");
-	if (!endpoint || !*endpoint)
-		endpoint = getenv("AWS_ENDPOINT_URL");
+	const char *endpoint = owlet_aws_env("AWS_ENDPOINT_URL_S3");
 	struct owlet_s3_config cfg = {
 		.access_key = getenv("AWS_ACCESS_KEY_ID"),
 		.secret_key = getenv("AWS_SECRET_ACCESS_KEY"),
 		.session_token = getenv("AWS_SESSION_TOKEN"),
-		.region = region,
-		.endpoint = endpoint,
+		.region = owlet_aws_env_region(),
+		.endpoint = endpoint ? endpoint : getenv("AWS_ENDPOINT_URL"),
 	};
 	return owlet_s3_open(out, &cfg);
 }
@@ -142,10 +105,7 @@ void owlet_s3_free(struct owlet_s3 *s3)
 		curl_easy_cleanup(s3->curl);
 	free(s3->endpoint);
 	free(s3->region);
-	free(s3->userpwd);
-	free(s3->sigv4);
-	free(s3->token_hdr);
-	free(s3->ca_file);
+	owlet_aws_auth_free(&s3->auth);
 	owlet_buf_free(&s3->body);
 	free(s3);
 }
@@ -426,7 +386,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 	snprintf(hdr_type, sizeof hdr_type, "Content-Type: %s", r->content_type ? r->content_type : "application/octet-stream");
 	if (!url || !(h = curl_slist_append(NULL, hdr_sha)) || !curl_slist_append(h, "Expect:") ||
 	    (r->body && !curl_slist_append(h, hdr_type)) ||
-	    (s3->token_hdr && !curl_slist_append(h, s3->token_hdr)) ||
+	    owlet_aws_auth_apply(s3->curl, &h, &s3->auth) < 0 ||
 	    (s3->extra_header && !curl_slist_append(h, s3->extra_header))) {
 		nomem();
 		goto out;
@@ -456,17 +416,13 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		/* the key as S3 names it: no dot segment collapsed (s3.h) */
 		curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		owlet_aws_auth_apply(c, NULL, &s3->auth);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s3->errbuf);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s3->body);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, s3);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
-		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
-		if (s3->ca_file)
-			curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		if (strcmp(r->method, "HEAD") == 0) {

@@ -53,10 +53,6 @@ struct owlet_s3_list {
 	size_t count, cap;
 };
 
-/* The CA bundle for https (see above), or NULL for libcurl's own; shared
- * by the other AWS clients of lib/aws. */
-const char *owlet_aws_ca_bundle(void);
-
 /* A client from the process environment (see above); fails when there are
  * no credentials. */
 int owlet_s3_open_env(struct owlet_s3 **out);
