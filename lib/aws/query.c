@@ -1,0 +1,96 @@
+/* query.c: AWS Query API calls over libcurl + SigV4 (see query.h). */
+#include "aws/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "base/error.h"
+
+#define ANSWER_MAX 65536
+
+struct answer {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *userdata)
+{
+	struct answer *a = userdata;
+	size_t take = size * n;
+	if (take > ANSWER_MAX - 1 - a->len)
+		take = ANSWER_MAX - 1 - a->len; /* the answers owlet reads are small: the rest is not needed */
+	memcpy(a->data + a->len, p, take);
+	a->len += take;
+	a->data[a->len] = '\0';
+	return size * n;
+}
+
+void owlet_aws_xml_text(char *out, size_t size, const char *xml, const char *tag)
+{
+	char open[64], close[64];
+	snprintf(open, sizeof open, "<%s>", tag);
+	snprintf(close, sizeof close, "</%s>", tag);
+	out[0] = '\0';
+	const char *a = strstr(xml, open);
+	const char *b = a ? strstr(a, close) : NULL;
+	if (a && b)
+		snprintf(out, size, "%.*s", (int)(b - a - (long)strlen(open)), a + strlen(open));
+}
+
+const char *owlet_aws_env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : fallback;
+}
+
+int owlet_aws_query_call(char **answer, long *status, const struct owlet_aws_query *q, const char *body)
+{
+	*answer = NULL;
+	*status = 0;
+	const char *ak = q->access_key ? q->access_key : owlet_aws_env_or("AWS_ACCESS_KEY_ID", NULL);
+	const char *sk = q->secret_key ? q->secret_key : owlet_aws_env_or("AWS_SECRET_ACCESS_KEY", NULL);
+	const char *token = q->access_key ? q->session_token : owlet_aws_env_or("AWS_SESSION_TOKEN", NULL);
+	if (!ak || !sk)
+		return owlet_error_setc(OWLET_EUSAGE,
+					"no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
+					"AWS_SESSION_TOKEN for temporary ones); from a profile: eval \"$(aws configure "
+					"export-credentials --profile NAME --format env)\"");
+	char sigv4[96], userpwd[512], line[4096];
+	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", q->region, q->service);
+	snprintf(userpwd, sizeof userpwd, "%s:%s", ak, sk);
+	struct answer a = { .data = calloc(1, ANSWER_MAX) };
+	CURL *h = curl_easy_init();
+	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
+	if (token && token[0] && headers) {
+		snprintf(line, sizeof line, "X-Amz-Security-Token: %s", token);
+		headers = curl_slist_append(headers, line);
+	}
+	int rc = a.data && h && headers ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0) {
+		curl_easy_setopt(h, CURLOPT_URL, q->url);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		CURLcode cc = curl_easy_perform(h);
+		if (cc != CURLE_OK)
+			rc = owlet_error_setc(OWLET_EIO, "cannot reach %s at '%s': %s", q->service, q->url,
+					      curl_easy_strerror(cc));
+		else
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	}
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(h);
+	if (rc == 0)
+		*answer = a.data;
+	else
+		free(a.data);
+	return rc;
+}
