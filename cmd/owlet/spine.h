@@ -30,6 +30,7 @@ struct spine {
 	bool no_check;          /* --no-check: the security checks are skipped (refused when protected) */
 	double started;         /* monotonic seconds */
 	json_t *plan;           /* the last spine_plan's `show -json` (owned) */
+	const char *sandbox;    /* --sandbox: the sandbox's name (borrowed); NULL: none */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory
