@@ -7,24 +7,16 @@
 
 #include <curl/curl.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 
-#define ANSWER_MAX 65536
-
-struct answer {
-	char *data;
-	size_t len;
-};
+#define ANSWER_MAX (8u << 20)
 
 static size_t collect(char *p, size_t size, size_t n, void *userdata)
 {
-	struct answer *a = userdata;
-	size_t take = size * n;
-	if (take > ANSWER_MAX - 1 - a->len)
-		take = ANSWER_MAX - 1 - a->len; /* the answers owlet reads are small: the rest is not needed */
-	memcpy(a->data + a->len, p, take);
-	a->len += take;
-	a->data[a->len] = '\0';
+	struct owlet_buf *b = userdata;
+	if (b->len + size * n > ANSWER_MAX || owlet_buf_append(b, p, size * n) < 0)
+		return 0;
 	return size * n;
 }
 
@@ -46,9 +38,9 @@ const char *owlet_aws_env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-int owlet_aws_query_call(char **answer, long *status, const struct owlet_aws_query *q, const char *body)
+int owlet_aws_http(struct owlet_buf *resp, long *status, const struct owlet_aws_query *q, const char *content_type,
+		   const char *target, const char *body)
 {
-	*answer = NULL;
 	*status = 0;
 	const char *ak = q->access_key ? q->access_key : owlet_aws_env_or("AWS_ACCESS_KEY_ID", NULL);
 	const char *sk = q->secret_key ? q->secret_key : owlet_aws_env_or("AWS_SECRET_ACCESS_KEY", NULL);
@@ -61,24 +53,32 @@ int owlet_aws_query_call(char **answer, long *status, const struct owlet_aws_que
 	char sigv4[96], userpwd[512], line[4096];
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", q->region, q->service);
 	snprintf(userpwd, sizeof userpwd, "%s:%s", ak, sk);
-	struct answer a = { .data = calloc(1, ANSWER_MAX) };
 	CURL *h = curl_easy_init();
-	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
-	if (token && token[0] && headers) {
+	struct curl_slist *headers = NULL;
+	if (body) {
+		snprintf(line, sizeof line, "Content-Type: %s", content_type);
+		headers = curl_slist_append(headers, line);
+	}
+	if (target) {
+		snprintf(line, sizeof line, "X-Amz-Target: %s", target);
+		headers = curl_slist_append(headers, line);
+	}
+	if (token && token[0]) {
 		snprintf(line, sizeof line, "X-Amz-Security-Token: %s", token);
 		headers = curl_slist_append(headers, line);
 	}
-	int rc = a.data && h && headers ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int rc = h ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc == 0) {
 		curl_easy_setopt(h, CURLOPT_URL, q->url);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		if (body)
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 		CURLcode cc = curl_easy_perform(h);
 		if (cc != CURLE_OK)
 			rc = owlet_error_setc(OWLET_EIO, "cannot reach %s at '%s': %s", q->service, q->url,
@@ -88,9 +88,19 @@ int owlet_aws_query_call(char **answer, long *status, const struct owlet_aws_que
 	}
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(h);
+	return rc;
+}
+
+int owlet_aws_query_call(char **answer, long *status, const struct owlet_aws_query *q, const char *body)
+{
+	*answer = NULL;
+	struct owlet_buf b = { 0 };
+	int rc = owlet_aws_http(&b, status, q, "application/x-www-form-urlencoded", NULL, body);
+	if (rc == 0 && !b.data && owlet_buf_append(&b, "", 0) < 0)
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc == 0)
-		*answer = a.data;
+		*answer = b.data;
 	else
-		free(a.data);
+		owlet_buf_free(&b);
 	return rc;
 }

@@ -18,11 +18,19 @@ struct owlet_aws_query {
 	const char *session_token; /* NULL: $AWS_SESSION_TOKEN when set */
 };
 
-/* POSTs body (Action=...&Version=...); *answer is the first 64 KB of the
- * answer (caller frees), *status its HTTP status.  OWLET_EUSAGE without
+/* POSTs body (Action=...&Version=...); *answer is the answer (caller frees), *status its HTTP status.  OWLET_EUSAGE without
  * credentials (the message names the variables), OWLET_EIO when the
  * endpoint cannot be reached. */
 int owlet_aws_query_call(char **answer, long *status, const struct owlet_aws_query *q, const char *body);
+
+/* One signed HTTP exchange, what query and rest.h calls share: a POST of
+ * body (with content_type and, when not NULL, X-Amz-Target: target), or a
+ * GET when body is NULL.  Credentials as above (access_key given: no
+ * session token unless given).  *resp holds the answer (at most 8 MB),
+ * *status its HTTP status. */
+struct owlet_buf;
+int owlet_aws_http(struct owlet_buf *resp, long *status, const struct owlet_aws_query *q, const char *content_type,
+		   const char *target, const char *body);
 
 /* The text of the first <tag>...</tag> in xml into out ("" when absent). */
 void owlet_aws_xml_text(char *out, size_t size, const char *xml, const char *tag);

@@ -35,27 +35,23 @@ static json_t *tag_filter(const char *key, const char *value)
 	return value ? json_pack("{s:s, s:[s]}", "Key", key, "Values", value) : json_pack("{s:s}", "Key", key);
 }
 
-/* Every resource tagged owlet:project, owlet:env and owlet:sandbox (= name
- * when not NULL): a new array of GetResources' ResourceTagMappingList items. */
-static int tagged(json_t **out, const struct owlet_sandbox_scope *sc, const char *name)
+/* Every page of a JSON 1.1 listing: the items (items_key) of each answer,
+ * in a new array; the answer's token_key goes into the next page's request. */
+static int paged(json_t **out, const struct owlet_aws_service *svc, const char *target, const json_t *first,
+		 const char *token_key, const char *items_key)
 {
-	struct owlet_aws_service svc = service(sc, "tagging");
 	json_t *all = json_array(), *token = NULL;
 	int rc = all ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	for (int page = 0; rc == 0 && page < PAGES_MAX; page++) {
-		json_t *req = json_pack("{s:[o,o,o], s:i}", "TagFilters", tag_filter("owlet:project", sc->project),
-					tag_filter("owlet:env", sc->env), tag_filter("owlet:sandbox", name),
-					"ResourcesPerPage", 100);
+		json_t *req = json_deep_copy(first), *resp = NULL;
 		if (req && token)
-			json_object_set(req, "PaginationToken", token);
-		json_t *resp = NULL;
-		rc = req ? owlet_aws_json(&resp, &svc, "ResourceGroupsTaggingAPI_20170126.GetResources", NULL, req)
-			 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			json_object_set(req, token_key, token);
+		rc = req ? owlet_aws_json(&resp, svc, target, NULL, req) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		json_decref(req);
 		if (rc == 0)
-			json_array_extend(all, json_object_get(resp, "ResourceTagMappingList"));
+			json_array_extend(all, json_object_get(resp, items_key));
 		json_decref(token);
-		token = json_incref(json_object_get(resp, "PaginationToken"));
+		token = json_incref(json_object_get(resp, token_key));
 		json_decref(resp);
 		if (!json_string_value(token) || !json_string_value(token)[0])
 			break;
@@ -65,6 +61,20 @@ static int tagged(json_t **out, const struct owlet_sandbox_scope *sc, const char
 		json_decref(all);
 	else
 		*out = all;
+	return rc;
+}
+
+/* Every resource tagged owlet:project, owlet:env and owlet:sandbox (= name
+ * when not NULL): a new array of GetResources' ResourceTagMappingList items. */
+static int tagged(json_t **out, const struct owlet_sandbox_scope *sc, const char *name)
+{
+	struct owlet_aws_service svc = service(sc, "tagging");
+	json_t *req = json_pack("{s:[o,o,o], s:i}", "TagFilters", tag_filter("owlet:project", sc->project),
+				tag_filter("owlet:env", sc->env), tag_filter("owlet:sandbox", name), "ResourcesPerPage", 100);
+	int rc = req ? paged(out, &svc, "ResourceGroupsTaggingAPI_20170126.GetResources", req, "PaginationToken",
+			     "ResourceTagMappingList")
+		     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(req);
 	return rc;
 }
 
@@ -156,28 +166,19 @@ static int add_line(json_t *out, const char *fmt, const char *a, const char *b)
 static int user_pools(json_t *out, const struct owlet_sandbox_scope *sc, const char *prefix)
 {
 	struct owlet_aws_service svc = service(sc, "cognito-idp");
-	json_t *token = NULL;
-	int rc = 0;
-	for (int page = 0; rc == 0 && page < PAGES_MAX; page++) {
-		json_t *req = json_pack("{s:i}", "MaxResults", 60), *resp = NULL;
-		if (req && token)
-			json_object_set(req, "NextToken", token);
-		rc = owlet_aws_json(&resp, &svc, "AWSCognitoIdentityProviderService.ListUserPools", NULL, req);
-		json_decref(req);
-		size_t i;
-		json_t *p;
-		json_array_foreach(json_object_get(resp, "UserPools"), i, p) {
-			const char *name = json_string_value(json_object_get(p, "Name"));
-			if (rc == 0 && named_after(name, prefix))
-				rc = add_line(out, "user pool %s (%s)", name, json_string_value(json_object_get(p, "Id")));
-		}
-		json_decref(token);
-		token = json_incref(json_object_get(resp, "NextToken"));
-		json_decref(resp);
-		if (!json_string_value(token))
-			break;
+	json_t *req = json_pack("{s:i}", "MaxResults", 60), *pools = NULL;
+	int rc = req ? paged(&pools, &svc, "AWSCognitoIdentityProviderService.ListUserPools", req, "NextToken",
+			     "UserPools")
+		     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(req);
+	size_t i;
+	json_t *p;
+	json_array_foreach(pools, i, p) {
+		const char *name = json_string_value(json_object_get(p, "Name"));
+		if (rc == 0 && named_after(name, prefix))
+			rc = add_line(out, "user pool %s (%s)", name, json_string_value(json_object_get(p, "Id")));
 	}
-	json_decref(token);
+	json_decref(pools);
 	return rc;
 }
 
@@ -218,29 +219,20 @@ static int log_groups(json_t *out, const struct owlet_sandbox_scope *sc, const c
 	for (size_t d = 0; rc == 0 && dirs[d]; d++) {
 		char want[300];
 		snprintf(want, sizeof want, "%s%s", dirs[d], prefix);
-		json_t *token = NULL;
-		for (int page = 0; rc == 0 && page < PAGES_MAX; page++) {
-			json_t *req = json_pack("{s:s}", "logGroupNamePrefix", want), *resp = NULL;
-			if (req && token)
-				json_object_set(req, "nextToken", token);
-			rc = owlet_aws_json(&resp, &svc, "Logs_20140328.DescribeLogGroups", NULL, req);
-			json_decref(req);
-			size_t i;
-			json_t *g;
-			json_array_foreach(json_object_get(resp, "logGroups"), i, g) {
-				const char *name = json_string_value(json_object_get(g, "logGroupName"));
-				char suffix[400];
-				snprintf(suffix, sizeof suffix, ":log-group:%s", name ? name : "");
-				if (rc == 0 && name && named_after(name + strlen(dirs[d]), prefix) && !tagged_has(res, suffix))
-					rc = add_line(out, "log group %s%s", name, "");
-			}
-			json_decref(token);
-			token = json_incref(json_object_get(resp, "nextToken"));
-			json_decref(resp);
-			if (!json_string_value(token))
-				break;
+		json_t *req = json_pack("{s:s}", "logGroupNamePrefix", want), *groups = NULL;
+		rc = req ? paged(&groups, &svc, "Logs_20140328.DescribeLogGroups", req, "nextToken", "logGroups")
+			 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		json_decref(req);
+		size_t i;
+		json_t *g;
+		json_array_foreach(groups, i, g) {
+			const char *name = json_string_value(json_object_get(g, "logGroupName"));
+			char suffix[400];
+			snprintf(suffix, sizeof suffix, ":log-group:%s", name ? name : "");
+			if (rc == 0 && name && named_after(name + strlen(dirs[d]), prefix) && !tagged_has(res, suffix))
+				rc = add_line(out, "log group %s%s", name, "");
 		}
-		json_decref(token);
+		json_decref(groups);
 	}
 	return rc;
 }
