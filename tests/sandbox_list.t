@@ -87,11 +87,15 @@ is "$rc" 1 "sandbox down --expired: fails, since something is left" || diag "$ou
 like "$out" "expired sandboxes in 'local': 1" "one sandbox is expired"
 like "$out" "== sandbox 'old' \\(expired\\)" "it is old"
 unlike "$out" "== sandbox 'ada'" "ada is not taken down again"
-like "$out" "left of sandbox 'old': 4 resources" "four things of old are counted"
+like "$out" "removed log group /aws/lambda/owlet-demo-local-old: its Lambda's, left after the destroy" \
+	"the log group old's Lambda made for itself, untagged, is removed"
+like "$out" "left of sandbox 'old': 3 resources" "three things of old are counted"
 like "$out" "arn:aws:s3:::owlet-demo-local-old-data-1" "its tagged bucket"
 like "$out" "user pool owlet-demo-local-old-users " "its user pool, which the tagging API does not return"
 like "$out" "API owlet-demo-local-old-api " "its API, likewise"
-like "$out" "log group /aws/lambda/owlet-demo-local-old\$" "the log group its Lambda made without tags" || diag "$out"
+unlike "$out" "^  log group /aws/lambda/owlet-demo-local-old\$" "not the log group, which is gone"
 unlike "$out" "old2" "nothing of sandbox old2"
-like "$err" "4 resources of sandbox 'old' left after its destroy" "the error says so"
+like "$err" "3 resources of sandbox 'old' left after its destroy" "the error says so"
+is "$(python3 -c 'import sys, boto3; l = boto3.client("logs", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"); print(sorted(g["logGroupName"] for g in l.describe_log_groups()["logGroups"]))' "http://127.0.0.1:$port")" \
+	"['/aws/lambda/owlet-demo-local-old2']" "old2's log group is left alone"
 done_testing

@@ -70,7 +70,13 @@ int sandbox_check_left(const struct spine *s, const char *name)
 		printf("left of sandbox '%s': nothing (the emulator is not running)\n", name);
 		return 0;
 	}
-	json_t *left = NULL;
+	json_t *left = NULL, *removed = NULL;
+	if (rc == 0)
+		rc = owlet_sandbox_remove_function_logs(&removed, &sc, name);
+	for (size_t i = 0; i < json_array_size(removed); i++)
+		printf("removed log group %s: its Lambda's, left after the destroy (a Lambda that runs after its log group went makes it again, untagged)\n",
+		       json_string_value(json_array_get(removed, i)));
+	json_decref(removed);
 	if (rc == 0)
 		rc = owlet_sandbox_leftovers(&left, &sc, name);
 	if (rc < 0)

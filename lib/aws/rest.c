@@ -25,7 +25,8 @@ int owlet_aws_json(json_t **out, const struct owlet_aws_service *svc, const char
 	long status = 0;
 	int rc = !target || body ? owlet_aws_http(&resp, &status, &q, "application/x-amz-json-1.1", target, body)
 				 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	json_t *doc = rc == 0 ? json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL) : NULL;
+	/* an empty answer (DeleteLogGroup's) is an empty object */
+	json_t *doc = rc != 0 ? NULL : resp.len ? json_loadb(resp.data, resp.len, 0, NULL) : json_object();
 	if (rc == 0 && status != 200) {
 		const char *type = json_string_value(json_object_get(doc, "__type"));
 		const char *msg = json_string_value(json_object_get(doc, "message"));

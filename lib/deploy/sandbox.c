@@ -209,31 +209,73 @@ static int apis(json_t *out, const struct owlet_sandbox_scope *sc, const char *p
 	return rc;
 }
 
+/* The names of the log groups under dir (a "/aws/lambda/" or "") named after
+ * the sandbox (prefix): appended to names. */
+static int log_group_names(json_t *names, const struct owlet_sandbox_scope *sc, const char *dir, const char *prefix)
+{
+	struct owlet_aws_service svc = service(sc, "logs");
+	char want[300];
+	snprintf(want, sizeof want, "%s%s", dir, prefix);
+	json_t *req = json_pack("{s:s}", "logGroupNamePrefix", want), *groups = NULL;
+	int rc = req ? paged(&groups, &svc, "Logs_20140328.DescribeLogGroups", req, "nextToken", "logGroups")
+		     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(req);
+	size_t i;
+	json_t *g;
+	json_array_foreach(groups, i, g) {
+		const char *name = json_string_value(json_object_get(g, "logGroupName"));
+		if (rc == 0 && name && named_after(name + strlen(dir), prefix))
+			rc = json_array_append(names, json_object_get(g, "logGroupName")) == 0
+				     ? 0
+				     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	json_decref(groups);
+	return rc;
+}
+
 /* Log groups named after the sandbox, tagged or not (a Lambda that runs
  * after its log group was destroyed makes one again, without tags). */
 static int log_groups(json_t *out, const struct owlet_sandbox_scope *sc, const char *prefix, const json_t *res)
 {
 	static const char *const dirs[] = { "/aws/lambda/", "/aws/apigateway/", "", NULL };
-	struct owlet_aws_service svc = service(sc, "logs");
-	int rc = 0;
-	for (size_t d = 0; rc == 0 && dirs[d]; d++) {
-		char want[300];
-		snprintf(want, sizeof want, "%s%s", dirs[d], prefix);
-		json_t *req = json_pack("{s:s}", "logGroupNamePrefix", want), *groups = NULL;
-		rc = req ? paged(&groups, &svc, "Logs_20140328.DescribeLogGroups", req, "nextToken", "logGroups")
-			 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		json_decref(req);
-		size_t i;
-		json_t *g;
-		json_array_foreach(groups, i, g) {
-			const char *name = json_string_value(json_object_get(g, "logGroupName"));
-			char suffix[400];
-			snprintf(suffix, sizeof suffix, ":log-group:%s", name ? name : "");
-			if (rc == 0 && name && named_after(name + strlen(dirs[d]), prefix) && !tagged_has(res, suffix))
-				rc = add_line(out, "log group %s%s", name, "");
-		}
-		json_decref(groups);
+	json_t *names = json_array();
+	int rc = names ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t d = 0; rc == 0 && dirs[d]; d++)
+		rc = log_group_names(names, sc, dirs[d], prefix);
+	size_t i;
+	json_t *n;
+	json_array_foreach(names, i, n) {
+		char suffix[400];
+		snprintf(suffix, sizeof suffix, ":log-group:%s", json_string_value(n));
+		if (rc == 0 && !tagged_has(res, suffix))
+			rc = add_line(out, "log group %s%s", json_string_value(n), "");
 	}
+	json_decref(names);
+	return rc;
+}
+
+int owlet_sandbox_remove_function_logs(json_t **removed, const struct owlet_sandbox_scope *sc, const char *name)
+{
+	*removed = NULL;
+	char prefix[200];
+	snprintf(prefix, sizeof prefix, "%s-%s-%s", sc->project, sc->env, name);
+	struct owlet_aws_service svc = service(sc, "logs");
+	json_t *names = json_array();
+	int rc = names ? log_group_names(names, sc, "/aws/lambda/", prefix) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	size_t i;
+	json_t *n;
+	json_array_foreach(names, i, n) {
+		json_t *req = json_pack("{s:O}", "logGroupName", n), *resp = NULL;
+		if (rc == 0)
+			rc = req ? owlet_aws_json(&resp, &svc, "Logs_20140328.DeleteLogGroup", NULL, req)
+				 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		json_decref(req);
+		json_decref(resp);
+	}
+	if (rc < 0)
+		json_decref(names);
+	else
+		*removed = names;
 	return rc;
 }
 

@@ -34,4 +34,10 @@ int owlet_sandbox_list(json_t **out, const struct owlet_sandbox_scope *sc);
  * (its ARN, or "user pool NAME (ID)", "API NAME (ID)", "log group NAME"). */
 int owlet_sandbox_leftovers(json_t **out, const struct owlet_sandbox_scope *sc, const char *name);
 
+/* After the sandbox's destroy: deletes the log groups /aws/lambda/<prefix>...
+ * that its Lambda made for itself (without tags, unknown to terraform) when
+ * it ran after its log group was destroyed.  *removed: a new array of their
+ * names. */
+int owlet_sandbox_remove_function_logs(json_t **removed, const struct owlet_sandbox_scope *sc, const char *name);
+
 #endif
