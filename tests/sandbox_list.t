@@ -45,6 +45,13 @@ if what == "make":
     logs.create_log_group(logGroupName="/aws/lambda/owlet-demo-local-old")
     idp.create_user_pool(PoolName="owlet-demo-local-old-users")
     api.create_api(Name="owlet-demo-local-old-api", ProtocolType="HTTP")
+    # moto's tagging API keeps a deleted Glue database's tags, and matches a
+    # Glue database on the tag key alone (measured): neither may count
+    glue = boto3.client("glue", **kw)
+    acct = "arn:aws:glue:us-east-1:123456789012:database/"
+    glue.create_database(DatabaseInput={"Name": "owlet_demo_local_old_gone"}, Tags={t["Key"]: t["Value"] for t in tags("old", "2020-01-01")})
+    glue.delete_database(Name="owlet_demo_local_old_gone")
+    glue.create_database(DatabaseInput={"Name": "owlet_demo_local_old2"}, Tags={t["Key"]: t["Value"] for t in tags("old2", soon)})
     # not old's: another sandbox whose name starts the same, another project
     idp.create_user_pool(PoolName="owlet-demo-local-old2-users")
     logs.create_log_group(logGroupName="/aws/lambda/owlet-demo-local-old2")
@@ -59,7 +66,8 @@ ok $? "boto3 made two sandboxes' resources in the emulator" || diag "$py"
 
 run_owlet sandbox list
 is "$rc" 0 "sandbox list" || diag "$out" "$err"
-like "$out" "sandboxes of 'owlet-demo' in 'local': 2" "two sandboxes of this project (not the other project's)"
+like "$out" "sandboxes of 'owlet-demo' in 'local': 3" "three sandboxes of this project (not the other project's)"
+like "$out" "old2 +1 " "old2: its Glue database"
 soon=$(date -u -d '+7 days' +%F)
 like "$out" "ada +2 +$(date -u +%F) +$soon\$" "ada: 2 tagged resources, last up today, expires in 7 days, not expired" || diag "$out"
 like "$out" "old +1 .*2020-01-01  expired" "old is expired" || diag "$out"
@@ -94,7 +102,7 @@ like "$out" "arn:aws:s3:::owlet-demo-local-old-data-1" "its tagged bucket"
 like "$out" "user pool owlet-demo-local-old-users " "its user pool, which the tagging API does not return"
 like "$out" "API owlet-demo-local-old-api " "its API, likewise"
 unlike "$out" "^  log group /aws/lambda/owlet-demo-local-old\$" "not the log group, which is gone"
-unlike "$out" "old2" "nothing of sandbox old2"
+unlike "$out" "old2|old_gone" "nothing of sandbox old2, nor the deleted database whose tags moto keeps"
 like "$err" "3 resources of sandbox 'old' left after its destroy" "the error says so"
 is "$(python3 -c 'import sys, boto3; l = boto3.client("logs", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"); print(sorted(g["logGroupName"] for g in l.describe_log_groups()["logGroups"]))' "http://127.0.0.1:$port")" \
 	"['/aws/lambda/owlet-demo-local-old2']" "old2's log group is left alone"

@@ -64,18 +64,62 @@ static int paged(json_t **out, const struct owlet_aws_service *svc, const char *
 	return rc;
 }
 
+static const char *tag_value(const json_t *mapping, const char *key);
+
+/* Whether a tagged resource still exists, where the tagging API is known to
+ * keep the tags of a deleted one: moto keeps a Glue database's (measured);
+ * AWS's tagging API may lag a deletion too.  1 yes, 0 no. */
+static int still_there(const struct owlet_sandbox_scope *sc, const char *arn)
+{
+	const char *db = strstr(arn, ":database/");
+	if (strncmp(arn, "arn:", 4) != 0 || !strstr(arn, ":glue:") || !db)
+		return 1;
+	struct owlet_aws_service svc = service(sc, "glue");
+	json_t *req = json_pack("{s:s}", "Name", db + strlen(":database/")), *resp = NULL;
+	int rc = req ? owlet_aws_json(&resp, &svc, "AWSGlue.GetDatabase", NULL, req)
+		     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_decref(req);
+	json_decref(resp);
+	if (rc == OWLET_EINVALID && strstr(owlet_error_last(), "EntityNotFoundException")) {
+		owlet_error_clear();
+		return 0;
+	}
+	return rc < 0 ? rc : 1;
+}
+
 /* Every resource tagged owlet:project, owlet:env and owlet:sandbox (= name
- * when not NULL): a new array of GetResources' ResourceTagMappingList items. */
+ * when not NULL) that still exists: a new array of GetResources'
+ * ResourceTagMappingList items.  The values are checked here too: moto's
+ * tagging API matches a Glue database on the key alone (measured). */
 static int tagged(json_t **out, const struct owlet_sandbox_scope *sc, const char *name)
 {
+	*out = NULL;
 	struct owlet_aws_service svc = service(sc, "tagging");
 	json_t *req = json_pack("{s:[o,o,o], s:i}", "TagFilters", tag_filter("owlet:project", sc->project),
 				tag_filter("owlet:env", sc->env), tag_filter("owlet:sandbox", name), "ResourcesPerPage", 100);
-	int rc = req ? paged(out, &svc, "ResourceGroupsTaggingAPI_20170126.GetResources", req, "PaginationToken",
-			     "ResourceTagMappingList")
-		     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	json_t *all = NULL, *kept = json_array();
+	int rc = req && kept ? paged(&all, &svc, "ResourceGroupsTaggingAPI_20170126.GetResources", req,
+				     "PaginationToken", "ResourceTagMappingList")
+			     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_decref(req);
-	return rc;
+	size_t i;
+	json_t *m;
+	json_array_foreach(all, i, m) {
+		const char *p = tag_value(m, "owlet:project"), *e = tag_value(m, "owlet:env");
+		const char *sb = tag_value(m, "owlet:sandbox"), *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (rc < 0 || !p || !e || !sb || !arn || strcmp(p, sc->project) != 0 || strcmp(e, sc->env) != 0 ||
+		    (name && strcmp(sb, name) != 0))
+			continue;
+		rc = still_there(sc, arn);
+		if (rc == 1)
+			rc = json_array_append(kept, m) == 0 ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	json_decref(all);
+	if (rc < 0)
+		json_decref(kept);
+	else
+		*out = kept;
+	return rc < 0 ? rc : 0;
 }
 
 static const char *tag_value(const json_t *mapping, const char *key)
