@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "deploy/deploy.h"
+#include "deploy/recording.h"
 #include "deploy/render.h"
 #include "base/error.h"
 #include "base/fsutil.h"
@@ -18,7 +19,7 @@
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact, *opt_name;
-static bool opt_no_check, opt_sandbox;
+static bool opt_no_check, opt_over_budget, opt_refresh, opt_sandbox;
 
 const struct owlet_option cmd_up_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -26,6 +27,10 @@ const struct owlet_option cmd_up_options[] = {
 	  "a prebuilt Lambda zip instead of 'owlet build' (or $OWLET_LAMBDA_ZIP)" },
 	{ "no-check", 0, OPT_FLAG, &opt_no_check, NULL,
 	  "skip the security checks before apply (refused for protected environments)" },
+	{ "over-budget", 0, OPT_FLAG, &opt_over_budget, NULL,
+	  "apply even when the cost estimate is over the environment's budget.monthly_usd" },
+	{ "refresh", 0, OPT_FLAG, &opt_refresh, NULL,
+	  "local: refresh the state from the emulator even when owlet alone has changed it since the last up" },
 	{ "sandbox", 0, OPT_FLAG, &opt_sandbox, NULL,
 	  "a stack of your own in ENV: named after your git identity (or --name), its own state key, tagged" },
 	{ "name", 0, OPT_STRING, &opt_name, "NAME", "with --sandbox: the sandbox's name" },
@@ -198,6 +203,10 @@ int cmd_up(int argc, char **argv)
 		printf("sandbox '%s' in '%s' (expires %d days after this up)\n", sandbox, s.env_name,
 		       OWLET_SANDBOX_TTL_DAYS);
 	s.no_check = opt_no_check;
+	s.budget_gate = true;
+	s.over_budget = opt_over_budget;
+	s.refresh_check = true;
+	s.force_refresh = opt_refresh;
 	s.n_steps = s.local ? 9 : 7;
 	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
 	if (rc < 0)
@@ -224,11 +233,13 @@ int cmd_up(int argc, char **argv)
 	print_outputs(outputs, api_url);
 	if (s.local && api_url)
 		print_try_it(&s, api_url);
-	json_t *rec = json_pack("{s:s, s:s, s:o, s:o}", "environment", s.env_name, "result",
+	json_t *rec = json_pack("{s:s, s:s, s:o, s:o, s:O*}", "environment", s.env_name, "result",
 				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),
-				"seconds", spine_times_json(&s));
+				"seconds", spine_times_json(&s), "cost", s.estimate);
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_decref(rec);
+	if (rc == 0 && s.local && s.refresh_mark >= 0)
+		rc = owlet_refresh_mark(s.state_dir, s.emu.pid, s.refresh_mark);
 	if (rc == 0)
 		spine_print_times(&s, changes ? "deployed" : "up to date");
 out:
