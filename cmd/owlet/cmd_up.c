@@ -205,7 +205,9 @@ int cmd_up(int argc, char **argv)
 	s.no_check = opt_no_check;
 	s.budget_gate = true;
 	s.over_budget = opt_over_budget;
-	s.refresh_check = true;
+	/* refresh.json speaks of the last up's state key: a sandbox (whose key
+	 * may differ from the last up's) always refreshes */
+	s.refresh_check = !sandbox;
 	s.force_refresh = opt_refresh;
 	s.n_steps = s.local ? 9 : 7;
 	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
