@@ -88,7 +88,10 @@ after='def after(a): .resource_changes[] | select(.address == a) | .change.after
 # the data bucket (read at init), not an environment variable.
 mkdir -p "$work/big"
 head -c 200000 /dev/zero | tr '\0' m >"$work/big.model"
-jq --rawfile m "$work/big.model" '.function.model_json = $m' \
+# It is also planned as a developer's sandbox 'ada' (as render writes one for
+# up --sandbox --name ada), to check its tags and names at no extra plan.
+jq --rawfile m "$work/big.model" '.function.model_json = $m | .sandbox = "ada" | .sandbox_expires = "2030-01-01"
+	| .name_prefix = "owlet-demo-local-ada"' \
 	"$OWLET_SRC/tests/modules/local.tfvars.json" >"$work/big.tfvars.json"
 
 # The plans run side by side (they are independent); then report each.
@@ -102,6 +105,15 @@ for env in local dev prod; do
 done
 wait "${pids[$i]}"
 ok $? "a model of 200,000 bytes (50 times Lambda's 4 KB of environment) plans" || diag "$(cat "$work/big.log")"
+# the sandbox: every resource that takes tags carries owlet:sandbox and
+# owlet:expires (so sandbox list and down find it), and its cloud names
+# start with the sandbox's prefix
+is "$(q big '[.resource_changes[] | select(.change.after | type == "object" and has("tags_all"))] | length > 20')" "true" \
+	"sandbox: the plan has taggable resources"
+is "$(q big '[.resource_changes[] | select(.change.after | type == "object" and has("tags_all")) | select(.change.after.tags_all["owlet:sandbox"] != "ada" or .change.after.tags_all["owlet:expires"] != "2030-01-01") | .address] | join(",")')" \
+	"" "sandbox: every taggable resource is tagged owlet:sandbox=ada and owlet:expires"
+is "$(q big '[.resource_changes[] | .change.after | objects | (.name? // .function_name? // .bucket? // empty) | strings | select(test("^(/aws/[a-z]+/)?owlet-demo-local") and (test("owlet-demo-local-ada") | not))] | join(",")')" \
+	"" "sandbox: no cloud name of the stack's own prefix without the sandbox's name"
 
 # --- what every environment has ----------------------------------------------------
 for env in local dev prod; do

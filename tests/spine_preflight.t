@@ -34,6 +34,7 @@ like "$err" "the state bucket 'shop-tfstate-dev' \(backend\.bucket of environmen
 	"it names the bucket, the region and who asked (from STS)"
 like "$err" "aws s3api create-bucket --bucket shop-tfstate-dev --region eu-west-1 --create-bucket-configuration LocationConstraint=eu-west-1" \
 	"and the command that makes it"
+like "$err" "owlet bootstrap --env dev" "or owlet's own, which also makes the pipeline's roles"
 ok "$([ ! -e state/dev/.terraform ]; echo $?)" "terraform did not run"
 
 # STS refuses: moto checks nothing, so a server that answers 403 as STS does

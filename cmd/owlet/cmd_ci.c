@@ -27,7 +27,8 @@ void ci_print_next(void)
 	       "  OWLET_DEV_PLAN_ROLE_ARN  role the pull request's plan assumes (dev, read-only)\n"
 	       "  OWLET_DEV_ROLE_ARN       role a push to main deploys dev with\n"
 	       "  OWLET_PROD_ROLE_ARN      role the prod job deploys with\n"
-	       "e.g. gh variable set OWLET_DEV_ROLE_ARN --body arn:aws:iam::ACCOUNT:role/NAME\n");
+	       "'owlet bootstrap --env dev' (and --env prod) makes the roles, the OIDC provider and the state\n"
+	       "bucket, and prints the exact 'gh variable set' lines\n");
 }
 
 int ci_write_workflows(const char *dir, bool force, bool quiet)

@@ -18,8 +18,8 @@
 #include "spine.h"
 #include "deploy/recording.h"
 
-static const char *opt_env;
-static bool opt_yes, opt_force, opt_keep_emulator;
+static const char *opt_env, *opt_name;
+static bool opt_yes, opt_force, opt_keep_emulator, opt_sandbox;
 
 const struct owlet_option cmd_down_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -27,6 +27,9 @@ const struct owlet_option cmd_down_options[] = {
 	{ "force", 0, OPT_FLAG, &opt_force, NULL, "destroy an environment marked 'protect: true'" },
 	{ "keep-emulator", 0, OPT_FLAG, &opt_keep_emulator, NULL,
 	  "local: leave the emulator running after the destroy (to look into it)" },
+	{ "sandbox", 0, OPT_FLAG, &opt_sandbox, NULL,
+	  "your sandbox in ENV (or --name's); then counts what is left of it in the account" },
+	{ "name", 0, OPT_STRING, &opt_name, "NAME", "with --sandbox: the sandbox's name" },
 	{ 0 },
 };
 
@@ -78,15 +81,31 @@ static int local_destroy_failed(const struct spine *s)
 	return owlet_error_setc(OWLET_ECHILD, "the local destroy failed: %s", why);
 }
 
+int down_sandbox(const char *env, const char *name, bool yes)
+{
+	opt_env = env;
+	opt_name = name;
+	opt_sandbox = true;
+	opt_yes = yes;
+	char *argv[] = { "down", NULL };
+	return cmd_down(1, argv);
+}
+
 int cmd_down(int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1)
 		return owlet_error_setc(OWLET_EUSAGE, "'owlet down' takes no arguments");
 	struct spine s;
+	char *sandbox = NULL;
 	int rc = spine_open(&s, opt_env, NULL);
+	if (rc == 0)
+		rc = sandbox_name(&sandbox, opt_sandbox, opt_name);
 	if (rc < 0)
 		goto out;
+	/* a sandbox shares the local emulator with the others: it stays */
+	if (sandbox && s.local)
+		opt_keep_emulator = true;
 	if (s.env->protect && !opt_force) {
 		rc = owlet_error_setc(OWLET_ERROR, "environment '%s' is protected (protect: true in "
 				      "environments/%s.yml): pass --force to destroy it", s.env_name, s.env_name);
@@ -101,6 +120,7 @@ int cmd_down(int argc, char **argv)
 	free(st);
 	if (rc < 0)
 		goto out;
+	s.sandbox = sandbox;
 	s.n_steps = s.local ? 6 : 3;
 	if (s.local) {
 		spine_step(&s, "stop the local API");
@@ -130,7 +150,8 @@ int cmd_down(int argc, char **argv)
 	}
 	if (s.local && opt_keep_emulator) {
 		spine_step(&s, "keep the emulator");
-		printf("  emulator: still running on %s (pid %d)\n", s.emu.endpoint, (int)s.emu.pid);
+		printf("  emulator: still running on %s (pid %d)%s\n", s.emu.endpoint, (int)s.emu.pid,
+		       sandbox ? ", for the other sandboxes" : "");
 	} else if (s.local) {
 		spine_step(&s, "stop the emulator");
 		rc = owlet_emulator_stop(s.state_dir);
@@ -149,7 +170,10 @@ cleanup:
 	json_decref(rec);
 	if (rc == 0)
 		spine_print_times(&s, "destroyed");
+	if (rc == 0 && sandbox)
+		rc = sandbox_check_left(&s, sandbox);
 out:
+	free(sandbox);
 	spine_close(&s);
 	return rc;
 }

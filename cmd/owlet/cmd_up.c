@@ -12,13 +12,14 @@
 #include "commands.h"
 #include "deploy/deploy.h"
 #include "deploy/recording.h"
+#include "deploy/render.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "local/servectl.h"
 #include "spine.h"
 
-static const char *opt_env, *opt_artifact;
-static bool opt_no_check, opt_over_budget, opt_refresh;
+static const char *opt_env, *opt_artifact, *opt_name;
+static bool opt_no_check, opt_over_budget, opt_refresh, opt_sandbox;
 
 const struct owlet_option cmd_up_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -30,6 +31,9 @@ const struct owlet_option cmd_up_options[] = {
 	  "apply even when the cost estimate is over the environment's budget.monthly_usd" },
 	{ "refresh", 0, OPT_FLAG, &opt_refresh, NULL,
 	  "local: refresh the state from the emulator even when owlet alone has changed it since the last up" },
+	{ "sandbox", 0, OPT_FLAG, &opt_sandbox, NULL,
+	  "a stack of your own in ENV: named after your git identity (or --name), its own state key, tagged" },
+	{ "name", 0, OPT_STRING, &opt_name, "NAME", "with --sandbox: the sandbox's name" },
 	{ 0 },
 };
 
@@ -188,13 +192,22 @@ int cmd_up(int argc, char **argv)
 	struct owlet_plan_summary summary = { 0 };
 	json_t *outputs = NULL;
 	char *api_url = NULL;
+	char *sandbox = NULL;
 	int rc = spine_open(&s, opt_env, "up");
+	if (rc == 0)
+		rc = sandbox_name(&sandbox, opt_sandbox, opt_name);
 	if (rc < 0)
 		goto out;
+	s.sandbox = sandbox;
+	if (sandbox)
+		printf("sandbox '%s' in '%s' (expires %d days after this up)\n", sandbox, s.env_name,
+		       OWLET_SANDBOX_TTL_DAYS);
 	s.no_check = opt_no_check;
 	s.budget_gate = true;
 	s.over_budget = opt_over_budget;
-	s.refresh_check = true;
+	/* refresh.json speaks of the last up's state key: a sandbox (whose key
+	 * may differ from the last up's) always refreshes */
+	s.refresh_check = !sandbox;
 	s.force_refresh = opt_refresh;
 	s.n_steps = s.local ? 9 : 7;
 	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
@@ -232,6 +245,7 @@ int cmd_up(int argc, char **argv)
 	if (rc == 0)
 		spine_print_times(&s, changes ? "deployed" : "up to date");
 out:
+	free(sandbox);
 	free(api_url);
 	json_decref(outputs);
 	owlet_plan_summary_clear(&summary);

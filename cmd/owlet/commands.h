@@ -73,6 +73,18 @@ int ci_write_workflows(const char *dir, bool force, bool quiet);
 /* The repository variables and environment the workflows need. */
 void ci_print_next(void);
 OWLET_COMMAND(query);
+OWLET_COMMAND(bootstrap);
+OWLET_COMMAND(sandbox);
+
+/* cmd_sandbox.c: --sandbox [--name N] of up and down: *out is the sandbox's
+ * name (N, else made from the git identity), NULL without --sandbox. */
+struct spine;
+int sandbox_name(char **out, bool sandbox, const char *name);
+/* After a sandbox's destroy: what is left of it in the account; prints
+ * "left of sandbox N: nothing", or each resource and returns an error. */
+int sandbox_check_left(const struct spine *s, const char *name);
+/* cmd_down.c: `owlet down --sandbox --name NAME [--env ENV] [--yes]`. */
+int down_sandbox(const char *env, const char *name, bool yes);
 
 struct owlet_diags;
 /* Prints located problems to stderr in reading order, one

@@ -32,6 +32,8 @@ static const struct owlet_command commands[] = {
 	{ "user", cmd_user, cmd_user_options, "add NAME", "manage the users of an environment's Cognito user pool" },
 	{ "token", cmd_token, cmd_token_options, "NAME", "sign a user in and print an access token" },
 	{ "ci", cmd_ci, cmd_ci_options, "github", "write or refresh the project's GitHub Actions workflows" },
+	{ "bootstrap", cmd_bootstrap, cmd_bootstrap_options, "", "create the state bucket, GitHub OIDC provider and deploy roles of an environment" },
+	{ "sandbox", cmd_sandbox, cmd_sandbox_options, "list | down [NAME]", "the project's sandboxes in the account; tear one (or the expired ones) down" },
 	{ "openapi", cmd_openapi, cmd_openapi_options, "", "print the OpenAPI 3.1 document of the API, made from the model" },
 	{ "serve", cmd_serve, cmd_serve_options, "", "serve the local API in the foreground (up --env local runs it in the background)" },
 	{ "query", cmd_query, cmd_query_options, "SQL", "run SQL through the environment's Athena (local: DuckDB)" },

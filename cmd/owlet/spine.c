@@ -217,7 +217,7 @@ out:
 
 int spine_render(struct spine *s)
 {
-	char *suffix = owlet_render_stack_suffix(s->env->stack_suffix, ".");
+	char *suffix = s->sandbox ? strdup(s->sandbox) : owlet_render_stack_suffix(s->env->stack_suffix, ".");
 	if (!suffix)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	const char *endpoint = NULL;
@@ -231,7 +231,7 @@ int spine_render(struct spine *s)
 	}
 	/* a developer's sandbox: tagged with its name and an expiry date,
 	 * OWLET_SANDBOX_TTL_DAYS after this render (each up extends it) */
-	bool sandbox = strcmp(s->env->stack_suffix, "developer") == 0;
+	bool sandbox = s->sandbox || strcmp(s->env->stack_suffix, "developer") == 0;
 	char expires[16] = "";
 	if (sandbox) {
 		time_t t = (time_t)(owlet_clock_wall_ms() / 1000) + OWLET_SANDBOX_TTL_DAYS * 86400;
@@ -269,7 +269,8 @@ int spine_init(struct spine *s)
 	int rc = spine_terraform(s);
 	if (rc < 0)
 		return rc;
-	rc = owlet_tf_init(s->tf, "backend.hcl", true, s->local);
+	/* a sandbox named on the command line: the state key may differ from the last init's */
+	rc = owlet_tf_init(s->tf, "backend.hcl", true, s->local || s->sandbox);
 	if (rc == 0 && s->tf->init_skipped && !s->quiet)
 		printf("  terraform init: .terraform is up to date\n");
 	return rc;

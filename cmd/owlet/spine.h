@@ -38,6 +38,7 @@ struct spine {
 	bool refresh_check;     /* set by up: decide before the plan */
 	bool force_refresh;     /* up --refresh */
 	long long refresh_mark; /* after the decision: what refresh.json records on success, -1 none */
+	const char *sandbox;    /* --sandbox: the sandbox's name (borrowed); NULL: none */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory

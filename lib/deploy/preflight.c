@@ -38,11 +38,14 @@ int owlet_aws_preflight(char *who, size_t who_size, const struct owlet_environme
 			snprintf(location, sizeof location, " --create-bucket-configuration LocationConstraint=%s", region);
 		return owlet_error_setc(
 			OWLET_ENOTFOUND,
-			"the state bucket '%s' (backend.bucket of %s) does not exist in %s, %s: create it once with\n"
+			"the state bucket '%s' (backend.bucket of %s) does not exist in %s, %s: create it once, with the "
+			"roles of the pipelines, with\n"
+			"  owlet bootstrap --env %s\n"
+			"or by hand with\n"
 			"  aws s3api create-bucket --bucket %s --region %s%s\n"
 			"  aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled\n"
 			"(or set backend.bucket to a bucket of yours)",
-			bucket, env->path, region, who, bucket, region, location, bucket);
+			bucket, env->path, region, who, env->name, bucket, region, location, bucket);
 	}
 	if (rc < 0)
 		return owlet_error_setc(rc, "cannot read the state bucket '%s': %s", bucket, owlet_error_last());

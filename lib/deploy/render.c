@@ -339,15 +339,15 @@ static int sync_tree(const char *src, const char *dst)
 	return rc;
 }
 
-static int write_root_file(const char *src_dir, const char *state_dir, const char *name)
+static int write_root_file(const char *src_dir, const char *subdir, const char *state_dir, const char *name)
 {
 	char *src = owlet_fs_join(src_dir, name), *dst = owlet_fs_join(state_dir, name);
 	char *data = NULL, *text = NULL;
 	size_t len;
 	int rc = src && dst ? owlet_fs_read(&data, &len, src) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc == 0) {
-		int n = asprintf(&text, GENERATED " from templates/root/%s; edit the template, not this file\n%s",
-				 name, data);
+		int n = asprintf(&text, GENERATED " from %s/%s; edit the template, not this file\n%s",
+				 subdir, name, data);
 		rc = n < 0 ? owlet_error_setc(OWLET_ENOMEM, "out of memory") : owlet_fs_write_atomic(dst, text, (size_t)n);
 	}
 	free(text);
@@ -370,14 +370,14 @@ static bool generated_tf(const char *state_dir, const char *name)
 	return yes;
 }
 
-static int render_root(const char *share, const char *state_dir)
+int owlet_render_templates(const char *share, const char *subdir, const char *state_dir)
 {
-	char *src_dir = owlet_fs_join(share, "templates/root");
+	char *src_dir = owlet_fs_join(share, subdir);
 	char **names = NULL, **existing = NULL;
 	int rc = src_dir ? owlet_fs_list(&names, src_dir) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && names[i]; i++)
 		if (!is_hidden(names[i]) && ends_with(names[i], ".tf"))
-			rc = write_root_file(src_dir, state_dir, names[i]);
+			rc = write_root_file(src_dir, subdir, state_dir, names[i]);
 	if (rc == 0)
 		rc = owlet_fs_list(&existing, state_dir);
 	for (size_t i = 0; rc == 0 && existing[i]; i++) {
@@ -422,7 +422,7 @@ int owlet_render(const struct owlet_model *model, const struct owlet_environment
 	int rc = modules_src && modules_dst ? owlet_fs_mkdirs(opts->state_dir)
 					    : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = render_root(share, opts->state_dir);
+		rc = owlet_render_templates(share, "templates/root", opts->state_dir);
 	if (rc == 0 && owlet_fs_is_dir(modules_src))
 		rc = sync_tree(modules_src, modules_dst);
 	if (rc == 0) {

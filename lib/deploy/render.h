@@ -44,6 +44,11 @@ char *owlet_render_backend(const struct owlet_model *model, const struct owlet_e
  * for local (caller frees). */
 char *owlet_render_state_bucket(const struct owlet_model *model, const struct owlet_environment *env);
 
+/* Every SUBDIR/NAME.tf of share (templates/root, templates/bootstrap) into
+ * dir/NAME.tf with a generated-by line; .tf files an earlier call wrote
+ * there and SUBDIR no longer has are removed. */
+int owlet_render_templates(const char *share, const char *subdir, const char *dir);
+
 #define OWLET_SANDBOX_NAME_MAX 16
 #define OWLET_SANDBOX_TTL_DAYS 7
 
