@@ -7,18 +7,11 @@
 
 #include <curl/curl.h>
 
+#include "aws/client.h"
 #include "base/buf.h"
 #include "base/error.h"
 
 #define ANSWER_MAX (8u << 20)
-
-static size_t collect(char *p, size_t size, size_t n, void *userdata)
-{
-	struct owlet_buf *b = userdata;
-	if (b->len + size * n > ANSWER_MAX || owlet_buf_append(b, p, size * n) < 0)
-		return 0;
-	return size * n;
-}
 
 void owlet_aws_xml_text(char *out, size_t size, const char *xml, const char *tag)
 {
@@ -34,25 +27,30 @@ void owlet_aws_xml_text(char *out, size_t size, const char *xml, const char *tag
 
 const char *owlet_aws_env_or(const char *name, const char *fallback)
 {
-	const char *v = getenv(name);
-	return v && *v ? v : fallback;
+	const char *v = owlet_aws_env(name);
+	return v ? v : fallback;
 }
 
 int owlet_aws_http(struct owlet_buf *resp, long *status, const struct owlet_aws_query *q, const char *content_type,
 		   const char *target, const char *body)
 {
 	*status = 0;
-	const char *ak = q->access_key ? q->access_key : owlet_aws_env_or("AWS_ACCESS_KEY_ID", NULL);
-	const char *sk = q->secret_key ? q->secret_key : owlet_aws_env_or("AWS_SECRET_ACCESS_KEY", NULL);
-	const char *token = q->access_key ? q->session_token : owlet_aws_env_or("AWS_SESSION_TOKEN", NULL);
+	const char *ak = q->access_key ? q->access_key : owlet_aws_env("AWS_ACCESS_KEY_ID");
+	const char *sk = q->secret_key ? q->secret_key : owlet_aws_env("AWS_SECRET_ACCESS_KEY");
+	const char *token = q->access_key ? q->session_token : owlet_aws_env("AWS_SESSION_TOKEN");
 	if (!ak || !sk)
 		return owlet_error_setc(OWLET_EUSAGE,
 					"no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
 					"AWS_SESSION_TOKEN for temporary ones); from a profile: eval \"$(aws configure "
 					"export-credentials --profile NAME --format env)\"");
-	char sigv4[96], userpwd[512], line[4096];
-	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", q->region, q->service);
-	snprintf(userpwd, sizeof userpwd, "%s:%s", ak, sk);
+	/* the signing, the CA bundle and the bounded body are client.h's */
+	struct owlet_aws_auth auth;
+	int rc = owlet_aws_auth_init(&auth, ak, sk, token, q->region, q->service);
+	if (rc == OWLET_EINVALID)
+		return owlet_error_setc(OWLET_EUSAGE, "the AWS credentials or the region are empty or too long");
+	if (rc < 0)
+		return rc;
+	char line[4096];
 	CURL *h = curl_easy_init();
 	struct curl_slist *headers = NULL;
 	if (body) {
@@ -63,24 +61,20 @@ int owlet_aws_http(struct owlet_buf *resp, long *status, const struct owlet_aws_
 		snprintf(line, sizeof line, "X-Amz-Target: %s", target);
 		headers = curl_slist_append(headers, line);
 	}
-	if (token && token[0]) {
-		snprintf(line, sizeof line, "X-Amz-Security-Token: %s", token);
-		headers = curl_slist_append(headers, line);
-	}
-	int rc = h ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	rc = h ? owlet_aws_auth_apply(h, &headers, &auth) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	struct owlet_aws_body answer = { .max = ANSWER_MAX };
 	if (rc == 0) {
 		curl_easy_setopt(h, CURLOPT_URL, q->url);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+		owlet_aws_body_attach(h, &answer);
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 		if (body)
 			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 		CURLcode cc = curl_easy_perform(h);
-		if (cc != CURLE_OK)
+		if (answer.over)
+			rc = owlet_error_setc(OWLET_EIO, "%s at '%s' answered with more than %u bytes", q->service, q->url,
+					      ANSWER_MAX);
+		else if (cc != CURLE_OK)
 			rc = owlet_error_setc(OWLET_EIO, "cannot reach %s at '%s': %s", q->service, q->url,
 					      curl_easy_strerror(cc));
 		else
@@ -88,6 +82,14 @@ int owlet_aws_http(struct owlet_buf *resp, long *status, const struct owlet_aws_
 	}
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(h);
+	owlet_aws_auth_free(&auth);
+	if (rc == 0 && !resp->data) {
+		*resp = answer.buf; /* moved, not copied */
+		answer.buf = (struct owlet_buf){ 0 };
+	} else if (rc == 0 && answer.buf.len && owlet_buf_append(resp, answer.buf.data, answer.buf.len) < 0) {
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	owlet_buf_free(&answer.buf);
 	return rc;
 }
 
