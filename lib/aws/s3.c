@@ -561,6 +561,38 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	return 0;
 }
 
+int owlet_s3_get_range(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key,
+		       long long offset, size_t max)
+{
+	*body = NULL;
+	*len = 0;
+	if (offset < 0 || max == 0)
+		return owlet_error_setc(OWLET_EINVALID, "s3 get 's3://%s/%s': an empty byte range", bucket, key);
+	char range[80];
+	snprintf(range, sizeof range, "Range: bytes=%lld-%lld", offset, offset + (long long)max - 1);
+	struct s3_request r = { "GET", bucket, key, NULL, NULL, 0, NULL };
+	s3->extra_header = range;
+	int status = perform(s3, &r);
+	s3->extra_header = NULL;
+	if (status == 416) /* at or past the end */
+	{
+		status = 200;
+		owlet_buf_reset(&s3->body);
+	}
+	int rc = check_status(s3, status, "get", bucket, key);
+	if (rc < 0)
+		return rc;
+	size_t n = s3->body.len < max ? s3->body.len : max;
+	*body = malloc(n + 1);
+	if (!*body)
+		return nomem();
+	if (n)
+		memcpy(*body, s3->body.data, n);
+	(*body)[n] = '\0';
+	*len = n;
+	return 0;
+}
+
 int owlet_s3_head(struct owlet_s3 *s3, long long *size, const char *bucket, const char *key)
 {
 	*size = 0;

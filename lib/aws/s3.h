@@ -79,6 +79,12 @@ int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, co
 /* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
  * a missing key or bucket. */
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);
+/* Bytes [offset, offset + max) of key (fewer at its end, none past it),
+ * with a Range request: *body NUL-terminated, the caller's; the ETag of the
+ * version read is owlet_s3_last_etag.  For reading large objects in bounded
+ * memory. */
+int owlet_s3_get_range(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key,
+		       long long offset, size_t max);
 /* Deletes key; 0 also when it did not exist. */
 int owlet_s3_delete(struct owlet_s3 *s3, const char *bucket, const char *key);
 /* *size is the object's length (its ETag: owlet_s3_last_etag); OWLET_ENOTFOUND

@@ -22,14 +22,16 @@ static bool add_route(char **r, size_t *k, const char *method, const char *name,
 
 char **owlet_model_routes(size_t *n, const struct owlet_model *model)
 {
-	char **r = calloc(model->n_datasets * 5 + 4, sizeof *r);
+	char **r = calloc(model->n_datasets * 8 + 4, sizeof *r);
 	size_t k = 0;
 	bool good = r && add_route(r, &k, "GET", NULL, "/datasets") && add_route(r, &k, "GET", NULL, "/openapi.json");
 	for (size_t i = 0; good && i < model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &model->datasets[i];
 		good = add_route(r, &k, "GET", ds->name, "") && add_route(r, &k, "GET", ds->name, "/stats") &&
 		       add_route(r, &k, "GET", ds->name, "/rows") && add_route(r, &k, "GET", ds->name, "/aggregate") &&
-		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records"));
+		       (ds->n_write == 0 ||
+			(add_route(r, &k, "POST", ds->name, "/records") && add_route(r, &k, "POST", ds->name, "/uploads") &&
+			 add_route(r, &k, "GET", ds->name, "/uploads") && add_route(r, &k, "GET", ds->name, "/uploads/{id}")));
 	}
 	good = good && add_route(r, &k, "GET", NULL, "/queries/{id}");
 	if (!good) {
@@ -180,6 +182,25 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 		      "required", "bucket", "key", "keys", "records", "properties", "bucket", "type", "string", "key",
 		      "type", "string", "keys", "type", "array", "items", "type", "string", "records", "type", "integer"),
 	    &ok);
+	put(schemas, "UploadTicket",
+	    json_pack("{s:s, s:s, s:[s, s, s, s], s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}",
+		      "type", "object", "description",
+		      "A presigned S3 POST: send fields, then the file, as multipart/form-data to url (docs/uploads.md)",
+		      "required", "id", "url", "fields", "key", "properties", "id", "type", "string", "url", "type",
+		      "string", "fields", "type", "object", "key", "type", "string", "expires", "type", "string",
+		      "max_bytes", "type", "integer", "format", "type", "string"),
+	    &ok);
+	put(schemas, "Upload",
+	    json_pack("{s:s, s:s, s:[s, s], s:{s:{s:s}, s:{s:[s, s, s, s, s, s]}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}",
+		      "type", "object", "description", "An upload and its outcome (docs/uploads.md)", "required", "id",
+		      "status", "properties", "id", "type", "string", "status", "enum", "pending", "processing", "done",
+		      "partly_rejected", "rejected", "failed", "accepted", "type", "integer", "rejected", "type",
+		      "integer", "problems", "type", "array", "rejects_key", "type", "string"),
+	    &ok);
+	put(schemas, "UploadList",
+	    json_pack("{s:s, s:[s], s:{s:{s:s, s:o}}}", "type", "object", "required", "uploads", "properties",
+		      "uploads", "type", "array", "items", ref("schemas", "Upload")),
+	    &ok);
 	put(schemas, "OpenAPI", json_pack("{s:s, s:s}", "type", "object", "description", "This document"), &ok);
 	put(schemas, "QueryResult",
 	    json_pack("{s:s, s:s}", "type", "object", "description",
@@ -253,6 +274,28 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 			snprintf(summary, sizeof summary, "%s of dataset '%s' through SQL (filters as query parameters, docs/sql.md)",
 				 strcmp(tail, "/rows") == 0 ? "Rows" : "Aggregates", dsname);
 			op = operation(id, summary, "queries", 200, ref("schemas", "QueryResult"), post_errors, &ok);
+		} else if (strncmp(tail, "/uploads", 8) == 0) {
+			bool post = strcmp(method, "POST") == 0, one = tail[8] == '/';
+			snprintf(summary, sizeof summary,
+				 post ? "Start a bulk upload to dataset '%s': a presigned S3 POST"
+				 : one ? "The state and outcome of an upload to dataset '%s'"
+				       : "The recent uploads to dataset '%s'",
+				 dsname);
+			op = operation(id, summary, "datasets", post ? 201 : 200,
+				       ref("schemas", post ? "UploadTicket" : one ? "Upload" : "UploadList"),
+				       post ? post_errors : read_errors, &ok);
+			if (post)
+				put(op, "requestBody",
+				    json_pack("{s:b, s:{s:{s:{s:s, s:[s], s:{s:{s:s}, s:{s:s, s:i}}}}}}", "required", 1,
+					      "content", "application/json", "schema", "type", "object", "required",
+					      "filename", "properties", "filename", "type", "string", "size", "type",
+					      "integer", "minimum", 1),
+				    &ok);
+			if (one)
+				put(op, "parameters",
+				    json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1,
+					      "schema", "type", "string"),
+				    &ok);
 		} else {
 			char rec[160];
 			snprintf(rec, sizeof rec, "%s_record", dsname);
