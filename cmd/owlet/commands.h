@@ -71,6 +71,7 @@ int ci_write_workflows(const char *dir, bool force, bool quiet);
 /* The repository variables and environment the workflows need. */
 void ci_print_next(void);
 OWLET_COMMAND(query);
+OWLET_COMMAND(upload);
 
 struct owlet_diags;
 /* Prints located problems to stderr in reading order, one
