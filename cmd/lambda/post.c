@@ -234,6 +234,51 @@ static int cmp_kept(const void *x, const void *y, void *arg)
 	return c ? c : (o->idx[a] < o->idx[b] ? -1 : o->idx[a] > o->idx[b]);
 }
 
+/* The key markers of batch b (objects named with stem), written with
+ * If-None-Match: * many at once: per record 0 (written), 1 (it exists) or
+ * a negative code; NULL (and *rc) when out of memory or S3 failed. */
+static int *put_markers(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const struct layout_batch *b,
+			const char *stem, long long now, int *rc)
+{
+	size_t n = b->n_records;
+	int *res = calloc(n ? n : 1, sizeof *res);
+	char **keys = calloc(n ? n : 1, sizeof *keys), **bodies = calloc(n ? n : 1, sizeof *bodies);
+	size_t *lens = calloc(n ? n : 1, sizeof *lens);
+	*rc = res && keys && bodies && lens ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; *rc == 0 && i < n; i++) {
+		char ours[256];
+		keys[i] = malloc(256);
+		if (!keys[i] || (*rc = layout_marker_key(keys[i], 256, ds, b->key_hash[i])) < 0 ||
+		    (*rc = layout_object_key(ours, sizeof ours, ds, &b->parts[b->part_of[i]], stem)) < 0)
+			break;
+		json_t *kv = json_loads(b->key_text[i], JSON_DECODE_ANY, NULL);
+		json_t *m = kv ? json_pack("{s:i, s:o, s:s, s:I}", "v", 1, "key", kv, "data_key", ours, "created",
+					   (json_int_t)now)
+			       : NULL;
+		bodies[i] = m ? json_dumps(m, JSON_COMPACT) : NULL;
+		json_decref(m);
+		if (!bodies[i])
+			*rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		else
+			lens[i] = strlen(bodies[i]);
+	}
+	if (*rc == 0)
+		*rc = owlet_s3_put_new_many(ctx->s3, ctx->bucket, n, (const char *const *)keys,
+					    (const char *const *)bodies, lens, res);
+	for (size_t i = 0; keys && bodies && i < n; i++) {
+		free(keys[i]);
+		free(bodies[i]);
+	}
+	free(keys);
+	free(bodies);
+	free(lens);
+	if (*rc < 0) {
+		free(res);
+		return NULL;
+	}
+	return res;
+}
+
 int lambda_store_rows(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const json_t *rows, const char *stem,
 		      long long now, signed char *verdict, size_t *first_of)
 {
@@ -272,10 +317,15 @@ int lambda_store_rows(struct lambda_ctx *ctx, const struct owlet_dataset *ds, co
 		}
 	}
 	for (int pass = 0; rc == 0 && ds->key && pass < 2; pass++) {
-		/* pass 0: a marker per row, naming its object; a taken key drops the
-		 * row.  pass 1 (only when rows were dropped, which changes the
-		 * objects' names): the markers renamed to the objects now written */
+		/* pass 0: a marker per row, naming its object, written many at once;
+		 * a taken key drops the row.  pass 1 (only when rows were dropped,
+		 * which changes the objects' names): the markers renamed to the
+		 * objects now written */
 		bool dropped = false;
+		int *first_try = pass == 0 ? put_markers(ctx, ds, &b, stem, now, &rc) : NULL;
+		for (size_t i = 0; first_try && i < b.n_records; i++)
+			if (first_try[i] == 0) /* so that a failure deletes it again */
+				mine[idx[i]] = true;
 		for (size_t i = 0; rc == 0 && i < b.n_records; i++) {
 			char mkey[256], ours[256];
 			size_t r = idx[i];
@@ -297,7 +347,7 @@ int lambda_store_rows(struct lambda_ctx *ctx, const struct owlet_dataset *ds, co
 			if (pass == 1) {
 				rc = owlet_s3_put(ctx->s3, ctx->bucket, mkey, body, strlen(body), "application/json");
 			} else {
-				rc = owlet_s3_put_if(ctx->s3, ctx->bucket, mkey, body, strlen(body), "application/json", NULL);
+				rc = first_try[i];
 				if (rc == 1)
 					rc = marker_taken(ctx, mkey, ours, body, strlen(body), now);
 				if (rc == 0)
@@ -312,6 +362,7 @@ int lambda_store_rows(struct lambda_ctx *ctx, const struct owlet_dataset *ds, co
 				snprintf(marked[r], sizeof marked[r], "%s", ours);
 			free(body);
 		}
+		free(first_try);
 		if (rc < 0 || !dropped)
 			break;
 		layout_clear(&b);
