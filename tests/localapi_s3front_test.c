@@ -25,23 +25,6 @@
 
 static char front_url[64];
 
-static int make_bucket(const char *endpoint, const char *bucket)
-{
-	char url[256];
-	snprintf(url, sizeof url, "%s/%s", endpoint, bucket);
-	CURL *h = curl_easy_init();
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(h, CURLOPT_USERPWD, "test:test");
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:s3");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, moto_discard);
-	long status = 0;
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	return status == 200 ? 0 : -1;
-}
-
 /* POSTs fields (then extra NAME, VALUE pairs, then the file) to the front:
  * the status, and S3's <Code> into code. */
 static long post(const json_t *fields, const char *const *extra, const char *file, size_t len, char *code,
@@ -105,7 +88,7 @@ int main(void)
 		printf("1..0 # SKIP moto_server is not available\n");
 		return 0;
 	}
-	ok(make_bucket(endpoint, "owlet-data") == 0, "moto runs with bucket owlet-data");
+	ok(moto_make_bucket(endpoint, "owlet-data", "test:test") == 0, "moto runs with bucket owlet-data");
 	struct owlet_s3front *f = NULL;
 	struct owlet_s3front_config cfg = { .bucket = "owlet-data", .s3 = { "test", "test", NULL, "us-east-1", endpoint },
 					    .access_key = "test", .secret_key = "test" };

@@ -408,6 +408,25 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 	return true;
 }
 
+/* What every request of the client sets on its handle: the URL as encoded
+ * (no dot segment collapsed: s3.h), SigV4, the headers, the answer into out. */
+static void setup_handle(const struct owlet_s3 *s3, CURL *c, const char *url, struct curl_slist *h,
+			 struct owlet_buf *out, long timeout_ms)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
+	curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
+	if (s3->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
+}
+
 /* Performs one request with retries.  Returns the final HTTP status (the
  * body in s3->body.data), or a negative code. */
 static int perform(struct owlet_s3 *s3, const struct s3_request *r)
@@ -454,22 +473,10 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		s3->errbuf[0] = '\0';
 		s3->code[0] = '\0';
 		s3->etag[0] = '\0';
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		/* the key as S3 names it: no dot segment collapsed (s3.h) */
-		curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		setup_handle(s3, c, url, h, &s3->body, timeout_ms);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s3->errbuf);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s3->body);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, s3);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
-		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
-		if (s3->ca_file)
-			curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		if (strcmp(r->method, "HEAD") == 0) {
 			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 		} else if (r->body) {
@@ -579,18 +586,7 @@ static int slot_start(struct owlet_s3 *s3, CURLM *m, struct put_slot *sl, size_t
 	    (s3->token_hdr && !curl_slist_append(h, s3->token_hdr)))
 		return nomem();
 	CURL *c = sl->h;
-	curl_easy_setopt(c, CURLOPT_URL, sl->url);
-	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sl->body);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
-	curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
-	if (s3->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
+	setup_handle(s3, c, sl->url, h, &sl->body, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, bodies[i]);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)lens[i]);
