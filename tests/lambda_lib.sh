@@ -2,7 +2,9 @@
 #   run_plan NAME PLAN_JSON [ENV=VALUE...]   bootstrap under a Runtime API
 #                                            server of the test; sets $log,
 #                                            $stderr, $rc, $rss_kb (its peak
-#                                            RSS in KiB, /usr/bin/time -f %M)
+#                                            RSS in KiB, /usr/bin/time -f %M);
+#                                            it is stopped after
+#                                            $LAMBDA_TIMEOUT_S (default 20) s
 #   q PYTHON_EXPR                            a value of $log's requests
 #   resp ID [SUFFIX]                         the response to invocation ID
 #   body ID [SUFFIX]                         the JSON body of that response
@@ -31,7 +33,7 @@ run_plan() {
 	local wrap=()
 	[ -x /usr/bin/time ] && wrap=(/usr/bin/time -q -f %M -o "$d/rss")
 	env -i PATH=/usr/bin:/bin AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$d/port")" "$@" \
-		"${wrap[@]}" timeout 20 "$BOOTSTRAP" 2>"$d/stderr"
+		"${wrap[@]}" timeout "${LAMBDA_TIMEOUT_S:-20}" "$BOOTSTRAP" 2>"$d/stderr"
 	rc=$?
 	rss_kb=$(tail -1 "$d/rss" 2>/dev/null)
 	wait "$srv"

@@ -73,6 +73,16 @@ is "$status" 409 "the same customer_id again: 409 (its key marker, through the d
 req "$(token reader@example.com)" GET /openapi.json
 is "$status" 200 "GET /openapi.json: 200 (a route of api.routes, the model read from _owlet/model.json)"
 like "$body" '"/datasets/customers/records"' "the document has the routes"
+# a bulk upload through the deployed notification and IAM policy: owlet
+# upload, the front for S3, the S3 event, then the rows read back
+printf 'order_id,ordered_at,status,amount_eur\n7,2026-03-01T10:00:00Z,paid,12.5\n8,2026-03-02T11:00:00Z,lost,3\n9,2026-03-02T12:00:00Z,open,4\n' >orders.csv
+run_owlet upload --user writer@example.com --dataset orders orders.csv
+is "$rc" 1 "owlet upload of a CSV with one bad row: exit 1"
+like "$out" "orders.csv: 2 rows accepted, 1 rejected \(partly_rejected\)" "it prints the counts" || diag "$out" "$err"
+like "$out" "line 3: status: " "and the bad row's line and field"
+req "$(token writer@example.com)" GET /datasets
+is "$(printf '%s' "$body" | python3 -c 'import json,sys; print({d["name"]: d.get("row_count") for d in json.load(sys.stdin)["datasets"]}.get("orders"))' 2>&1)" 3 \
+	"GET /datasets counts the uploaded rows (orders: 1 POSTed + 2 uploaded)"
 req "$(token writer@example.com)" GET /datasets/nosuch
 is "$status" 404 "a dataset the model does not have: 404"
 run_owlet user list

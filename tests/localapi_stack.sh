@@ -46,6 +46,7 @@ JSON
             "POST /datasets/stations/records", "POST /datasets/trips/records",
             "GET /datasets/readings/rows", "GET /datasets/readings/aggregate", "GET /datasets/stations/rows",
             "GET /datasets/stations/aggregate", "GET /datasets/trips/rows", "GET /datasets/trips/aggregate",
+            "POST /datasets/{name}/uploads", "GET /datasets/{name}/uploads", "GET /datasets/{name}/uploads/{id}",
             "GET /queries/{id}"]}
 JSON
 }

@@ -40,6 +40,24 @@ static inline size_t moto_discard(char *p, size_t s, size_t n, void *u)
 	return s * n;
 }
 
+/* moto has no bucket until one is made: a signed PUT /BUCKET (0, or -1) */
+static inline int moto_make_bucket(const char *endpoint, const char *bucket, const char *userpwd)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/%s", endpoint, bucket);
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:s3");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, moto_discard);
+	long status = 0;
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	return status == 200 ? 0 : -1;
+}
+
 static inline void moto_stop(pid_t pid)
 {
 	if (pid > 0) {

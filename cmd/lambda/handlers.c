@@ -15,6 +15,7 @@
 #include "base/hash.h"
 #include "handlers.h"
 #include "post.h"
+#include "upload.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -411,6 +412,32 @@ static void handle_http(struct lambda_ctx *ctx, struct lambda_result *res, const
 		lambda_respond(res, 200, owlet_openapi(ctx->model, iss, NULL));
 		goto out;
 	}
+	/* /datasets/NAME/uploads[/ID] (upload.h): writers only */
+	const char *up = strncmp(path, "/datasets/", 10) == 0 ? strstr(path + 10, "/uploads") : NULL;
+	if (up && (up[8] == '\0' || (up[8] == '/' && up[9] && !strchr(up + 9, '/'))) && up > path + 10 &&
+	    !memchr(path + 10, '/', (size_t)(up - path - 10)) && (size_t)(up - path - 10) < 64) {
+		char dsname[64];
+		snprintf(dsname, sizeof dsname, "%.*s", (int)(up - path - 10), path + 10);
+		bool one = up[8] == '/';
+		const struct owlet_dataset *uds = owlet_model_dataset(ctx->model, dsname);
+		char msg[200];
+		if (strcmp(method, one ? "GET" : method) != 0 || (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)) {
+			lambda_respond_message(res, 405, "method not allowed");
+		} else if (!uds) {
+			snprintf(msg, sizeof msg, "no dataset '%s'", dsname);
+			lambda_respond_message(res, 404, msg);
+		} else if (!owlet_dataset_can_write(uds, c.groups, c.n_groups)) {
+			snprintf(msg, sizeof msg, "your groups may not upload to dataset '%s'", dsname);
+			lambda_respond_message(res, 403, msg);
+		} else if (one) {
+			lambda_upload_get(ctx, res, uds, up + 9);
+		} else if (strcmp(method, "POST") == 0) {
+			lambda_upload_start(ctx, res, event, uds);
+		} else {
+			lambda_upload_list(ctx, res, uds);
+		}
+		goto out;
+	}
 	/* /datasets[/NAME[/stats|/records|/rows|/aggregate]] */
 	char name[64] = "", tail[16] = "";
 	int n = 0;
@@ -480,13 +507,30 @@ out:
  * invocation, so that Lambda retries the event. */
 static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, const json_t *records)
 {
-	size_t aggregated = 0, refused = 0;
-	int rc = lambda_stats_s3_event(ctx, &aggregated, &refused, records);
+	size_t aggregated = 0, refused = 0, uploads = 0, skipped = 0;
+	/* incoming/ is the bulk uploads' (upload.c); the rest is the aggregation's */
+	json_t *rest = json_array();
+	size_t i;
+	const json_t *r;
+	json_array_foreach(records, i, r)
+		if (rest && !lambda_upload_is_incoming(r))
+			json_array_append(rest, (json_t *)r);
+	if (!rest)
+		return set_error(res, "Runtime.OutOfMemory", "out of memory");
+	int rc = json_array_size(rest) < json_array_size(records) ? lambda_upload_s3_event(ctx, &uploads, &skipped, records) : 0;
+	if (rc < 0) {
+		json_decref(rest);
+		set_error(res, "Owlet.UploadFailed", owlet_error_last());
+		return;
+	}
+	rc = json_array_size(rest) ? lambda_stats_s3_event(ctx, &aggregated, &refused, rest) : 0;
+	json_decref(rest);
 	if (rc < 0) {
 		set_error(res, "Owlet.AggregationFailed", owlet_error_last());
 		return;
 	}
-	if (asprintf(&res->body, "{\"ok\":true,\"aggregated\":%zu,\"refused\":%zu}", aggregated, refused) < 0) {
+	if (asprintf(&res->body, "{\"ok\":true,\"aggregated\":%zu,\"refused\":%zu,\"uploads\":%zu,\"skipped\":%zu}",
+		     aggregated, refused, uploads, skipped) < 0) {
 		res->body = NULL;
 		set_error(res, "Runtime.OutOfMemory", "out of memory");
 	}

@@ -199,6 +199,199 @@ static int store_batch(struct lambda_ctx *ctx, const struct owlet_dataset *ds, c
 	return rc;
 }
 
+/* The rows of `rows` whose verdict is 0, in order, with their indexes in
+ * rows (*idx, the caller's), grouped by layout_build into *b. */
+static int build_kept(struct layout_batch *b, const struct owlet_dataset *ds, const json_t *rows,
+		      const signed char *verdict, size_t **idx)
+{
+	size_t n = json_array_size(rows), k = 0;
+	json_t *kept = json_array();
+	*idx = calloc(n ? n : 1, sizeof **idx);
+	if (!kept || !*idx) {
+		json_decref(kept);
+		memset(b, 0, sizeof *b);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!verdict[i] && json_array_append(kept, json_array_get(rows, i)) == 0)
+			(*idx)[k++] = i;
+	long da, db;
+	int rc = layout_build(b, ds, kept, (int)k, &da, &db);
+	json_decref(kept);
+	return rc;
+}
+
+struct hash_order {
+	char (*hash)[65];
+	size_t *idx;
+};
+
+static int cmp_kept(const void *x, const void *y, void *arg)
+{
+	const struct hash_order *o = arg;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int c = strcmp(o->hash[a], o->hash[b]);
+	return c ? c : (o->idx[a] < o->idx[b] ? -1 : o->idx[a] > o->idx[b]);
+}
+
+/* The key markers of batch b (objects named with stem), written with
+ * If-None-Match: * many at once: per record 0 (written), 1 (it exists) or
+ * a negative code; NULL (and *rc) when out of memory or S3 failed. */
+static int *put_markers(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const struct layout_batch *b,
+			const char *stem, long long now, int *rc)
+{
+	size_t n = b->n_records;
+	int *res = calloc(n ? n : 1, sizeof *res);
+	char **keys = calloc(n ? n : 1, sizeof *keys), **bodies = calloc(n ? n : 1, sizeof *bodies);
+	size_t *lens = calloc(n ? n : 1, sizeof *lens);
+	*rc = res && keys && bodies && lens ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; *rc == 0 && i < n; i++) {
+		char ours[256];
+		keys[i] = malloc(256);
+		if (!keys[i] || (*rc = layout_marker_key(keys[i], 256, ds, b->key_hash[i])) < 0 ||
+		    (*rc = layout_object_key(ours, sizeof ours, ds, &b->parts[b->part_of[i]], stem)) < 0)
+			break;
+		json_t *kv = json_loads(b->key_text[i], JSON_DECODE_ANY, NULL);
+		json_t *m = kv ? json_pack("{s:i, s:o, s:s, s:I}", "v", 1, "key", kv, "data_key", ours, "created",
+					   (json_int_t)now)
+			       : NULL;
+		bodies[i] = m ? json_dumps(m, JSON_COMPACT) : NULL;
+		json_decref(m);
+		if (!bodies[i])
+			*rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		else
+			lens[i] = strlen(bodies[i]);
+	}
+	if (*rc == 0)
+		*rc = owlet_s3_put_new_many(ctx->s3, ctx->bucket, n, (const char *const *)keys,
+					    (const char *const *)bodies, lens, res);
+	for (size_t i = 0; keys && bodies && i < n; i++) {
+		free(keys[i]);
+		free(bodies[i]);
+	}
+	free(keys);
+	free(bodies);
+	free(lens);
+	if (*rc < 0) {
+		free(res);
+		return NULL;
+	}
+	return res;
+}
+
+int lambda_store_rows(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const json_t *rows, const char *stem,
+		      long long now, signed char *verdict, size_t *first_of)
+{
+	size_t n = json_array_size(rows);
+	memset(verdict, 0, n);
+	struct layout_batch b;
+	size_t *idx = NULL;
+	bool *mine = calloc(n ? n : 1, sizeof *mine);
+	char(*marked)[256] = ds->key ? calloc(n ? n : 1, sizeof *marked) : NULL; /* the data_key each marker names */
+	int rc = mine && (!ds->key || marked) ? build_kept(&b, ds, rows, verdict, &idx)
+					     : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0 && ds->key && b.n_records > 1) { /* a key given twice in the batch: the first one stays */
+		size_t *order = malloc(b.n_records * sizeof *order);
+		struct hash_order o = { b.key_hash, idx };
+		if (!order)
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		for (size_t i = 0; order && i < b.n_records; i++)
+			order[i] = i;
+		if (order)
+			qsort_r(order, b.n_records, sizeof *order, cmp_kept, &o);
+		bool dups = false;
+		for (size_t i = 1, first = 0; order && i < b.n_records; i++) {
+			if (strcmp(b.key_hash[order[i]], b.key_hash[order[first]]) != 0) {
+				first = i;
+				continue;
+			}
+			verdict[idx[order[i]]] = 1;
+			first_of[idx[order[i]]] = idx[order[first]];
+			dups = true;
+		}
+		free(order);
+		if (rc == 0 && dups) {
+			layout_clear(&b);
+			free(idx);
+			rc = build_kept(&b, ds, rows, verdict, &idx);
+		}
+	}
+	for (int pass = 0; rc == 0 && ds->key && pass < 2; pass++) {
+		/* pass 0: a marker per row, naming its object, written many at once;
+		 * a taken key drops the row.  pass 1 (only when rows were dropped,
+		 * which changes the objects' names): the markers renamed to the
+		 * objects now written */
+		bool dropped = false;
+		int *first_try = pass == 0 ? put_markers(ctx, ds, &b, stem, now, &rc) : NULL;
+		for (size_t i = 0; first_try && i < b.n_records; i++)
+			if (first_try[i] == 0) /* so that a failure deletes it again */
+				mine[idx[i]] = true;
+		for (size_t i = 0; rc == 0 && i < b.n_records; i++) {
+			char mkey[256], ours[256];
+			size_t r = idx[i];
+			if ((rc = layout_object_key(ours, sizeof ours, ds, &b.parts[b.part_of[i]], stem)) < 0 ||
+			    (rc = layout_marker_key(mkey, sizeof mkey, ds, b.key_hash[i])) < 0)
+				break;
+			if (pass == 1 && strcmp(marked[r], ours) == 0)
+				continue;
+			json_t *kv = json_loads(b.key_text[i], JSON_DECODE_ANY, NULL);
+			json_t *m = kv ? json_pack("{s:i, s:o, s:s, s:I}", "v", 1, "key", kv, "data_key", ours, "created",
+						   (json_int_t)now)
+				       : NULL;
+			char *body = m ? json_dumps(m, JSON_COMPACT) : NULL;
+			json_decref(m);
+			if (!body) {
+				rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+				break;
+			}
+			if (pass == 1) {
+				rc = owlet_s3_put(ctx->s3, ctx->bucket, mkey, body, strlen(body), "application/json");
+			} else {
+				rc = first_try[i];
+				if (rc == 1)
+					rc = marker_taken(ctx, mkey, ours, body, strlen(body), now);
+				if (rc == 0)
+					mine[r] = true;
+				else if (rc == 1) {
+					verdict[r] = 2;
+					dropped = true;
+					rc = 0;
+				}
+			}
+			if (rc == 0)
+				snprintf(marked[r], sizeof marked[r], "%s", ours);
+			free(body);
+		}
+		free(first_try);
+		if (rc < 0 || !dropped)
+			break;
+		layout_clear(&b);
+		free(idx);
+		rc = build_kept(&b, ds, rows, verdict, &idx);
+	}
+	for (size_t p = 0; rc == 0 && p < b.n_parts; p++) {
+		char key[256];
+		if ((rc = layout_object_key(key, sizeof key, ds, &b.parts[p], stem)) < 0)
+			break;
+		rc = owlet_s3_put_if(ctx->s3, ctx->bucket, key, b.parts[p].lines, b.parts[p].size, "application/x-ndjson",
+				     NULL);
+		if (rc == 1) /* stored by a previous attempt of this batch */
+			rc = 0;
+	}
+	if (rc < 0 && mine && ds->key) { /* best effort: free the keys this batch took */
+		char mkey[256];
+		for (size_t i = 0; i < b.n_records; i++)
+			if (mine[idx[i]] && layout_marker_key(mkey, sizeof mkey, ds, b.key_hash[i]) == 0 &&
+			    owlet_s3_delete(ctx->s3, ctx->bucket, mkey) < 0)
+				fprintf(stderr, "owlet-lambda: %s\n", owlet_error_last());
+	}
+	layout_clear(&b);
+	free(idx);
+	free(mine);
+	free(marked);
+	return rc;
+}
+
 /* 409 for record i of b, whose key is taken. */
 static void respond_key_taken(struct lambda_result *res, const struct owlet_dataset *ds,
 			      const struct layout_batch *b, long i)

@@ -33,6 +33,7 @@
 #include "local/jwt.h"
 #include "local/apigw.h"
 #include "local/athena_server.h"
+#include "local/s3front.h"
 #include "deploy/stack.h"
 #include "model/model.h"
 #include "local/runtime_server.h"
@@ -309,18 +310,34 @@ static int serve(struct serve_setup *s, int ready_fd)
 	if (owlet_athena_server_unavailable(athena))
 		fprintf(stderr, "owlet: note: SQL on the local Athena will answer 501: %s\n",
 			owlet_athena_server_unavailable(athena));
+	/* the front for S3 presigned POSTs (local/s3front.h): the Lambda signs
+	 * its uploads for it (OWLET_S3_POST_URL); it delivers their S3 events */
+	struct owlet_s3front *front = NULL;
+	char s3_url[64];
+	struct owlet_s3front_config fr_cfg = {
+		.bucket = s->stack->data_bucket ? s->stack->data_bucket : "",
+		.s3 = { "test", "test", NULL, s->stack->region, s->stack->endpoint }, .access_key = "test",
+		.secret_key = "test", .timeout_ms = s->timeout_ms, .log = log_line,
+	};
+	rc = owlet_s3front_start(&front, &fr_cfg);
+	if (rc < 0) {
+		owlet_athena_server_stop(athena);
+		return rc;
+	}
+	snprintf(s3_url, sizeof s3_url, "http://127.0.0.1:%u", owlet_s3front_port(front));
 	const char *wg = json_string_value(json_object_get(s->stack->outputs, "athena_workgroup"));
 	/* the model as the function module gives it: its object in the data
 	 * bucket (written by apply) and its SHA-256, never the model itself */
 	char model_sha[65];
 	owlet_sha256_hex(model_sha, s->model_json, strlen(s->model_json));
-	char *vars[8] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
+	char *vars[9] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
 			  var("OWLET_DATA_BUCKET", s->stack->data_bucket ? s->stack->data_bucket : ""),
 			  var("OWLET_MODEL_KEY", "_owlet/model.json"), var("OWLET_MODEL_SHA256", model_sha),
 			  var("OWLET_ENV", opt_env), var("AWS_ENDPOINT_URL_ATHENA", athena_url),
-			  var("OWLET_GLUE_DATABASE", s->glue_database), var("OWLET_ATHENA_WORKGROUP", wg ? wg : "primary") };
+			  var("OWLET_GLUE_DATABASE", s->glue_database), var("OWLET_ATHENA_WORKGROUP", wg ? wg : "primary"),
+			  var("OWLET_S3_POST_URL", s3_url) };
 	const char *env[] = { "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
-			      vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], NULL };
+			      vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], vars[8], NULL };
 	struct owlet_runtime_config rc_cfg = {
 		.task_root = s->task_root, .function_name = s->stack->function_name, .region = s->stack->region,
 		.memory_mb = s->memory_mb, .env = env, .workers = (int)(opt_workers > 0 ? opt_workers : 1),
@@ -330,6 +347,8 @@ static int serve(struct serve_setup *s, int ready_fd)
 	struct owlet_localapi *api = NULL;
 	json_t *info = NULL;
 	rc = owlet_runtime_start(&rt, &rc_cfg);
+	if (rc == 0)
+		rc = owlet_s3front_attach(front, rt);
 	if (rc < 0)
 		goto out;
 	const char *aud[] = { s->stack->client_id ? s->stack->client_id : "" };
@@ -347,8 +366,8 @@ static int serve(struct serve_setup *s, int ready_fd)
 	unsigned port = owlet_localapi_port(api);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
-	info = json_pack("{s:s, s:i, s:i, s:s}", "url", url, "pid", (int)getpid(), "port", (int)port, "athena_url",
-			 athena_url);
+	info = json_pack("{s:s, s:i, s:i, s:s, s:s}", "url", url, "pid", (int)getpid(), "port", (int)port, "athena_url",
+			 athena_url, "s3_url", s3_url);
 	rc = owlet_state_write_json(s->path_json, info, 0644);
 	if (rc == 0 && s->keep_port) {
 		json_t *kept = json_pack("{s:i}", "port", (int)port);
@@ -378,6 +397,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 out:
 	owlet_runtime_cancel(rt); /* requests in flight end now, not at their deadline */
 	owlet_localapi_stop(api);
+	owlet_s3front_stop(front); /* before the runtime: its thread may be invoking */
 	owlet_runtime_stop(rt);
 	owlet_athena_server_stop(athena);
 	json_decref(info);

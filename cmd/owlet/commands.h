@@ -73,6 +73,7 @@ int ci_write_workflows(const char *dir, bool force, bool quiet);
 /* The repository variables and environment the workflows need. */
 void ci_print_next(void);
 OWLET_COMMAND(query);
+OWLET_COMMAND(upload);
 OWLET_COMMAND(bootstrap);
 OWLET_COMMAND(sandbox);
 

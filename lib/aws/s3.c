@@ -19,6 +19,7 @@
 #define S3_ATTEMPTS 4
 #define S3_BACKOFF_MS 100   /* first pause; doubled each time, with jitter */
 #define S3_MARGIN_MS 50     /* stop this long before the deadline */
+#define S3_PARALLEL 16      /* requests in flight at once (owlet_s3_put_new_many) */
 
 struct owlet_s3 {
 	CURL *curl;
@@ -367,6 +368,23 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 	return true;
 }
 
+/* What every request of the client sets on its handle: the URL as encoded
+ * (no dot segment collapsed: s3.h), SigV4, the headers, the answer into out. */
+static void setup_handle(const struct owlet_s3 *s3, CURL *c, const char *url, struct curl_slist *h,
+			 struct owlet_buf *out, long timeout_ms)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	/* no signals, the CA bundle, SigV4 and the key pair (client.h); the
+	 * session token is already in h */
+	owlet_aws_auth_apply(c, NULL, &s3->auth);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
+}
+
 /* Performs one request with retries.  Returns the final HTTP status (the
  * body in s3->body.data), or a negative code. */
 static int perform(struct owlet_s3 *s3, const struct s3_request *r)
@@ -413,18 +431,10 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		s3->errbuf[0] = '\0';
 		s3->code[0] = '\0';
 		s3->etag[0] = '\0';
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		/* the key as S3 names it: no dot segment collapsed (s3.h) */
-		curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-		owlet_aws_auth_apply(c, NULL, &s3->auth);
+		setup_handle(s3, c, url, h, &s3->body, timeout_ms);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s3->errbuf);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s3->body);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, s3);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		if (strcmp(r->method, "HEAD") == 0) {
 			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 		} else if (r->body) {
@@ -498,6 +508,123 @@ int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, co
 	return check_status(s3, status, "put", bucket, key);
 }
 
+/* One request of owlet_s3_put_new_many: its own handle, headers and answer. */
+struct put_slot {
+	CURL *h;
+	struct curl_slist *hdr;
+	char *url;
+	struct owlet_buf body;
+	size_t item;
+};
+
+static void slot_clear(struct put_slot *sl)
+{
+	if (sl->h)
+		curl_easy_cleanup(sl->h);
+	curl_slist_free_all(sl->hdr);
+	free(sl->url);
+	owlet_buf_free(&sl->body);
+	memset(sl, 0, sizeof *sl);
+}
+
+static int slot_start(struct owlet_s3 *s3, CURLM *m, struct put_slot *sl, size_t i, const char *bucket,
+		      const char *const *keys, const char *const *bodies, const size_t *lens, long timeout_ms)
+{
+	struct s3_request r = { "PUT", bucket, keys[i], NULL, bodies[i], lens[i], "application/json" };
+	char sha[65], hdr_sha[96];
+	owlet_sha256_hex(sha, bodies[i], lens[i]);
+	snprintf(hdr_sha, sizeof hdr_sha, "x-amz-content-sha256: %s", sha);
+	sl->item = i;
+	sl->url = request_url(s3, &r);
+	sl->h = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, hdr_sha);
+	sl->hdr = h;
+	if (!sl->url || !sl->h || !h || !curl_slist_append(h, "Expect:") ||
+	    !curl_slist_append(h, "Content-Type: application/json") || !curl_slist_append(h, "If-None-Match: *") ||
+	    (s3->auth.token_hdr && !curl_slist_append(h, s3->auth.token_hdr)))
+		return nomem();
+	CURL *c = sl->h;
+	setup_handle(s3, c, sl->url, h, &sl->body, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, bodies[i]);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)lens[i]);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, sl);
+	return curl_multi_add_handle(m, c) == CURLM_OK ? 0 : owlet_error_setc(OWLET_EIO, "curl_multi_add_handle failed");
+}
+
+int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, const char *const *keys,
+			  const char *const *bodies, const size_t *lens, int *results)
+{
+	for (size_t i = 0; i < n; i++) {
+		results[i] = OWLET_EIO;
+		if (owlet_s3_key_check(keys[i], "") < 0)
+			return owlet_error_setc(OWLET_EINVALID, "s3 put 's3://%s/...': refused: %s", bucket, owlet_error_last());
+	}
+	CURLM *m = curl_multi_init();
+	struct put_slot *slots = calloc(S3_PARALLEL, sizeof *slots);
+	bool *retry = calloc(n ? n : 1, sizeof *retry);
+	int rc = m && slots && retry ? 0 : nomem();
+	size_t next = 0, running = 0;
+	long timeout_ms = 30000;
+	if (s3->deadline_ms) {
+		int64_t left = s3->deadline_ms - owlet_clock_wall_ms() - S3_MARGIN_MS;
+		if (left <= 0)
+			rc = owlet_error_setc(OWLET_EINTR, "s3 put: the deadline has passed");
+		else if (left < timeout_ms)
+			timeout_ms = (long)left;
+	}
+	while (rc == 0 && (next < n || running > 0)) {
+		for (size_t k = 0; rc == 0 && k < S3_PARALLEL && next < n; k++)
+			if (!slots[k].h) {
+				rc = slot_start(s3, m, &slots[k], next++, bucket, keys, bodies, lens, timeout_ms);
+				running++;
+			}
+		if (rc < 0)
+			break;
+		int still = 0;
+		if (curl_multi_perform(m, &still) != CURLM_OK || curl_multi_poll(m, NULL, 0, 100, NULL) != CURLM_OK) {
+			rc = owlet_error_setc(OWLET_EIO, "s3 put: curl_multi failed");
+			break;
+		}
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			struct put_slot *sl = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
+			long status = 0;
+			if (msg->data.result == CURLE_OK)
+				curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+			if (status >= 200 && status < 300)
+				results[sl->item] = 0;
+			else if (status == 412 || status == 409)
+				results[sl->item] = 1;
+			else
+				retry[sl->item] = true; /* one by one below, with owlet_s3_put_if's retries */
+			curl_multi_remove_handle(m, msg->easy_handle);
+			slot_clear(sl);
+			running--;
+		}
+	}
+	for (size_t k = 0; slots && k < S3_PARALLEL; k++) {
+		if (slots[k].h)
+			curl_multi_remove_handle(m, slots[k].h);
+		slot_clear(&slots[k]);
+	}
+	if (m)
+		curl_multi_cleanup(m);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (retry[i]) {
+			results[i] = owlet_s3_put_if(s3, bucket, keys[i], bodies[i], lens[i], "application/json", NULL);
+			if (results[i] < 0)
+				rc = results[i];
+		}
+	free(slots);
+	free(retry);
+	return rc;
+}
+
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key)
 {
 	*body = NULL;
@@ -514,6 +641,38 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 		memcpy(*body, s3->body.data, s3->body.len);
 	(*body)[s3->body.len] = '\0';
 	*len = s3->body.len;
+	return 0;
+}
+
+int owlet_s3_get_range(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key,
+		       long long offset, size_t max)
+{
+	*body = NULL;
+	*len = 0;
+	if (offset < 0 || max == 0)
+		return owlet_error_setc(OWLET_EINVALID, "s3 get 's3://%s/%s': an empty byte range", bucket, key);
+	char range[80];
+	snprintf(range, sizeof range, "Range: bytes=%lld-%lld", offset, offset + (long long)max - 1);
+	struct s3_request r = { "GET", bucket, key, NULL, NULL, 0, NULL };
+	s3->extra_header = range;
+	int status = perform(s3, &r);
+	s3->extra_header = NULL;
+	if (status == 416) /* at or past the end */
+	{
+		status = 200;
+		owlet_buf_reset(&s3->body);
+	}
+	int rc = check_status(s3, status, "get", bucket, key);
+	if (rc < 0)
+		return rc;
+	size_t n = s3->body.len < max ? s3->body.len : max;
+	*body = malloc(n + 1);
+	if (!*body)
+		return nomem();
+	if (n)
+		memcpy(*body, s3->body.data, n);
+	(*body)[n] = '\0';
+	*len = n;
 	return 0;
 }
 

@@ -72,9 +72,22 @@ int owlet_s3_put(struct owlet_s3 *s3, const char *bucket, const char *key, const
  * the same key: nothing written), or a negative code. */
 int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, const void *body,
 		    size_t len, const char *content_type, const char *if_match);
+/* n conditional PUTs (If-None-Match: *) of small JSON objects, up to 16 at
+ * once over their own connections: results[i] is 0 when key i was written,
+ * 1 when it exists (412/409), negative when it failed.  An answer that
+ * owlet_s3_put_if would retry is retried that way, one by one.  Returns 0,
+ * or the code of the first failure (results say which). */
+int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, const char *const *keys,
+			  const char *const *bodies, const size_t *lens, int *results);
 /* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
  * a missing key or bucket. */
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);
+/* Bytes [offset, offset + max) of key (fewer at its end, none past it),
+ * with a Range request: *body NUL-terminated, the caller's; the ETag of the
+ * version read is owlet_s3_last_etag.  For reading large objects in bounded
+ * memory. */
+int owlet_s3_get_range(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key,
+		       long long offset, size_t max);
 /* Deletes key; 0 also when it did not exist. */
 int owlet_s3_delete(struct owlet_s3 *s3, const char *bucket, const char *key);
 /* *size is the object's length (its ETag: owlet_s3_last_etag); OWLET_ENOTFOUND

@@ -22,15 +22,23 @@ static bool add_route(char **r, size_t *k, const char *method, const char *name,
 
 char **owlet_model_routes(size_t *n, const struct owlet_model *model)
 {
-	char **r = calloc(model->n_datasets * 5 + 4, sizeof *r);
+	char **r = calloc(model->n_datasets * 5 + 7, sizeof *r);
 	size_t k = 0;
+	bool writable = false;
 	bool good = r && add_route(r, &k, "GET", NULL, "/datasets") && add_route(r, &k, "GET", NULL, "/openapi.json");
 	for (size_t i = 0; good && i < model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &model->datasets[i];
 		good = add_route(r, &k, "GET", ds->name, "") && add_route(r, &k, "GET", ds->name, "/stats") &&
 		       add_route(r, &k, "GET", ds->name, "/rows") && add_route(r, &k, "GET", ds->name, "/aggregate") &&
 		       (ds->n_write == 0 || add_route(r, &k, "POST", ds->name, "/records"));
+		writable = writable || ds->n_write > 0;
 	}
+	/* bulk uploads: three routes for all writable datasets, not three each,
+	 * so that a model of 50 datasets stays within API Gateway's 300 routes
+	 * per API; the function checks the name and the caller's groups */
+	good = good && (!writable || (add_route(r, &k, "POST", NULL, "/datasets/{name}/uploads") &&
+				      add_route(r, &k, "GET", NULL, "/datasets/{name}/uploads") &&
+				      add_route(r, &k, "GET", NULL, "/datasets/{name}/uploads/{id}")));
 	good = good && add_route(r, &k, "GET", NULL, "/queries/{id}");
 	if (!good) {
 		owlet_model_routes_free(r, k);
@@ -180,6 +188,25 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 		      "required", "bucket", "key", "keys", "records", "properties", "bucket", "type", "string", "key",
 		      "type", "string", "keys", "type", "array", "items", "type", "string", "records", "type", "integer"),
 	    &ok);
+	put(schemas, "UploadTicket",
+	    json_pack("{s:s, s:s, s:[s, s, s, s], s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}",
+		      "type", "object", "description",
+		      "A presigned S3 POST: send fields, then the file, as multipart/form-data to url (docs/uploads.md)",
+		      "required", "id", "url", "fields", "key", "properties", "id", "type", "string", "url", "type",
+		      "string", "fields", "type", "object", "key", "type", "string", "expires", "type", "string",
+		      "max_bytes", "type", "integer", "format", "type", "string"),
+	    &ok);
+	put(schemas, "Upload",
+	    json_pack("{s:s, s:s, s:[s, s], s:{s:{s:s}, s:{s:[s, s, s, s, s, s]}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}",
+		      "type", "object", "description", "An upload and its outcome (docs/uploads.md)", "required", "id",
+		      "status", "properties", "id", "type", "string", "status", "enum", "pending", "processing", "done",
+		      "partly_rejected", "rejected", "failed", "accepted", "type", "integer", "rejected", "type",
+		      "integer", "problems", "type", "array", "rejects_key", "type", "string"),
+	    &ok);
+	put(schemas, "UploadList",
+	    json_pack("{s:s, s:[s], s:{s:{s:s, s:o}}}", "type", "object", "required", "uploads", "properties",
+		      "uploads", "type", "array", "items", ref("schemas", "Upload")),
+	    &ok);
 	put(schemas, "OpenAPI", json_pack("{s:s, s:s}", "type", "object", "description", "This document"), &ok);
 	put(schemas, "QueryResult",
 	    json_pack("{s:s, s:s}", "type", "object", "description",
@@ -217,7 +244,8 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 		}
 		for (size_t c = 0; c < sizeof lower; c++)
 			lower[c] = (char)(method[c] >= 'A' && method[c] <= 'Z' ? method[c] + 32 : method[c]);
-		const char *name = strncmp(path, "/datasets/", 10) == 0 ? path + 10 : NULL;
+		bool uploads = strncmp(path, "/datasets/{name}/uploads", 24) == 0;
+		const char *name = strncmp(path, "/datasets/", 10) == 0 && !uploads ? path + 10 : NULL;
 		const char *tail = name ? strchr(name, '/') : NULL;
 		char dsname[128] = "";
 		if (name)
@@ -230,7 +258,33 @@ json_t *owlet_openapi(const struct owlet_model *model, const char *issuer, const
 			id[l] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
 			id[l + 1] = '\0';
 		}
-		if (!name && strcmp(path, "/datasets") == 0) {
+		if (uploads) {
+			bool post = strcmp(method, "POST") == 0, one = path[24] == '/';
+			op = operation(id,
+				       post ? "Start a bulk upload to a dataset the caller may write: a presigned S3 POST"
+				       : one ? "The state and outcome of an upload"
+					     : "The recent uploads to a dataset, newest first",
+				       "datasets", post ? 201 : 200,
+				       ref("schemas", post ? "UploadTicket" : one ? "Upload" : "UploadList"),
+				       post ? post_errors : read_errors, &ok);
+			json_t *names = json_array();
+			for (size_t d = 0; names && d < model->n_datasets; d++)
+				if (model->datasets[d].n_write > 0)
+					json_array_append_new(names, json_string(model->datasets[d].name));
+			json_t *params = json_pack("[{s:s, s:s, s:b, s:{s:s, s:o}}]", "name", "name", "in", "path", "required",
+						   1, "schema", "type", "string", "enum", names);
+			if (one && params)
+				json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", "id", "in", "path",
+									"required", 1, "schema", "type", "string"));
+			put(op, "parameters", params, &ok);
+			if (post)
+				put(op, "requestBody",
+				    json_pack("{s:b, s:{s:{s:{s:s, s:[s], s:{s:{s:s}, s:{s:s, s:i}}}}}}", "required", 1,
+					      "content", "application/json", "schema", "type", "object", "required",
+					      "filename", "properties", "filename", "type", "string", "size", "type",
+					      "integer", "minimum", 1),
+				    &ok);
+		} else if (!name && strcmp(path, "/datasets") == 0) {
 			op = operation(id, "List the datasets the caller may read, with their row counts", "datasets", 200,
 				       ref("schemas", "DatasetList"), list_errors, &ok);
 		} else if (!name && strncmp(path, "/queries/", 9) == 0) {

@@ -15,7 +15,9 @@
 /* The route keys of a model, in this order: "GET /datasets",
  * "GET /openapi.json", and per dataset NAME (model order) "GET
  * /datasets/NAME", "GET /datasets/NAME/stats" and, when it has write
- * groups, "POST /datasets/NAME/records".  A new NULL-terminated array (free
+ * groups, "POST /datasets/NAME/records"; then, when a dataset has write
+ * groups, "POST /datasets/{name}/uploads", "GET /datasets/{name}/uploads",
+ * "GET /datasets/{name}/uploads/{id}"; then "GET /queries/{id}".  A new NULL-terminated array (free
  * each and the array; NULL when out of memory); *n its length. */
 char **owlet_model_routes(size_t *n, const struct owlet_model *model);
 void owlet_model_routes_free(char **routes, size_t n);

@@ -137,6 +137,22 @@ locals {
       Effect   = "Allow"
       Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       Resource = [for n in local.writable_names : "${local.bucket_arn}/_keys/${n}/*"]
+      }, {
+      # bulk uploads (docs/uploads.md): the presigned POSTs the function
+      # signs act with this role, so it may put incoming/NAME/*; the trigger
+      # reads them, writes rejects/ and the upload records under _uploads/
+      Sid    = "BulkUploadsOfWritableDatasets"
+      Effect = "Allow"
+      Action = ["s3:GetObject", "s3:PutObject"]
+      Resource = flatten([for n in local.writable_names : [
+        "${local.bucket_arn}/incoming/${n}/*", "${local.bucket_arn}/rejects/${n}/*", "${local.bucket_arn}/_uploads/${n}/*",
+      ]])
+      }, {
+      Sid       = "ListUploadsOfWritableDatasets"
+      Effect    = "Allow"
+      Action    = ["s3:ListBucket"]
+      Resource  = local.bucket_arn
+      Condition = { StringLike = { "s3:prefix" = [for n in local.writable_names : "_uploads/${n}/*"] } }
     }] : st if length(local.writable_names) > 0],
     [for st in [{
       # The key by its alias: the key's ARN is only known after apply.
@@ -304,7 +320,7 @@ resource "aws_s3_object" "model" {
   tags = var.tags
 }
 
-# --- S3 trigger: every object created under raw/ -------------------------------------
+# --- S3 triggers: every object created under raw/ and incoming/ -------------------------------------
 
 resource "aws_lambda_permission" "s3" {
   count = var.s3_trigger ? 1 : 0
@@ -327,6 +343,14 @@ resource "aws_s3_bucket_notification" "data" {
     lambda_function_arn = aws_lambda_function.this.arn
     events              = ["s3:ObjectCreated:*"]
     filter_prefix       = "raw/"
+  }
+
+  # bulk uploads: each file POSTed under incoming/ is checked and stored (docs/uploads.md)
+  lambda_function {
+    id                  = "owlet-uploads-incoming"
+    lambda_function_arn = aws_lambda_function.this.arn
+    events              = ["s3:ObjectCreated:*"]
+    filter_prefix       = "incoming/"
   }
 
   depends_on = [aws_lambda_permission.s3]
