@@ -71,6 +71,14 @@ int ci_write_workflows(const char *dir, bool force, bool quiet);
 /* The repository variables and environment the workflows need. */
 void ci_print_next(void);
 OWLET_COMMAND(query);
+OWLET_COMMAND(compact);
+
+struct owlet_athena_client;
+struct owlet_stack;
+/* cmd_query.c: the environment's Athena: AWS's, or for a local stack the
+ * local Athena of `owlet serve` (localapi.json "athena_url"). */
+int query_athena_open(struct owlet_athena_client **client, const struct owlet_stack *stack, const char *state_dir,
+		      const char *env);
 
 struct owlet_diags;
 /* Prints located problems to stderr in reading order, one

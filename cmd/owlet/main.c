@@ -29,6 +29,7 @@ static const struct owlet_command commands[] = {
 	{ "openapi", cmd_openapi, cmd_openapi_options, "", "print the OpenAPI 3.1 document of the API, made from the model" },
 	{ "serve", cmd_serve, cmd_serve_options, "", "serve the local API in the foreground (up --env local runs it in the background)" },
 	{ "query", cmd_query, cmd_query_options, "SQL", "run SQL through the environment's Athena (local: DuckDB)" },
+	{ "compact", cmd_compact, cmd_compact_options, "", "turn the raw JSON Lines into Parquet under curated/ (Athena's UNLOAD)" },
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
