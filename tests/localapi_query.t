@@ -221,6 +221,16 @@ for f in ("fare", "trip_id"):
 print(all(out), out)
 PY
 )" "True [True, True, True, True, True, True, True]" "aggregate agrees with the stats on count, sum, min and max"
+get /datasets/trips/aggregate "$token" --data-urlencode group_by=vendor --data-urlencode count=*
+is "$(python3 - "$body" "$stats" <<'PY'
+import json, sys
+a = json.loads(sys.argv[1])["rows"]; s = json.loads(sys.argv[2])
+cols = s["columns"] if isinstance(s.get("columns"), dict) else {c["name"]: c for c in s["columns"]}
+sql = sorted((r["vendor"], r["count"]) for r in a if r["vendor"] is not None)
+top = sorted((t["value"], t["count"]) for t in cols["vendor"]["top"])
+print(sql == top and not any("error" in t for t in cols["vendor"]["top"]), sql, top)
+PY
+)" "True [('CMT', 3), ('DDS', 1), ('VTS', 1)] [('CMT', 3), ('DDS', 1), ('VTS', 1)]" "the stats' top values are SQL's GROUP BY counts, exact"
 
 # --- compaction: raw JSON Lines -> Parquet under curated/, read as trips_curated
 cols="trip_id, pickup_at, dropoff_at, pickup_day, vendor, passengers, distance_km, fare, paid_card, note, dt"
