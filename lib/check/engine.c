@@ -51,6 +51,7 @@ static const struct rule_group groups[] = {
 	{ owlet_check_rules_athena, &owlet_check_rules_athena_count },
 	{ owlet_check_rules_vpc, &owlet_check_rules_vpc_count },
 	{ owlet_check_rules_iam, &owlet_check_rules_iam_count },
+	{ owlet_check_rules_sns, &owlet_check_rules_sns_count },
 };
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 

@@ -79,6 +79,8 @@ extern const struct owlet_check_rule owlet_check_rules_vpc[];
 extern const size_t owlet_check_rules_vpc_count;
 extern const struct owlet_check_rule owlet_check_rules_iam[];
 extern const size_t owlet_check_rules_iam_count;
+extern const struct owlet_check_rule owlet_check_rules_sns[];
+extern const size_t owlet_check_rules_sns_count;
 
 #define CHECK_GUIDE(id) "https://www.checkov.io/5.Policy%20Index/terraform.html#" id
 
