@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/query.sh: the latency of SQL on the local default, on 1M rows of
-# bench/gen.c's taxi-trips CSV, against DuckDB itself.
+# bench/gen.c's taxi trips (as the stored JSON Lines of docs/contracts.md,
+# bench/csv2jsonl.py), against DuckDB itself.
 #
 #   bench/query.sh            # ROWS=1000000 RUNS=21
 #
@@ -11,6 +12,11 @@
 # reported apart.  Peer: DuckDB through node (@duckdb/node-api, the same
 # libduckdb version), the same SQL on the same file, timed inside one
 # process (no process start, no HTTP).  Prints p50 and p90 of each, in ms.
+# Then `owlet compact` (the compaction ratio), the same SQL on
+# trips_curated (the Parquet) and the bytes scanned by the query on the
+# raw JSON Lines against the Parquet (the local Athena's
+# DataScannedInBytes: whole objects for JSON Lines, the column chunks the
+# query names for Parquet), with their ratio.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
@@ -21,8 +27,8 @@ mkdir -p data
 make -s -C "$root" build/owlet >/dev/null
 cc -O2 -o data/gen gen.c
 [ -d node_modules/@duckdb/node-api ] || npm install --no-audit --no-fund >/dev/null
-f=data/query-$ROWS.csv
-[ -s "$f" ] || ./data/gen 1000000000 | head -n $((ROWS + 1)) >"$f"
+f=data/query-$ROWS.jsonl
+[ -s "$f" ] || { ./data/gen 1000000000 || true; } | head -n $((ROWS + 1)) | python3 csv2jsonl.py >"$f"
 file=$(cd data && pwd)/$(basename "$f")
 
 . "$root/tests/lib.sh" >/dev/null
@@ -39,7 +45,7 @@ cp "$root/bench/model.yml" data_model.yml
 mkdir -p environments state/local/artifacts
 cp "$root/environments/local.yml" environments/
 aws --endpoint-url "$endpoint" s3api create-bucket --bucket bench-data >/dev/null
-aws --endpoint-url "$endpoint" s3 cp "$file" s3://bench-data/raw/trips/bulk.csv >/dev/null
+aws --endpoint-url "$endpoint" s3 cp "$file" "s3://bench-data/raw/trips/bulk-r$ROWS.jsonl" >/dev/null
 echo "{\"endpoint\": \"$endpoint\", \"pid\": $moto, \"port\": $port}" >state/local/emulator.json
 echo '{"data_bucket": "bench-data", "region": "us-east-1", "api_id": "bench", "function_name": "bench"}' >state/local/outputs.json
 OWLET_HOME=$root "$root/build/owlet" build --env local >/dev/null
@@ -52,16 +58,36 @@ stats() { sort -n | awk '{ v[NR] = $1 } END { printf "p50 %.0f ms, p90 %.0f ms (
 t0=$(date +%s%N)
 "$root/build/owlet" query "$SQL" --output csv >first.out 2>/dev/null
 t1=$(date +%s%N)
-echo "rows: $ROWS ($(du -m "$file" | cut -f1) MB CSV)"
+echo "rows: $ROWS ($(du -m "$file" | cut -f1) MB JSON Lines)"
 echo "query: $SQL"
 echo "owlet query, first run (copies the object from S3): $(( (t1 - t0) / 1000000 )) ms"
-for _ in $(seq "$RUNS"); do
-	t0=$(date +%s%N)
-	"$root/build/owlet" query "$SQL" --output csv >out 2>/dev/null
-	t1=$(date +%s%N)
-	echo $(( (t1 - t0) / 1000000 ))
-done | stats | sed 's/^/owlet query (end to end): /'
+runs() { # SQL: the ms of RUNS runs of owlet query, one a line (the last answer in ./out)
+	for _ in $(seq "$RUNS"); do
+		t0=$(date +%s%N)
+		"$root/build/owlet" query "$1" --output csv >out 2>/dev/null
+		t1=$(date +%s%N)
+		echo $(( (t1 - t0) / 1000000 ))
+	done
+}
+runs "$SQL" | stats | sed 's/^/owlet query (end to end): /'
 echo
 node "$root/bench/query_duckdb.mjs" "$file" "$RUNS" "$SQL" | stats | sed 's/^/DuckDB in node (in process): /'
 echo
 cmp -s first.out out && echo "owlet's answers: the same every run" || { echo "owlet's answers differ between runs (float sums in parallel):"; diff first.out out || true; }
+
+# --- Parquet: owlet compact, then the same query on trips_curated
+t0=$(date +%s%N)
+"$root/build/owlet" compact --env local >compact.out 2>compact.err
+t1=$(date +%s%N)
+echo "owlet compact: $(( (t1 - t0) / 1000000 )) ms: $(tail -1 compact.err)"
+curated_sql=$(printf '%s' "$SQL" | sed 's/\btrips\b/trips_curated/g')
+scanned() { sed -n 's/.* \([0-9]*\) bytes scanned.*/\1/p' "$1"; }
+"$root/build/owlet" query "$SQL" --output csv >raw.out 2>raw.err
+"$root/build/owlet" query "$curated_sql" --output csv >curated.out 2>curated.err
+runs "$curated_sql" | stats | sed 's/^/owlet query on the Parquet (end to end): /'
+echo
+raw=$(scanned raw.err) cur=$(scanned curated.err)
+echo "bytes scanned: JSON Lines $raw, Parquet $cur: $(python3 -c "print(f'{$raw / max($cur, 1):.1f}x fewer')")"
+round() { python3 -c 'import sys,csv; [print(",".join(c if not c.replace(".","",1).replace("-","",1).isdigit() else f"{float(c):.6g}" for c in r)) for r in csv.reader(sys.stdin)]'; }
+cmp -s <(round <raw.out) <(round <curated.out) && echo "the same answer from both (to 6 digits)" ||
+	{ echo "the answers differ:"; diff raw.out curated.out || true; }

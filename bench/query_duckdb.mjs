@@ -1,7 +1,7 @@
 // query_duckdb.mjs: the DuckDB peer of bench/query.sh.
 //   node query_duckdb.mjs FILE RUNS SQL
-// Creates the view trips over FILE (bench/gen.c's CSV, typed as
-// bench/model.yml), runs SQL RUNS times in one process and prints the
+// Creates the view trips over FILE (bench/gen.c's CSV, or as JSON Lines
+// from bench/csv2jsonl.py when it ends in .jsonl, typed as bench/model.yml), runs SQL RUNS times in one process and prints the
 // milliseconds of each run, one a line.
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -14,7 +14,10 @@ const columns = {
 const cols = Object.entries(columns).map(([c, t]) => `'${c}': '${t}'`).join(', ');
 const db = await DuckDBInstance.create(':memory:');
 const con = await db.connect();
-await con.run(`CREATE VIEW trips AS SELECT * FROM read_csv('${file}', header = true, columns = {${cols}})`);
+const read = file.endsWith('.jsonl')
+  ? `read_json('${file}', format = 'newline_delimited', columns = {${cols}})`
+  : `read_csv('${file}', header = true, columns = {${cols}})`;
+await con.run(`CREATE VIEW trips AS SELECT * FROM ${read}`);
 for (let i = 0; i < Number(runs); i++) {
   const t0 = process.hrtime.bigint();
   const r = await con.runAndReadAll(sql);

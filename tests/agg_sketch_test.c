@@ -3,7 +3,8 @@
  * 1M-row data: KLL quantiles (rank error <= 1 % at every percentile, for
  * several orders and distributions, and after merging pieces), HyperLogLog
  * (relative error <= 2 %, merge exact), and the frequent values (exact for
- * few distinct values; heavy hitters found, counts within the bound).
+ * up to 65,536 distinct values, also merged from partials; beyond that,
+ * heavy hitters found, counts within the bound and marked with "error").
  */
 #include <math.h>
 #include <stdio.h>
@@ -249,10 +250,122 @@ static void test_top(void)
 	free(buf);
 }
 
+/* CSV of column s: distinct values d0..d(distinct-1) once each, and
+ * h0..h9 heavy, hi occurring 100 + i times (interleaved). */
+static char *top_csv(long distinct, size_t *len)
+{
+	size_t cap = (size_t)distinct * 16 + 20000, n = 0;
+	char *buf = malloc(cap);
+	n += (size_t)snprintf(buf + n, cap - n, "s\n");
+	long heavy_left = 0;
+	for (int i = 0; i < 10; i++)
+		heavy_left += 100 + i;
+	int h = 0, hcount[10] = { 0 };
+	for (long r = 0; r < distinct || heavy_left > 0; r++) {
+		if (r < distinct)
+			n += (size_t)snprintf(buf + n, cap - n, "d%ld\n", r);
+		if (heavy_left > 0 && r % 3 == 0) {
+			while (hcount[h] == 100 + h)
+				h = (h + 1) % 10;
+			hcount[h]++, heavy_left--;
+			n += (size_t)snprintf(buf + n, cap - n, "h%d\n", h);
+			h = (h + 1) % 10;
+		}
+	}
+	*len = n;
+	return buf;
+}
+
+/* Whether the top of column s is h9..h0 with their true counts, and
+ * whether any entry is marked with an error. */
+static bool top_heavy(const json_t *j, bool *marked, bool *within)
+{
+	const json_t *top = json_object_get(json_object_get(json_object_get(j, "columns"), "s"), "top");
+	bool exact = json_array_size(top) == 10;
+	*marked = false, *within = true;
+	for (size_t i = 0; i < json_array_size(top); i++) {
+		const json_t *e = json_array_get(top, i);
+		const char *v = json_string_value(json_object_get(e, "value"));
+		long cnt = (long)json_integer_value(json_object_get(e, "count"));
+		long err = (long)json_integer_value(json_object_get(e, "error"));
+		long truth = v && v[0] == 'h' ? 100 + (v[1] - '0') : 1;
+		*marked |= json_object_get(e, "error") != NULL;
+		*within &= cnt >= truth && cnt - err <= truth;
+		exact &= v && v[0] == 'h' && v[1] - '0' == 9 - (int)i && cnt == truth;
+	}
+	return exact;
+}
+
+static void test_top_exact(void)
+{
+	/* all distinct (a key column): every count is 1, no error */
+	size_t cap = 42000 * 12, n = (size_t)snprintf(NULL, 0, "s\n");
+	char *buf = malloc(cap);
+	n = (size_t)snprintf(buf, cap, "s\n");
+	for (long r = 0; r < 42000; r++)
+		n += (size_t)snprintf(buf + n, cap - n, "key-%ld\n", r);
+	struct owlet_agg *a;
+	owlet_agg_new(&a, &ds);
+	owlet_agg_csv_buffer(a, "keys.csv", buf, n);
+	json_t *j = owlet_agg_to_json(a);
+	const json_t *top = json_object_get(json_object_get(json_object_get(j, "columns"), "s"), "top");
+	bool ones = json_array_size(top) == 10;
+	for (size_t i = 0; i < json_array_size(top); i++)
+		ones &= json_integer_value(json_object_get(json_array_get(top, i), "count")) == 1 &&
+			!json_object_get(json_array_get(top, i), "error");
+	ok(ones, "42,000 distinct values: every top count is 1, none marked (space-saving said 21)");
+	json_decref(j);
+	owlet_agg_free(a);
+	free(buf);
+
+	/* 65,536 distinct values: exact, in one pass and merged from partials */
+	bool marked, within;
+	buf = top_csv(65536 - 10, &n);
+	owlet_agg_new(&a, &ds);
+	owlet_agg_csv_buffer(a, "exact.csv", buf, n);
+	j = owlet_agg_to_json(a);
+	ok(top_heavy(j, &marked, &within) && !marked, "65,536 distinct values: the top 10 with their true counts, unmarked");
+	json_decref(j);
+	size_t half = n / 2;
+	while (buf[half - 1] != '\n')
+		half++;
+	struct owlet_agg *p1, *p2, *m1 = NULL, *m2 = NULL;
+	owlet_agg_new(&p1, &ds);
+	owlet_agg_new(&p2, &ds);
+	owlet_agg_csv_buffer(p1, "a.csv", buf, half);
+	char *second = malloc(n - half + 3);
+	memcpy(second, "s\n", 2);
+	memcpy(second + 2, buf + half, n - half);
+	owlet_agg_csv_buffer(p2, "b.csv", second, n - half + 2);
+	json_t *j1 = owlet_agg_to_partial(p1), *j2 = owlet_agg_to_partial(p2);
+	ok(owlet_agg_from_partial(&m1, &ds, j1) == 0 && owlet_agg_from_partial(&m2, &ds, j2) == 0,
+	   "partials of two halves read back");
+	ok(m1 && m2 && owlet_agg_merge(m1, m2, 0) == 0, "and merge");
+	j = m1 ? owlet_agg_to_json(m1) : NULL;
+	ok(j && top_heavy(j, &marked, &within) && !marked, "merged: the same exact top 10, unmarked");
+	json_decref(j), json_decref(j1), json_decref(j2);
+	owlet_agg_free(p1), owlet_agg_free(p2), owlet_agg_free(m1), owlet_agg_free(m2), owlet_agg_free(a);
+	free(second);
+	free(buf);
+
+	/* one more distinct value: approximate, and marked so */
+	buf = top_csv(65536 - 10 + 1, &n);
+	owlet_agg_new(&a, &ds);
+	owlet_agg_csv_buffer(a, "approx.csv", buf, n);
+	j = owlet_agg_to_json(a);
+	top_heavy(j, &marked, &within);
+	ok(marked, "65,537 distinct values: the counts are marked with their error");
+	ok(within, "and each lies in [truth, truth + error]");
+	json_decref(j);
+	owlet_agg_free(a);
+	free(buf);
+}
+
 int main(void)
 {
 	test_quantiles();
 	test_distinct();
 	test_top();
+	test_top_exact();
 	return done_testing();
 }

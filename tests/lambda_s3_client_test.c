@@ -17,24 +17,6 @@
 #include "aws/s3.h"
 #include "tap.h"
 
-/* moto has no bucket until one is made: a signed PUT /BUCKET */
-static int make_bucket(const char *endpoint, const char *bucket)
-{
-	char url[256];
-	snprintf(url, sizeof url, "%s/%s", endpoint, bucket);
-	CURL *h = curl_easy_init();
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(h, CURLOPT_USERPWD, "testing:testing");
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:s3");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, moto_discard);
-	long status = 0;
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	return status == 200 ? 0 : -1;
-}
-
 /* A single-part object's ETag: the hex MD5 of its bytes. */
 static void md5_hex(char out[33], const void *data, size_t len)
 {
@@ -60,7 +42,7 @@ int main(void)
 	}
 	struct owlet_s3_config cfg = { "testing", "testing", "tok", "us-east-1", endpoint };
 	is_int(owlet_s3_open(&s3, &cfg), 0, "a client for %s", endpoint);
-	ok(make_bucket(endpoint, "owlet-s3-test") == 0, "bucket made");
+	ok(moto_make_bucket(endpoint, "owlet-s3-test") == 0, "bucket made");
 	owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 30000);
 
 	const char *key = "raw/odd keys/dt=2026-11-23/a+b c&d=é~(1).bin";

@@ -118,7 +118,7 @@ is "$(q big '[.resource_changes[] | .change.after | objects | (.name? // .functi
 # --- what every environment has ----------------------------------------------------
 for env in local dev prod; do
 	is "$(q $env "$after"'[typed("aws_glue_catalog_table")[].change.after.name] | sort | join(",")')" \
-		"$(t $env '.datasets | keys | sort | join(",")')" "$env: one Glue table per dataset"
+		"$(t $env '[.datasets | keys[] | ., "\(.)_curated"] | sort | join(",")')" "$env: one Glue table per dataset, and its _curated one"
 
 	is "$(q $env "$after"'[typed("aws_apigatewayv2_route")[].change.after.route_key] | sort | join(",")')" \
 		"$(t $env '.api.routes | sort | join(",")')" \
@@ -144,6 +144,13 @@ is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.this[\"stati
 is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.this[\"trips\"]") | [.storage_descriptor[0].ser_de_info[0].serialization_library, .parameters.classification, .parameters["skip.header.line.count"] // "no-header-skip", .parameters["owlet.upload_format"]] | join(" ")')" \
 	"org.apache.hive.hcatalog.data.JsonSerDe json no-header-skip csv" \
 	"a csv dataset is stored as canonical JSON Lines too (docs/contracts.md): the Hive JSON SerDe, no header to skip"
+
+is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.curated[\"trips\"]") | [.name, .storage_descriptor[0].location, .storage_descriptor[0].ser_de_info[0].serialization_library, .parameters["storage.location.template"], .partition_keys[0].name, .partition_keys[0].type] | join(" ")')" \
+	"trips_curated s3://owlet-demo-local-data-123456789012/curated/trips/ org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe s3://owlet-demo-local-data-123456789012/curated/trips/dt=\${dt}/ dt date" \
+	"the curated table: Parquet under curated/, the same dt partitions"
+is "$(q local "$after"'after("module.catalog.aws_glue_catalog_table.curated[\"trips\"]") | [.storage_descriptor[0].columns[] | "\(.name):\(.type)"] | join(",")')" \
+	"$(t local '.datasets.trips.columns | map("\(.name):\(.glue_type)") | join(",")')" \
+	"and the same columns"
 
 # --- The Lambda ------------------------------------------------------------------------------
 fn='module.function.aws_lambda_function.this'

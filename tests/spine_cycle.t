@@ -56,7 +56,7 @@ d = json.load(open("status.json"))
 res = d["resources"]
 want = sys.argv[1]
 if want == "tables":
-    tables = sorted(r.split('"')[1] for r in res if ".aws_glue_catalog_table." in r)
+    tables = sorted(r.split('"')[1] for r in res if ".aws_glue_catalog_table.this[" in r)
     print(",".join(tables))
 else:
     print(sum(1 for r in res if "." + want + "." in r or r.startswith(want + ".")))

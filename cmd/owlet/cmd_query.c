@@ -185,6 +185,29 @@ static int print_json(const json_t *cols, const json_t *rows)
 	return rc;
 }
 
+int query_athena_open(struct owlet_athena_client **client, const struct owlet_stack *stack, const char *state_dir,
+		      const char *env)
+{
+	*client = NULL;
+	if (!stack->endpoint)
+		return owlet_athena_client_open_env(client);
+	char path[128];
+	json_t *local = NULL;
+	snprintf(path, sizeof path, "%s/localapi.json", state_dir);
+	const char *url = owlet_state_read_json(&local, path) == 0 ? json_string_value(json_object_get(local, "athena_url"))
+								 : NULL;
+	int rc;
+	if (!url) {
+		rc = owlet_error_setc(OWLET_ENOTFOUND, "the local Athena of '%s' is not running: it is served with the "
+						      "local API ('owlet serve --env %s --detach')", env, env);
+	} else {
+		struct owlet_s3_config cfg = { "test", "test", NULL, stack->region, url };
+		rc = owlet_athena_client_open(client, &cfg);
+	}
+	json_decref(local);
+	return rc;
+}
+
 int cmd_query(int argc, char **argv)
 {
 	if (argc != 2)
@@ -200,7 +223,7 @@ int cmd_query(int argc, char **argv)
 	snprintf(state_dir, sizeof state_dir, "state/%s", opt_env);
 	struct owlet_stack *stack = NULL;
 	struct owlet_athena_client *client = NULL;
-	json_t *local = NULL, *cols = NULL, *rows = NULL;
+	json_t *cols = NULL, *rows = NULL;
 	char *id = NULL;
 	struct owlet_athena_status st = { 0 };
 	int rc = owlet_stack_load(&stack, state_dir, opt_env);
@@ -208,21 +231,7 @@ int cmd_query(int argc, char **argv)
 		goto out;
 	const char *workgroup = outputs_string(stack->outputs, "athena_workgroup");
 	const char *database = outputs_string(stack->outputs, "glue_database");
-	if (stack->endpoint) {
-		char path[128];
-		snprintf(path, sizeof path, "%s/localapi.json", state_dir);
-		const char *url = owlet_state_read_json(&local, path) == 0
-					  ? json_string_value(json_object_get(local, "athena_url")) : NULL;
-		if (!url) {
-			rc = owlet_error_setc(OWLET_ENOTFOUND, "the local Athena of '%s' is not running: it is served with "
-							      "the local API ('owlet serve --env %s --detach')", opt_env, opt_env);
-			goto out;
-		}
-		struct owlet_s3_config cfg = { "test", "test", NULL, stack->region, url };
-		rc = owlet_athena_client_open(&client, &cfg);
-	} else {
-		rc = owlet_athena_client_open_env(&client);
-	}
+	rc = query_athena_open(&client, stack, state_dir, opt_env);
 	if (rc == 0)
 		rc = owlet_athena_start_query(client, &id, argv[1], NULL, workgroup, database);
 	if (rc == 0)
@@ -255,7 +264,6 @@ out:
 	free(id);
 	json_decref(cols);
 	json_decref(rows);
-	json_decref(local);
 	owlet_athena_client_free(client);
 	owlet_stack_free(stack);
 	return rc;

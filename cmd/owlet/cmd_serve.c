@@ -301,6 +301,7 @@ static int serve(struct serve_setup *s, int ready_fd)
 	struct owlet_athena_server_config ath_cfg = {
 		.model = s->model, .bucket = s->stack->data_bucket ? s->stack->data_bucket : "",
 		.s3 = { "test", "test", NULL, s->stack->region, s->stack->endpoint }, .cache_dir = cache_dir,
+		.glue_database = s->glue_database,
 		.log = log_line,
 	};
 	int rc = owlet_athena_server_start(&athena, &ath_cfg);

@@ -86,6 +86,14 @@ int sandbox_name(char **out, bool sandbox, const char *name);
 int sandbox_check_left(const struct spine *s, const char *name);
 /* cmd_down.c: `owlet down --sandbox --name NAME [--env ENV] [--yes]`. */
 int down_sandbox(const char *env, const char *name, bool yes);
+OWLET_COMMAND(compact);
+
+struct owlet_athena_client;
+struct owlet_stack;
+/* cmd_query.c: the environment's Athena: AWS's, or for a local stack the
+ * local Athena of `owlet serve` (localapi.json "athena_url"). */
+int query_athena_open(struct owlet_athena_client **client, const struct owlet_stack *stack, const char *state_dir,
+		      const char *env);
 
 struct owlet_diags;
 /* Prints located problems to stderr in reading order, one

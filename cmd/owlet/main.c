@@ -37,6 +37,7 @@ static const struct owlet_command commands[] = {
 	{ "openapi", cmd_openapi, cmd_openapi_options, "", "print the OpenAPI 3.1 document of the API, made from the model" },
 	{ "serve", cmd_serve, cmd_serve_options, "", "serve the local API in the foreground (up --env local runs it in the background)" },
 	{ "query", cmd_query, cmd_query_options, "SQL", "run SQL through the environment's Athena (local: DuckDB)" },
+	{ "compact", cmd_compact, cmd_compact_options, "", "turn the raw JSON Lines into Parquet under curated/ (Athena's UNLOAD)" },
 	{ "upload", cmd_upload, cmd_upload_options, "[DATASET] FILE...", "bulk-upload CSV / JSON Lines files to a dataset; print what was accepted and rejected" },
 	{ "completion", cmd_completion, cmd_completion_options, "bash", "print the bash completion script (make install installs it)" },
 };

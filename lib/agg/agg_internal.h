@@ -141,8 +141,9 @@ int kll_push(struct kll *s, uint32_t level, double x);
 /* Sets the sampler level (deserialisation), before any kll_push. */
 int kll_set_sampler(struct kll *s, uint32_t sampler);
 
-/* ---- frequent values: space-saving / Misra-Gries (topk.c) ---- */
-#define TOPK_M 2048
+/* ---- frequent values: exact counts, then Misra-Gries (topk.c) ---- */
+#define TOPK_M 2048        /* counters of the summary once it is approximate */
+#define TOPK_EXACT 65536   /* distinct values counted exactly before that */
 #define TOPK_VAL 128
 struct topk_entry {
 	uint64_t hash;
@@ -151,16 +152,20 @@ struct topk_entry {
 	char val[TOPK_VAL]; /* its first min(len, TOPK_VAL) bytes */
 };
 struct topk {
-	uint32_t n;
-	uint64_t offset; /* what purges subtracted: the error bound of every count */
-	struct topk_entry e[TOPK_M];
+	uint32_t n, cap;  /* entries used and allocated: cap <= TOPK_EXACT, TOPK_M once approx */
+	uint32_t mask;    /* of the slot table, 4 * cap slots */
+	bool approx;      /* past TOPK_EXACT distinct values: offset > 0 */
+	uint64_t offset;  /* what purges subtracted: the error bound of every count */
+	struct topk_entry *e;
 	/* open addressing on hash, linear probing, a quarter full at most:
 	 * slot[i] is entry + 1 (0: empty), slot_hash[i] its hash, so a probe
 	 * reads the entry only when the hashes match */
-	uint16_t slot[4 * TOPK_M];
-	uint64_t slot_hash[4 * TOPK_M];
+	uint32_t *slot;
+	uint64_t *slot_hash;
 };
-#define TOPK_SLOT_MASK (4 * TOPK_M - 1)
+/* An empty summary (OWLET_ENOMEM); topk_free frees what it holds. */
+int topk_init(struct topk *t);
+void topk_free(struct topk *t);
 
 /* Whether entry e holds p[0..len), its hash known to match, p padded: the
  * bytes compared a word at a time, the last word masked to the value
@@ -192,16 +197,18 @@ static inline bool topk_same_padded(const struct topk_entry *e, const char *p, s
 
 static inline bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_t len)
 {
-	uint32_t i = (uint32_t)hash & TOPK_SLOT_MASK;
-	while (t->slot[i]) {
-		if (t->slot_hash[i] == hash) {
-			struct topk_entry *e = &t->e[t->slot[i] - 1u];
+	const uint32_t mask = t->mask, *slot = t->slot;
+	const uint64_t *slot_hash = t->slot_hash;
+	uint32_t i = (uint32_t)hash & mask;
+	while (slot[i]) {
+		if (slot_hash[i] == hash) {
+			struct topk_entry *e = &t->e[slot[i] - 1u];
 			if (topk_same_padded(e, p, len)) {
 				e->count++;
 				return true;
 			}
 		}
-		i = (i + 1) & TOPK_SLOT_MASK;
+		i = (i + 1) & mask;
 	}
 	return false;
 }
@@ -209,8 +216,11 @@ static inline bool topk_bump(struct topk *t, uint64_t hash, const char *p, size_
 /* Adds a value topk_bump just did not find, with count 1. */
 void topk_add_new(struct topk *t, uint64_t hash, const char *p, size_t len);
 void topk_merge(struct topk *into, const struct topk *from);
-/* Entries sorted by count (desc), then value; returns how many (<= TOPK_M). */
+/* Entries sorted by count (desc), then value, into out[t->n]; returns t->n. */
 size_t topk_sorted(const struct topk *t, const struct topk_entry **out);
+/* Adds the error bound of counts read (deserialisation): > 0 makes the
+ * summary approximate. */
+void topk_add_offset(struct topk *t, uint64_t offset);
 /* Adds a value with a count (for deserialisation and merges). */
 void topk_add_count(struct topk *t, uint64_t hash, const char *p, size_t len, uint64_t count);
 

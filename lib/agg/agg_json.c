@@ -313,21 +313,24 @@ static int column_report(json_t *o, const struct agg_col *c)
 			return -1;
 	}
 	if (c->top) {
-		const struct topk_entry *sorted[TOPK_M];
+		const struct topk_entry **sorted = malloc((c->top->n + 1) * sizeof *sorted);
+		if (!sorted)
+			return -1;
 		size_t n = topk_sorted(c->top, sorted);
 		top = json_array();
-		for (size_t i = 0; top && i < n && i < OWLET_AGG_TOP; i++) {
+		bool bad = !top;
+		for (size_t i = 0; !bad && i < n && i < OWLET_AGG_TOP; i++) {
 			json_t *e = json_object();
 			size_t len = sorted[i]->len < TOPK_VAL ? sorted[i]->len : TOPK_VAL;
-			if (!e || json_array_append_new(top, e) < 0 ||
-			    set_new(e, "value", jstring_utf8(sorted[i]->val, len)) < 0 ||
-			    set_new(e, "count", json_integer((json_int_t)(sorted[i]->count + c->top->offset))) < 0)
-				return -1;
-			if (c->top->offset && set_new(e, "error", json_integer((json_int_t)c->top->offset)) < 0)
-				return -1;
-			if (sorted[i]->len > TOPK_VAL && set_new(e, "truncated", json_true()) < 0)
-				return -1;
+			bad = !e || json_array_append_new(top, e) < 0 ||
+			      set_new(e, "value", jstring_utf8(sorted[i]->val, len)) < 0 ||
+			      set_new(e, "count", json_integer((json_int_t)(sorted[i]->count + c->top->offset))) < 0 ||
+			      (c->top->offset && set_new(e, "error", json_integer((json_int_t)c->top->offset)) < 0) ||
+			      (sorted[i]->len > TOPK_VAL && set_new(e, "truncated", json_true()) < 0);
 		}
+		free(sorted);
+		if (bad)
+			return -1;
 	}
 	if (has && c->type == OWLET_TYPE_STRING) {
 		minlen = json_integer((json_int_t)c->minlen);
@@ -558,7 +561,8 @@ static bool topk_get(struct topk *t, const json_t *o)
 {
 	const json_t *arr = json_object_get(o, "values"), *e;
 	size_t i;
-	if (!json_is_array(arr) || json_array_size(arr) > TOPK_M || !get_u64(o, "offset", &t->offset))
+	uint64_t offset = 0;
+	if (!json_is_array(arr) || json_array_size(arr) > TOPK_EXACT || !get_u64(o, "offset", &offset))
 		return false;
 	json_array_foreach(arr, i, e) {
 		unsigned char val[TOPK_VAL];
@@ -571,6 +575,7 @@ static bool topk_get(struct topk *t, const json_t *o)
 		/* reads min(len, TOPK_VAL) bytes: exactly vl */
 		topk_add_count(t, hash, (const char *)val, (size_t)len, count);
 	}
+	topk_add_offset(t, offset);
 	return true;
 }
 

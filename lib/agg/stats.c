@@ -346,6 +346,7 @@ void owlet_agg_free(struct owlet_agg *a)
 		if (c->kll)
 			kll_free(c->kll);
 		free(c->kll);
+		topk_free(c->top);
 		free(c->top);
 	}
 	for (unsigned j = 0; j < a->n_bad; j++)
@@ -377,7 +378,7 @@ int owlet_agg_new(struct owlet_agg **out, const struct owlet_dataset *ds)
 		if (!(c->hll = calloc(1, sizeof *c->hll)))
 			goto fail_alloc;
 		if (c->type == OWLET_TYPE_STRING || c->type == OWLET_TYPE_BOOL) {
-			if (!(c->top = calloc(1, sizeof *c->top)))
+			if (!(c->top = calloc(1, sizeof *c->top)) || topk_init(c->top) < 0)
 				goto fail_alloc;
 		} else {
 			if (!(c->kll = malloc(sizeof *c->kll)))

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "base/hash.h"
+#include "local/athena_sql.h"
 #include "local/http.h"
 #include "model/model.h"
 
@@ -15,9 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_QUERIES 512      /* kept; the oldest finished one is dropped */
+#define RESULT_AGE_S 3600    /* a finished query's result is kept this long (default) */
+#define MAX_KEPT_ROWS 2000000 /* rows of all the results kept (default) */
+#define CACHE_AGE_S 600      /* a cached copy of no listed object goes after this long unused */
 #define MAX_RUNNING 4
 #define MAX_RESULT_ROWS 1000000
 #define MAX_BODY (1u << 20)  /* Athena's own limit on a query string is 256 KB */
@@ -35,6 +43,8 @@ struct query {
 	json_t *result;   /* owlet_duckdb_run's, once SUCCEEDED */
 	int64_t submitted_ms, started_ms, completed_ms;
 	long long scanned;
+	long long update_count; /* rows an UNLOAD wrote */
+	long long rows;         /* of the result kept */
 	struct owlet_athena_server *server;
 };
 
@@ -42,7 +52,7 @@ struct owlet_athena_server {
 	struct MHD_Daemon *daemon;
 	uint16_t port;
 	const struct owlet_model *model;
-	char *bucket, *cache_dir;
+	char *bucket, *cache_dir, *glue_database;
 	struct owlet_s3_config s3;
 	char *s3_strings[5];
 	struct owlet_duckdb *db;
@@ -53,6 +63,9 @@ struct owlet_athena_server {
 	pthread_cond_t idle;
 	struct query *queries[MAX_QUERIES];
 	size_t n_queries;
+	long long kept_rows, max_kept_rows;
+	int64_t result_age_ms;
+	double cache_age_s;
 	int running;
 	bool stopping;
 };
@@ -145,16 +158,31 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-enum kind { K_CSV, K_JSON, K_PARQUET, K_COUNT };
+enum layout { RAW, CURATED };
 
 /* Whether the SQL names `name` as a word (case-insensitively). */
-static bool names_table(const char *sql, const char *name)
+static bool names_word(const char *sql, const char *name)
 {
 	size_t n = strlen(name);
 	for (const char *p = sql; (p = strcasestr(p, name)); p++) {
 		bool before = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
 		bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
 		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a '*' of the SQL may stand for every column (SELECT *, t.*, or a
+ * product a * b, which is counted as every column to be safe), as opposed
+ * to count(*). */
+static bool names_star(const char *sql)
+{
+	for (const char *p = strchr(sql, '*'); p; p = strchr(p + 1, '*')) {
+		const char *q = p;
+		while (q > sql && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n'))
+			q--;
+		if (q > sql && q[-1] != '(' && q[-1] != '/')
 			return true;
 	}
 	return false;
@@ -181,27 +209,104 @@ static const char *duck_type(enum owlet_type t)
 	}
 }
 
-/* Copies the objects of raw/NAME/ into the cache (when not there yet) and
- * appends "CREATE TEMP VIEW NAME AS ..." over them to *sql. */
-static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct owlet_buf *sql, long long *scanned,
-		      const struct owlet_dataset *ds)
+/* Whether an object of the listing is part of the table: under raw/ the
+ * layout's *.jsonl (docs/contracts.md); under curated/ every name but the
+ * hidden ones (_x, .x), as Athena reads a Parquet table's location. */
+static bool table_object(const char *key, enum layout layout)
 {
+	if (layout == RAW)
+		return ends_with(key, ".jsonl");
+	const char *base = strrchr(key, '/');
+	base = base ? base + 1 : key;
+	return *base && *base != '_' && *base != '.';
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Deletes the files under dir (and its dt= directories) that are not in
+ * used[] (a copy of an object deleted, or of an older version) and were
+ * not used for age_s seconds, so the cache holds about what S3 holds. */
+static void prune_cache(const char *dir, char **used, size_t n_used, double age_s, int depth)
+{
+	char **names = NULL;
+	if (depth > 1 || owlet_fs_list(&names, dir) < 0)
+		return;
+	if (depth == 0)
+		qsort(used, n_used, sizeof *used, cmp_str);
+	time_t now = time(NULL);
+	for (size_t i = 0; names[i]; i++) {
+		char *path = owlet_fs_join(dir, names[i]);
+		struct stat st;
+		if (path && lstat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				prune_cache(path, used, n_used, age_s, depth + 1);
+			else if (S_ISREG(st.st_mode) && difftime(now, st.st_mtime) >= age_s &&
+				 !bsearch(&path, used, n_used, sizeof *used, cmp_str))
+				unlink(path);
+		}
+		free(path);
+	}
+	owlet_fs_names_free(names);
+}
+
+/* The bytes a Parquet scan reads: the compressed column chunks of the
+ * columns the query names (all of them for a '*'), as Athena counts them. */
+static int parquet_scanned(struct owlet_athena_server *a, const struct owlet_dataset *ds, const char *files,
+			   const char *query, long long *scanned)
+{
+	struct owlet_buf cols = { 0 };
+	bool all = names_star(query);
+	for (size_t i = 0; !all && i < ds->n_fields; i++) {
+		if (!names_word(query, ds->fields[i].name))
+			continue;
+		const char *sep = cols.len ? ", '" : "'";
+		owlet_buf_append(&cols, sep, strlen(sep));
+		owlet_buf_append(&cols, ds->fields[i].name, strlen(ds->fields[i].name));
+		owlet_buf_append(&cols, "'", 1);
+	}
+	char *sql = NULL;
+	json_t *res = NULL;
+	int rc = 0;
+	if (asprintf(&sql, "SELECT CAST(coalesce(sum(total_compressed_size), 0) AS BIGINT) FROM parquet_metadata([%s])%s%s%s",
+		     files, all ? "" : " WHERE path_in_schema IN (", all ? "" : cols.data ? cols.data : "''",
+		     all ? "" : ")") < 0) {
+		sql = NULL;
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		rc = owlet_duckdb_run(a->db, NULL, sql, NULL, 0, 1, &res);
+	const char *v = json_string_value(json_array_get(json_array_get(json_object_get(res, "rows"), 0), 0));
+	if (v)
+		*scanned += strtoll(v, NULL, 10);
+	json_decref(res);
+	free(sql);
+	owlet_buf_free(&cols);
+	return rc;
+}
+
+/* Copies the objects of the table (raw/NAME/ as JSON Lines, or
+ * curated/NAME/ as Parquet: the view NAME_curated) into the cache when they
+ * are not there yet, appends "CREATE TEMP VIEW ... AS ..." over them to
+ * *sql and adds the bytes the query reads to *scanned. */
+static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct owlet_buf *sql, long long *scanned,
+		      const struct owlet_dataset *ds, enum layout layout, const char *query)
+{
+	const char *area = layout == RAW ? "raw" : "curated";
 	char prefix[96];
-	snprintf(prefix, sizeof prefix, "raw/%s/", ds->name);
+	snprintf(prefix, sizeof prefix, "%s/%s/", area, ds->name);
 	struct owlet_s3_list list = { 0 };
 	int rc = owlet_s3_list(s3, &list, a->bucket, prefix, MAX_OBJECTS);
-	struct owlet_buf files[K_COUNT];
-	memset(files, 0, sizeof files);
+	struct owlet_buf files = { 0 };
+	size_t n_used = 0;
+	char **used = calloc(list.count + 1, sizeof *used); /* the cache files of this listing, in key order */
+	if (rc == 0 && !used)
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < list.count; i++) {
 		const struct owlet_s3_object *o = &list.items[i];
-		enum kind k;
-		if (ends_with(o->key, ".csv"))
-			k = K_CSV;
-		else if (ends_with(o->key, ".jsonl") || ends_with(o->key, ".json"))
-			k = K_JSON;
-		else if (ends_with(o->key, ".parquet"))
-			k = K_PARQUET;
-		else
+		if (!table_object(o->key, layout))
 			continue;
 		if (owlet_s3_key_check(o->key, prefix) < 0)
 			continue; /* never read, as the Lambda never reads it */
@@ -210,7 +315,8 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 		owlet_sha256_hex(vh, o->etag ? o->etag : "", o->etag ? strlen(o->etag) : 0);
 		dt_segment(dt, o->key);
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s/%s%s%.24s-%.16s", a->cache_dir, ds->name, dt, dt[0] ? "/" : "", h, vh) < 0) {
+		if (asprintf(&path, "%s/%s/%s/%s%s%.24s-%.16s", a->cache_dir, area, ds->name, dt, dt[0] ? "/" : "", h,
+			     vh) < 0) {
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 			break;
 		}
@@ -226,15 +332,32 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 				rc = owlet_fs_write_atomic(path, body, len);
 			free(body);
 			free(dir);
+		} else {
+			utimensat(AT_FDCWD, path, NULL, 0); /* used now: not pruned */
 		}
-		*scanned += o->size;
-		const char *sep = files[k].len ? ", '" : "'";
-		if (rc == 0 && (owlet_buf_append(&files[k], sep, strlen(sep)) < 0 ||
-				owlet_buf_append(&files[k], path, strlen(path)) < 0 || owlet_buf_append(&files[k], "'", 1) < 0))
+		if (layout == RAW)
+			*scanned += o->size; /* a JSON Lines object is read whole */
+		const char *sep = files.len ? ", '" : "'";
+		if (rc == 0 && (owlet_buf_append(&files, sep, strlen(sep)) < 0 ||
+				owlet_buf_append(&files, path, strlen(path)) < 0 || owlet_buf_append(&files, "'", 1) < 0))
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		free(path);
+		if (rc == 0 && n_used < list.count)
+			used[n_used++] = path;
+		else
+			free(path);
 	}
 	owlet_s3_list_clear(&list);
+	if (rc == 0) {
+		char *dir = NULL;
+		if (asprintf(&dir, "%s/%s/%s", a->cache_dir, area, ds->name) >= 0)
+			prune_cache(dir, used, n_used, a->cache_age_s, 0);
+		free(dir);
+	}
+	for (size_t i = 0; i < n_used; i++)
+		free(used[i]);
+	free(used);
+	if (rc == 0 && layout == CURATED && files.len)
+		rc = parquet_scanned(a, ds, files.data, query, scanned);
 	/* the paths hold only the cache dir (owlet's), hex, '-', '/' and dt=:
 	 * no quote; the names and types come from the model */
 	struct owlet_buf cols = { 0 }, sel = { 0 };
@@ -255,29 +378,22 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	char *view = NULL;
 	if (rc == 0) {
-		char *parts[K_COUNT] = { 0 };
-		int n = 0;
-		if (files[K_CSV].len)
-			n += asprintf(&parts[K_CSV], "SELECT %s FROM read_csv([%s], header=true, columns={%s}, "
-						     "filename=true, null_padding=true, auto_detect=false)",
-				      sel.data, files[K_CSV].data, cols.data) < 0;
-		if (files[K_JSON].len)
-			n += asprintf(&parts[K_JSON], "SELECT %s FROM read_json([%s], format='newline_delimited', "
-						      "columns={%s}, filename=true, ignore_errors=true)",
-				      sel.data, files[K_JSON].data, cols.data) < 0;
-		if (files[K_PARQUET].len)
-			n += asprintf(&parts[K_PARQUET], "SELECT %s FROM read_parquet([%s], filename=true, "
-							 "union_by_name=true)", sel.data, files[K_PARQUET].data) < 0;
 		struct owlet_buf body = { 0 };
-		for (int k = 0; k < K_COUNT; k++) {
-			if (!parts[k])
-				continue;
-			if (body.len)
-				owlet_buf_append(&body, " UNION ALL ", 11);
-			owlet_buf_append(&body, parts[k], strlen(parts[k]));
-			free(parts[k]);
-		}
-		if (!body.len) { /* no object: the columns, no rows */
+		char *part = NULL;
+		int bad = 0;
+		if (files.len && layout == RAW)
+			bad = asprintf(&part, "SELECT %s FROM read_json([%s], format='newline_delimited', "
+					      "columns={%s}, filename=true, ignore_errors=true)",
+				       sel.data, files.data, cols.data) < 0;
+		else if (files.len)
+			bad = asprintf(&part, "SELECT %s FROM read_parquet([%s], filename=true, union_by_name=true)",
+				       sel.data, files.data) < 0;
+		if (bad)
+			part = NULL;
+		if (part) {
+			owlet_buf_append(&body, part, strlen(part));
+			free(part);
+		} else { /* no object: the columns, no rows */
 			for (size_t i = 0; i < ds->n_fields; i++) {
 				snprintf(piece, sizeof piece, "%sCAST(NULL AS %s) AS \"%s\"", i ? ", " : "SELECT ",
 					 duck_type(ds->fields[i].type), ds->fields[i].name);
@@ -287,7 +403,8 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 				owlet_buf_append(&body, ", CAST(NULL AS DATE) AS dt", 26);
 			owlet_buf_append(&body, " WHERE false", 12);
 		}
-		if (n || !body.data || asprintf(&view, "CREATE TEMP VIEW \"%s\" AS %s;\n", ds->name, body.data) < 0) {
+		if (bad || !body.data || asprintf(&view, "CREATE TEMP VIEW \"%s%s\" AS %s;\n", ds->name,
+						  layout == RAW ? "" : "_curated", body.data) < 0) {
 			view = NULL;
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		}
@@ -298,9 +415,33 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 	free(view);
 	owlet_buf_free(&cols);
 	owlet_buf_free(&sel);
-	for (int k = 0; k < K_COUNT; k++)
-		owlet_buf_free(&files[k]);
+	owlet_buf_free(&files);
 	return rc;
+}
+
+/* The server's tables: each dataset NAME, and NAME_curated. */
+static const struct owlet_dataset *table_dataset(const struct owlet_model *m, const char *name, enum layout *layout)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < m->n_datasets; i++) {
+		const char *ds = m->datasets[i].name;
+		size_t k = strlen(ds);
+		if (n == k && !memcmp(name, ds, k)) {
+			*layout = RAW;
+			return &m->datasets[i];
+		}
+		if (n == k + 8 && !memcmp(name, ds, k) && !strcmp(name + k, "_curated")) {
+			*layout = CURATED;
+			return &m->datasets[i];
+		}
+	}
+	return NULL;
+}
+
+static bool is_table(void *cls, const char *name)
+{
+	enum layout layout;
+	return table_dataset(cls, name, &layout) != NULL;
 }
 
 /* ---- running a query */
@@ -313,9 +454,60 @@ static void finish(struct query *q, json_t *result, const char *reason)
 	q->reason = reason ? strdup(reason) : NULL;
 	q->state = result ? SUCCEEDED : FAILED;
 	q->completed_ms = owlet_clock_wall_ms();
+	q->rows = (long long)json_array_size(json_object_get(result, "rows"));
+	a->kept_rows += q->rows;
 	a->running--;
 	pthread_cond_broadcast(&a->idle);
 	pthread_mutex_unlock(&a->lock);
+}
+
+/* UNLOAD: the rows of the COPY, written by DuckDB into the cache, then put
+ * as one object under the location (which must be empty, as Athena wants). */
+static int unload(struct owlet_athena_server *a, struct owlet_s3 *s3, struct query *q, const char *setup,
+		  const struct owlet_athena_unload *u, const struct owlet_duckdb_param *params, size_t np)
+{
+	if (strcmp(u->bucket, a->bucket) != 0)
+		return owlet_error_setc(OWLET_EINVALID, "UNLOAD: the local Athena writes only to the data bucket s3://%s/",
+					a->bucket);
+	char probe[1100];
+	snprintf(probe, sizeof probe, "%sx", u->prefix);
+	if (!*u->prefix || owlet_s3_key_check(probe, "") < 0)
+		return owlet_error_setc(OWLET_EINVALID, "UNLOAD: the location needs a key prefix of the layout (no '.', "
+							"'..' or empty segment, no control character)");
+	struct owlet_s3_list list = { 0 };
+	int rc = owlet_s3_list(s3, &list, a->bucket, u->prefix, 1);
+	if (rc == 0 && list.count)
+		rc = owlet_error_setc(OWLET_EINVALID, "HIVE_PATH_ALREADY_EXISTS: Target directory for UNLOAD already "
+						      "exists: s3://%s/%s (UNLOAD writes only to an empty location)",
+				      a->bucket, u->prefix);
+	owlet_s3_list_clear(&list);
+	char *dir = NULL, *path = NULL, *copy = NULL, *key = NULL, *body = NULL;
+	json_t *res = NULL;
+	size_t len = 0;
+	if (rc == 0 && (asprintf(&dir, "%s/unload", a->cache_dir) < 0 || asprintf(&path, "%s/%s.parquet", dir, q->id) < 0 ||
+			asprintf(&copy, "COPY (%s) TO '%s' (FORMAT PARQUET, COMPRESSION '%s')", u->query, path,
+				 u->compression) < 0 ||
+			asprintf(&key, "%s%s-0.parquet", u->prefix, q->id) < 0))
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = owlet_fs_mkdirs(dir);
+	if (rc == 0)
+		rc = owlet_duckdb_run(a->db, setup, copy, params, np, 1, &res);
+	const char *count = json_string_value(json_array_get(json_array_get(json_object_get(res, "rows"), 0), 0));
+	q->update_count = count ? strtoll(count, NULL, 10) : 0;
+	if (rc == 0 && q->update_count > 0)
+		rc = owlet_fs_read(&body, &len, path);
+	if (rc == 0 && q->update_count > 0)
+		rc = owlet_s3_put(s3, a->bucket, key, body, len, "application/vnd.apache.parquet");
+	if (path)
+		unlink(path);
+	json_decref(res);
+	free(body);
+	free(dir);
+	free(path);
+	free(copy);
+	free(key);
+	return rc;
 }
 
 static void *run_query(void *arg)
@@ -332,27 +524,50 @@ static void *run_query(void *arg)
 	char **owned = calloc(np + 1, sizeof *owned);
 	struct owlet_buf setup = { 0 };
 	struct owlet_s3 *s3 = NULL;
+	struct owlet_athena_unload u = { 0 };
 	json_t *result = NULL;
+	char *sql = NULL;
 	long long scanned = 0;
+	int is_unload = 1;
 	int rc = params && owned ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < np; i++) {
 		rc = owlet_athena_param_parse(&params[i], &owned[i], json_string_value(json_array_get(q->params, i)));
 		if (rc < 0)
 			rc = owlet_error_setc(rc, "ExecutionParameters[%zu]: %s", i, owlet_error_last());
 	}
+	/* db.table and awsdatacatalog.db.table, as Athena resolves them */
+	const char *dbs[2] = { a->glue_database, q->database };
+	if (rc == 0)
+		rc = owlet_athena_sql_unqualify(&sql, q->sql, dbs, 2, is_table, (void *)a->model);
+	if (rc == 0 && (is_unload = owlet_athena_sql_unload(&u, sql)) < 0)
+		rc = is_unload;
+	const char *query = is_unload == 0 ? u.query : sql;
 	if (rc == 0)
 		rc = owlet_s3_open(&s3, &a->s3);
-	for (size_t i = 0; rc == 0 && i < a->model->n_datasets; i++)
-		if (names_table(q->sql, a->model->datasets[i].name))
-			rc = table_view(a, s3, &setup, &scanned, &a->model->datasets[i]);
-	if (rc == 0)
-		rc = owlet_duckdb_run(a->db, setup.data, q->sql, params, np, MAX_RESULT_ROWS, &result);
+	for (size_t i = 0; rc == 0 && i < a->model->n_datasets; i++) {
+		const struct owlet_dataset *ds = &a->model->datasets[i];
+		char curated[96];
+		snprintf(curated, sizeof curated, "%s_curated", ds->name);
+		if (names_word(query, ds->name))
+			rc = table_view(a, s3, &setup, &scanned, ds, RAW, query);
+		if (rc == 0 && names_word(query, curated))
+			rc = table_view(a, s3, &setup, &scanned, ds, CURATED, query);
+	}
+	if (rc == 0 && is_unload == 0) {
+		rc = unload(a, s3, q, setup.data, &u, params, np);
+		if (rc == 0 && !(result = json_pack("{s:[], s:[]}", "columns", "rows")))
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	} else if (rc == 0) {
+		rc = owlet_duckdb_run(a->db, setup.data, sql, params, np, MAX_RESULT_ROWS, &result);
+	}
 	q->scanned = scanned;
 	finish(q, rc == 0 ? result : NULL, rc == 0 ? NULL : owlet_error_last());
 	for (size_t i = 0; owned && i < np; i++)
 		free(owned[i]);
 	free(owned);
 	free(params);
+	free(sql);
+	owlet_athena_unload_clear(&u);
 	owlet_buf_free(&setup);
 	owlet_s3_free(s3);
 	return NULL;
@@ -385,6 +600,34 @@ static struct query *find(struct owlet_athena_server *a, const json_t *req)
 		if (strcmp(a->queries[i]->id, id) == 0)
 			return a->queries[i];
 	return NULL;
+}
+
+static void drop(struct owlet_athena_server *a, size_t i)
+{
+	a->kept_rows -= a->queries[i]->rows;
+	query_free(a->queries[i]);
+	memmove(&a->queries[i], &a->queries[i + 1], (a->n_queries - i - 1) * sizeof a->queries[0]);
+	a->n_queries--;
+}
+
+/* The results kept (under a->lock): finished queries older than the
+ * results' age are dropped, then the oldest finished ones while there are
+ * MAX_QUERIES or more, or more rows than max_kept_rows. */
+static void prune(struct owlet_athena_server *a, int64_t now_ms)
+{
+	for (size_t i = 0; i < a->n_queries;) {
+		const struct query *q = a->queries[i];
+		if (q->state >= SUCCEEDED && now_ms - q->completed_ms > a->result_age_ms)
+			drop(a, i);
+		else
+			i++;
+	}
+	for (size_t i = 0; i < a->n_queries && (a->n_queries >= MAX_QUERIES || a->kept_rows > a->max_kept_rows);) {
+		if (a->queries[i]->state >= SUCCEEDED)
+			drop(a, i);
+		else
+			i++;
+	}
 }
 
 static unsigned start_query(struct owlet_athena_server *a, const json_t *req, json_t **out)
@@ -424,15 +667,9 @@ static unsigned start_query(struct owlet_athena_server *a, const json_t *req, js
 	if (a->running >= MAX_RUNNING || a->stopping) {
 		*out = error_doc("TooManyRequestsException", "the local Athena runs at most 4 queries at once");
 		status = 400;
-	} else if (a->n_queries == MAX_QUERIES) { /* drop the oldest finished one */
-		size_t i = 0;
-		while (i < a->n_queries && a->queries[i]->state < SUCCEEDED)
-			i++;
-		if (i < a->n_queries) {
-			query_free(a->queries[i]);
-			memmove(&a->queries[i], &a->queries[i + 1], (a->n_queries - i - 1) * sizeof a->queries[0]);
-			a->n_queries--;
-		} else {
+	} else {
+		prune(a, q->submitted_ms);
+		if (a->n_queries == MAX_QUERIES) {
 			*out = error_doc("TooManyRequestsException", "too many queries in flight");
 			status = 400;
 		}
@@ -552,8 +789,8 @@ static unsigned get_results(struct owlet_athena_server *a, const json_t *req, js
 			json_array_append_new(out_rows, json_pack("{s:o}", "Data", data));
 		}
 		json_decref(header);
-		*out = json_pack("{s:{s:o, s:{s:o}}, s:i}", "ResultSet", "Rows", out_rows, "ResultSetMetadata",
-				 "ColumnInfo", info, "UpdateCount", 0);
+		*out = json_pack("{s:{s:o, s:{s:o}}, s:I}", "ResultSet", "Rows", out_rows, "ResultSetMetadata",
+				 "ColumnInfo", info, "UpdateCount", (json_int_t)q->update_count);
 		if (*out && from + max < total) {
 			char next[32];
 			snprintf(next, sizeof next, "%lld", (long long)(from + max));
@@ -658,6 +895,10 @@ int owlet_athena_server_start(struct owlet_athena_server **out, const struct owl
 	a->log_cls = cfg->log_cls;
 	a->bucket = strdup(cfg->bucket ? cfg->bucket : "");
 	a->cache_dir = strdup(cfg->cache_dir);
+	a->glue_database = cfg->glue_database ? strdup(cfg->glue_database) : NULL;
+	a->result_age_ms = (cfg->result_age_s > 0 ? cfg->result_age_s : RESULT_AGE_S) * 1000LL;
+	a->max_kept_rows = cfg->max_kept_rows > 0 ? cfg->max_kept_rows : MAX_KEPT_ROWS;
+	a->cache_age_s = cfg->cache_age_s > 0 ? cfg->cache_age_s : cfg->cache_age_s < 0 ? 0 : CACHE_AGE_S;
 	const char *src[5] = { cfg->s3.access_key, cfg->s3.secret_key, cfg->s3.session_token, cfg->s3.region,
 			       cfg->s3.endpoint };
 	for (int i = 0; i < 5; i++)
@@ -708,6 +949,7 @@ void owlet_athena_server_stop(struct owlet_athena_server *a)
 		free(a->s3_strings[i]);
 	free(a->bucket);
 	free(a->cache_dir);
+	free(a->glue_database);
 	free(a->unavailable);
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->idle);

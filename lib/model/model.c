@@ -569,6 +569,17 @@ static void check_model(struct checker *k, const struct ynode *root)
 			check_dataset(k, &k->m->datasets[i], datasets->items[2 * i], datasets->items[2 * i + 1],
 				      groups_known);
 	}
+	/* NAME_curated is the Glue table of NAME's Parquet (modules/catalog) */
+	for (size_t i = 0; i < k->m->n_datasets && !k->nomem; i++) {
+		const char *a = k->m->datasets[i].name;
+		size_t n = a ? strlen(a) : 0;
+		for (size_t j = 0; n > 8 && !strcmp(a + n - 8, "_curated") && j < k->m->n_datasets; j++) {
+			const char *b = k->m->datasets[j].name;
+			if (b && strlen(b) == n - 8 && !strncmp(a, b, n - 8))
+				yerr(k->c, datasets->items[2 * i], "dataset name '%s' is taken: it is the Glue table of the "
+								   "Parquet of dataset '%s' (owlet compact)", a, b);
+		}
+	}
 }
 
 int owlet_model_from_tree(struct owlet_model **out, struct yctx *c, const struct ynode *root, const char *path)
