@@ -5,6 +5,8 @@
 #include "base/hash.h"
 #include "tap.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
 
@@ -14,6 +16,12 @@ static void openssl_hex(char out[65], const unsigned char *data, size_t len)
 	SHA256(data, len, md);
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void to_hex(char out[65], const unsigned char d[32])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 int main(void)
@@ -50,5 +58,35 @@ int main(void)
 		is_str(got, want, "the same digest as OpenSSL for 1 MB");
 		free(m);
 	}
+
+	/* HMAC-SHA256: RFC 4231's test cases 1, 2 and 6 (a key longer than a block) */
+	unsigned char mac[32], omac[32];
+	unsigned char key20[20];
+	memset(key20, 0x0b, sizeof key20);
+	owlet_hmac_sha256(mac, key20, sizeof key20, "Hi There", 8);
+	to_hex(got, mac);
+	is_str(got, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", "RFC 4231 case 1");
+	owlet_hmac_sha256(mac, "Jefe", 4, "what do ya want for nothing?", 28);
+	to_hex(got, mac);
+	is_str(got, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", "RFC 4231 case 2");
+	unsigned char key131[131];
+	memset(key131, 0xaa, sizeof key131);
+	const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+	owlet_hmac_sha256(mac, key131, sizeof key131, m6, strlen(m6));
+	to_hex(got, mac);
+	is_str(got, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", "RFC 4231 case 6");
+	/* against OpenSSL's HMAC for keys of 0..140 bytes and messages of 0..300 */
+	bad = -1;
+	for (size_t kl = 0; kl <= 140 && bad < 0; kl += 7)
+		for (size_t ml = 0; ml <= sizeof buf && bad < 0; ml += 13) {
+			unsigned int n = 32;
+			owlet_hmac_sha256(mac, buf + 5, kl, buf, ml);
+			HMAC(EVP_sha256(), buf + 5, (int)kl, buf, ml, omac, &n);
+			if (memcmp(mac, omac, 32) != 0)
+				bad = (int)(kl * 1000 + ml);
+		}
+	is_int(bad, -1, "the same HMAC as OpenSSL for keys of 0..140 and messages of 0..300 bytes");
+	ok(owlet_equal_ct("abcd", "abcd", 4) && !owlet_equal_ct("abcd", "abce", 4) && owlet_equal_ct("x", "y", 0),
+	   "constant-time equality");
 	return done_testing();
 }

@@ -42,7 +42,7 @@ int main(void)
 	}
 	struct owlet_s3_config cfg = { "testing", "testing", "tok", "us-east-1", endpoint };
 	is_int(owlet_s3_open(&s3, &cfg), 0, "a client for %s", endpoint);
-	ok(moto_make_bucket(endpoint, "owlet-s3-test") == 0, "bucket made");
+	ok(moto_make_bucket(endpoint, "owlet-s3-test", "testing:testing") == 0, "bucket made");
 	owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 30000);
 
 	const char *key = "raw/odd keys/dt=2026-11-23/a+b c&d=é~(1).bin";

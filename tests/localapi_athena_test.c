@@ -83,7 +83,7 @@ int main(void)
 	struct owlet_athena_server *server = NULL;
 	struct owlet_s3_config s3cfg = { "testing", "testing", NULL, "us-east-1", endpoint };
 	ok(mj && owlet_model_from_json(&model, mj) == 0, "the model");
-	ok(moto_make_bucket(endpoint, BUCKET) == 0 && owlet_s3_open(&s3, &s3cfg) == 0, "a bucket in moto");
+	ok(moto_make_bucket(endpoint, BUCKET, "testing:testing") == 0 && owlet_s3_open(&s3, &s3cfg) == 0, "a bucket in moto");
 	ok(mkdtemp(cache) != NULL, "a cache directory");
 	struct owlet_athena_server_config cfg = {
 		.model = model, .bucket = BUCKET, .glue_database = "db", .s3 = s3cfg, .cache_dir = cache,

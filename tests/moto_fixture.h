@@ -3,7 +3,7 @@
  * test, and stop it by its PID (header-only).
  *   pid_t pid = moto_start(endpoint, sizeof endpoint);   0: not available
  *   ...
- *   moto_make_bucket(endpoint, "name");                   0: made
+ *   moto_make_bucket(endpoint, "name", "KEY:SECRET");     0: made
  *   moto_stop(pid);
  */
 #ifndef OWLET_MOTO_FIXTURE_H
@@ -106,24 +106,6 @@ static inline pid_t moto_start(char *endpoint, size_t size)
 		return 0;
 	}
 	return pid;
-}
-
-/* moto has no bucket until one is made: a signed PUT /BUCKET */
-static inline int moto_make_bucket(const char *endpoint, const char *bucket)
-{
-	char url[256];
-	snprintf(url, sizeof url, "%s/%s", endpoint, bucket);
-	CURL *h = curl_easy_init();
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(h, CURLOPT_USERPWD, "testing:testing");
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:s3");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, moto_discard);
-	long status = 0;
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	return status == 200 ? 0 : -1;
 }
 
 #endif

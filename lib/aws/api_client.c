@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "aws/client.h"
 #include "aws/s3.h"
 #include "base/buf.h"
 #include "base/error.h"

@@ -11,12 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "base/base64.h"
 #include "base/error.h"
+#include "base/hash.h"
 
 static int nomem(void)
 {
@@ -25,8 +22,7 @@ static int nomem(void)
 
 static void hmac(unsigned char out[32], const void *key, size_t klen, const char *msg)
 {
-	unsigned int n = 32;
-	HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &n);
+	owlet_hmac_sha256(out, key, klen, msg, strlen(msg));
 }
 
 /* hex HMAC-SHA256 of text under the SigV4 key of (secret, yyyymmdd, region, s3) */
@@ -43,8 +39,8 @@ static void sign_text(char out[65], const char *secret, const char *day, const c
 	hmac(sig, k, 32, text);
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", sig[i]);
-	OPENSSL_cleanse(k0, sizeof k0);
-	OPENSSL_cleanse(k, sizeof k);
+	owlet_wipe(k0, sizeof k0);
+	owlet_wipe(k, sizeof k);
 }
 
 int owlet_s3_post_sign(json_t **fields, const struct owlet_s3_post_request *req)
@@ -191,7 +187,7 @@ int owlet_s3_post_check(struct owlet_s3_post_verdict *v, const json_t *fields, c
 	char want[65];
 	sign_text(want, secret_key, day, region, policy_b64);
 	const char *got = field(fields, "x-amz-signature");
-	if (strlen(got) != 64 || CRYPTO_memcmp(want, got, 64) != 0)
+	if (strlen(got) != 64 || !owlet_equal_ct(want, got, 64))
 		return verdict(v, 403, "SignatureDoesNotMatch",
 			       "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
 	unsigned char *text = NULL;

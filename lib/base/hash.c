@@ -1,4 +1,4 @@
-/* hash.c: SHA-256 as hex (see hash.h).
+/* hash.c: SHA-256, HMAC-SHA256 (see hash.h).
  *
  * Written here from FIPS 180-4 (section 6.2) rather than taken from
  * OpenSSL, so that lib/base needs libc only and the Lambda, whose TLS is
@@ -61,31 +61,115 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
 	h[7] += k;
 }
 
+/* The streamed form: init, update any number of times, final. */
+struct sha256_ctx {
+	uint32_t h[8];
+	unsigned char buf[64];
+	size_t n;     /* bytes in buf */
+	uint64_t len; /* bytes in all */
+};
+
+static void ctx_init(struct sha256_ctx *c)
+{
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(c->h, h0, sizeof h0);
+	c->n = 0;
+	c->len = 0;
+}
+
+static void ctx_update(struct sha256_ctx *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	c->len += len;
+	if (c->n) {
+		size_t take = 64 - c->n < len ? 64 - c->n : len;
+		memcpy(c->buf + c->n, p, take);
+		c->n += take;
+		p += take;
+		len -= take;
+		if (c->n < 64)
+			return;
+		sha256_block(c->h, c->buf);
+		c->n = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha256_block(c->h, p);
+	if (len)
+		memcpy(c->buf, p, len);
+	c->n = len;
+}
+
+static void ctx_final(struct sha256_ctx *c, unsigned char out[32])
+{
+	/* the 0x80 marker and the bit length: one block or two */
+	uint64_t bits = c->len * 8;
+	unsigned char pad[72] = { 0x80 };
+	size_t padlen = c->n < 56 ? 56 - c->n : 120 - c->n;
+	for (int i = 0; i < 8; i++)
+		pad[padlen + 7 - i] = (unsigned char)(bits >> (8 * i));
+	ctx_update(c, pad, padlen + 8);
+	for (int i = 0; i < 32; i++)
+		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+	owlet_wipe(c, sizeof *c);
+}
+
+void owlet_sha256(unsigned char out[32], const void *data, size_t len)
+{
+	struct sha256_ctx c;
+	ctx_init(&c);
+	ctx_update(&c, data, len);
+	ctx_final(&c, out);
+}
+
 void owlet_sha256_hex(char out[65], const void *data, size_t len)
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	const unsigned char *p = data;
-	size_t full = len / 64 * 64;
-	for (size_t off = 0; off < full; off += 64)
-		sha256_block(h, p + off);
-	/* the tail, the 0x80 marker and the bit length: one block or two */
-	unsigned char tail[128] = { 0 };
-	size_t rest = len - full;
-	if (rest)
-		memcpy(tail, p + full, rest);
-	tail[rest] = 0x80;
-	size_t n = rest + 1 + 8 <= 64 ? 64 : 128;
-	uint64_t bits = (uint64_t)len * 8;
-	for (int i = 0; i < 8; i++)
-		tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-	for (size_t off = 0; off < n; off += 64)
-		sha256_block(h, tail + off);
+	unsigned char d[32];
+	owlet_sha256(d, data, len);
 	static const char hex[] = "0123456789abcdef";
 	for (int i = 0; i < 32; i++) {
-		unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
-		out[2 * i] = hex[byte >> 4];
-		out[2 * i + 1] = hex[byte & 15];
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+/* RFC 2104 with SHA-256 (block 64 bytes): H((K ^ opad) || H((K ^ ipad) || m)). */
+void owlet_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const void *msg, size_t mlen)
+{
+	unsigned char k[64] = { 0 }, pad[64], inner[32];
+	if (klen > 64)
+		owlet_sha256(k, key, klen);
+	else if (klen)
+		memcpy(k, key, klen);
+	struct sha256_ctx c;
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	ctx_init(&c);
+	ctx_update(&c, pad, 64);
+	ctx_update(&c, msg, mlen);
+	ctx_final(&c, inner);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	ctx_init(&c);
+	ctx_update(&c, pad, 64);
+	ctx_update(&c, inner, 32);
+	ctx_final(&c, out);
+	owlet_wipe(k, sizeof k);
+	owlet_wipe(pad, sizeof pad);
+	owlet_wipe(inner, sizeof inner);
+}
+
+bool owlet_equal_ct(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	unsigned char diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(x[i] ^ y[i]);
+	return diff == 0;
+}
+
+void owlet_wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
 }
