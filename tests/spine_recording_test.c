@@ -144,6 +144,42 @@ int main(void)
 	}
 	ok(!decide(why, sizeof why, false), "and read by it once whole");
 
+	/* two requests served at once: moto writes each as the JSON, then
+	 * "\n", so they can land on one line, `{A}{B}`, and an empty one */
+	static const char get_a[] = "{\"headers\": {}, \"method\": \"GET\", \"url\": \"http://x/a\", \"body\": \"\", "
+				    "\"body_encoded\": false}";
+	static const char tag_b[] = "{\"headers\": {}, \"method\": \"PUT\", \"url\": \"http://x/b?tagging\", "
+				    "\"body\": \"\", \"body_encoded\": false}";
+	decide(why, sizeof why, false);
+	f = fopen(rec, "a");
+	if (f) {
+		fprintf(f, "%s%s\n\n", get_a, get_a);
+		fclose(f);
+	}
+	ok(decide(why, sizeof why, false), "two reads on one line, then an empty line: nothing foreign");
+	f = fopen(rec, "a");
+	if (f) {
+		fprintf(f, "%s%s\n\n", get_a, tag_b);
+		fclose(f);
+	}
+	ok(!decide(why, sizeof why, false), "a tag written behind a read on the same line is foreign");
+	like(why, "PUT /b?tagging", "and named");
+	/* the same behind a long upload (read without its body) */
+	size_t long_len = 200000;
+	char *body = malloc(long_len + 1);
+	f = body ? fopen(rec, "a") : NULL;
+	if (f) {
+		memset(body, 'A', long_len);
+		body[long_len] = '\0';
+		fprintf(f, "{\"headers\": {\"User-Agent\": \"x owlet-terraform\"}, \"method\": \"PUT\", "
+			   "\"url\": \"http://x/owlet-zips/lambda.zip\", \"body\": \"%s\", \"body_encoded\": true}%s\n\n",
+			body, tag_b);
+		fclose(f);
+	}
+	free(body);
+	ok(!decide(why, sizeof why, false), "a tag written behind a long upload on the same line is foreign");
+	like(why, "PUT /b?tagging", "and named");
+
 	owlet_emulator_stop(dir);
 	ok(!owlet_fs_exists(rec) || owlet_emulator_start(&emu, dir) == 0, "a new emulator");
 	ok(!decide(why, sizeof why, false), "a new emulator's first up refreshes");

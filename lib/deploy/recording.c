@@ -218,29 +218,75 @@ static bool foreign(const json_t *req, char *what, size_t what_size)
 	return result;
 }
 
-/* A long line (a Lambda zip uploaded: tens of MB) read without its body:
+/* A long request (a Lambda zip uploaded: tens of MB) read without its body:
  * moto writes "headers", "method" and "url" before "body", so the text up
- * to `, "body": ` closed with `}` is the request without it (NULL when that
- * does not parse: then the whole line is read).  What is judged by its body
- * (a form-encoded Action) is then foreign, never harmless. */
-static json_t *large_request(const char *line, size_t n)
+ * to `, "body": ` closed with `}` is the request without it.  The body is
+ * one JSON string (base64, or text with escapes) followed by
+ * `, "body_encoded": BOOL}`: *used is where that ends, so that what follows
+ * on the same line is read too.  NULL when that does not parse (then the
+ * object is parsed whole).  What is judged by its body (a form-encoded
+ * Action) is then foreign, never harmless. */
+static json_t *large_request(const char *obj, size_t n, size_t *used)
 {
-	static const char tag[] = ", \"body\": ";
+	static const char tag[] = ", \"body\": \"";
 	if (n < 65536)
 		return NULL;
-	const char *at = memmem(line, n, tag, sizeof tag - 1);
+	const char *at = memmem(obj, n, tag, sizeof tag - 1);
 	if (!at)
 		return NULL;
-	size_t len = (size_t)(at - line);
+	/* the end of the body's string, then the object's closing brace */
+	size_t p = (size_t)(at - obj) + sizeof tag - 1;
+	while (p < n && obj[p] != '"')
+		p += obj[p] == '\\' ? 2 : 1;
+	const char *close = p < n ? memchr(obj + p, '}', n - p) : NULL;
+	if (!close)
+		return NULL;
+	size_t len = (size_t)(at - obj);
 	char *head = malloc(len + 2);
 	if (!head)
 		return NULL;
-	memcpy(head, line, len);
+	memcpy(head, obj, len);
 	head[len] = '}';
 	head[len + 1] = '\0';
 	json_t *req = json_loadb(head, len + 1, 0, NULL);
 	free(head);
+	if (req)
+		*used = (size_t)(close - obj) + 1;
 	return req;
+}
+
+/* One recorded line holds one request, or several: moto appends each as
+ * two writes (the JSON, then "\n"), so two requests served at once can
+ * land as `{A}{B}` followed by an empty line.  Each is judged; an empty
+ * line is nothing.  A part that is not JSON is foreign, and the rest of the
+ * line is not read. */
+static void scan_line(struct owlet_recording_scan *out, const char *line, size_t n)
+{
+	size_t pos = 0;
+	while (pos < n) {
+		while (pos < n && (line[pos] == ' ' || line[pos] == '\n' || line[pos] == '\r' || line[pos] == '\t'))
+			pos++;
+		if (pos >= n)
+			break;
+		out->requests++;
+		size_t used = 0;
+		json_error_t err;
+		json_t *req = large_request(line + pos, n - pos, &used);
+		if (!req) {
+			req = json_loadb(line + pos, n - pos, JSON_DISABLE_EOF_CHECK, &err);
+			used = req ? err.position : 0;
+		}
+		char what[sizeof out->first];
+		bool is_foreign = req ? foreign(req, what, sizeof what) : true;
+		if (!req)
+			snprintf(what, sizeof what, "a recorded line that is not JSON (%s)", err.text);
+		json_decref(req);
+		if (is_foreign && out->foreign++ == 0)
+			snprintf(out->first, sizeof out->first, "%s", what);
+		if (!req || used == 0)
+			break;
+		pos += used;
+	}
 }
 
 int owlet_recording_scan(struct owlet_recording_scan *out, const char *path, long long from, long long to)
@@ -261,18 +307,7 @@ int owlet_recording_scan(struct owlet_recording_scan *out, const char *path, lon
 		if (n <= 0)
 			break;
 		at += n;
-		out->requests++;
-		json_error_t err;
-		json_t *req = large_request(line, (size_t)n);
-		if (!req)
-			req = json_loadb(line, (size_t)n, 0, &err);
-		char what[sizeof out->first];
-		bool is_foreign = req ? foreign(req, what, sizeof what) : true;
-		if (!req)
-			snprintf(what, sizeof what, "a recorded line that is not JSON (%s)", err.text);
-		json_decref(req);
-		if (is_foreign && out->foreign++ == 0)
-			snprintf(out->first, sizeof out->first, "%s", what);
+		scan_line(out, line, (size_t)n);
 	}
 	free(line);
 	fclose(f);

@@ -35,7 +35,7 @@
 #define OWLET_RECORDING_MAX_SCAN (512LL * 1024 * 1024)
 
 struct owlet_recording_scan {
-	size_t requests;  /* lines read */
+	size_t requests;  /* requests read (a line may hold several) */
 	size_t foreign;   /* requests that may have changed what terraform manages */
 	char first[300];  /* the first of them: "PUT /bucket?tagging (aws-cli/1.45.11 ...)" */
 };
