@@ -767,6 +767,34 @@ static int resolve_ref(struct check_ctx *ctx, const json_t *root_conf, size_t fr
 	return 0;
 }
 
+struct dynamic_link {
+	struct check_ctx *ctx;
+	const json_t *root_conf;
+	size_t from;
+};
+
+static int link_dynamic_ref(void *arg, const char *ref)
+{
+	struct dynamic_link *d = arg;
+	return resolve_ref(d->ctx, d->root_conf, d->from, d->ctx->res[d->from].module, ref, 0);
+}
+
+/* What a resource's dynamic blocks reference, read from its source (the
+ * plan's configuration leaves them out; checkov's graph links them). */
+static int link_dynamic(struct check_ctx *ctx, const json_t *root_conf, size_t from, const char *root_dir)
+{
+	const struct check_res *r = &ctx->res[from];
+	if (!root_dir || !r->file || r->line_start <= 0)
+		return 0;
+	char *path = path_join(root_dir, r->file);
+	if (!path)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	struct dynamic_link d = { ctx, root_conf, from };
+	int rc = check_source_dynamic_refs(path, r->line_start, r->line_end, link_dynamic_ref, &d);
+	free(path);
+	return rc;
+}
+
 /* Every `references` list anywhere in a resource's expressions. */
 static int link_expressions(struct check_ctx *ctx, const json_t *root_conf, size_t from, const json_t *e)
 {
@@ -1044,7 +1072,8 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 	for (size_t i = 0; i < ctx.n; i++)
 		if ((rc = link_expressions(&ctx, w.root_conf, i, ctx.res[i].expressions)) < 0 ||
 		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "for_each_expression"))) < 0 ||
-		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "count_expression"))) < 0)
+		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "count_expression"))) < 0 ||
+		    (rc = link_dynamic(&ctx, w.root_conf, i, w.root_dir)) < 0)
 			goto out_ctx;
 	if ((rc = link_bucket_names(&ctx)) < 0 || (rc = validate_skips(&ctx, opts)) < 0)
 		goto out_ctx;

@@ -160,6 +160,13 @@ int check_source_find(const char *dir, const char *block_kind, const char *type,
 		      char **file, int *line_start, int *line_end,
 		      struct check_inline_skip **skips, size_t *n_skips);
 
+/* Calls fn with each reference (var.x, module.m.out, data.t.n, TYPE.NAME)
+ * written inside the `dynamic` blocks of the block at path's lines
+ * line_start..line_end (the plan's configuration leaves dynamic blocks
+ * out).  Bounded: at most 256 references.  Returns 0 or fn's error. */
+int check_source_dynamic_refs(const char *path, int line_start, int line_end,
+			      int (*fn)(void *arg, const char *ref), void *arg);
+
 /* Plans the Terraform root in dir offline against a moto_server of its
  * own (dir.c); *out is `terraform show -json` of the plan.  on_line gets
  * terraform's output. */
