@@ -39,7 +39,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages that building and testing need (make deps installs them).
 DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev \
-           clang libclang-rt-14-dev cppcheck zip unzip git
+           clang libclang-rt-14-dev cppcheck zip unzip git graphviz
 
 .PHONY: duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install up down clean help lambda tests lint iam-table checkov-types
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests

@@ -114,6 +114,12 @@ run() {
 	local own
 	own=$(sed -n 's/.*(terraform [0-9.]* s.*; owlet \([0-9.]*\) s)$/\1/p' "$log" | tail -1)
 	echo "$b $what $rep $(python3 -c "print(round($t1 - $t0, 1))") ${own:--}" >>"$work/times"
+	# how the run went: refresh skipped or not, the gate reused or not, the
+	# time line with terraform's phases
+	{
+		echo "$b $what $rep:"
+		grep -E '^  refresh:|^  checks: reused|^(deployed|up to date|destroyed) ' "$log" | cut -c1-200 | sed 's/^ */  /'
+	} >>"$work/notes"
 }
 
 echo "# owlet's loop on the local default, $(nproc) cores, $REPS repetition(s)$([ -z "$NEW_ONLY" ] && echo ", base $BASE")"
@@ -127,6 +133,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 
+cat "$work/notes"
 python3 - "$work/times" "$NEW_ONLY" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]

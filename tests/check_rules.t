@@ -26,7 +26,7 @@ like "$out" $'^aws_kms_key\t5 resources\towlet evaluates 4 of checkov.s 4 rules$
 like "$out" $'^aws_sqs_queue\t2 resources\towlet evaluates 3 of checkov.s 3 rules$' "every SQS queue rule of checkov's is evaluated"
 like "$out" $'^aws_iam_user\t1 resource\towlet evaluates 0 of checkov.s [1-9][0-9]* rules\tnot: [^\t]*CKV_AWS_273' \
 	"the rules owlet leaves out are named"
-like "$out" $'^total: 43 types, owlet evaluates [0-9]+ of checkov.s [0-9]+ rules for them' "a total"
+like "$out" $'^total: 44 types, owlet evaluates [0-9]+ of checkov.s [0-9]+ rules for them' "a total"
 
 python3 - "$t/report.json" "$fx/rules.expect" "$t/rules.tsv" "$fx/checkov.expect" <<'PY' >"$t/py.out"
 import json, sys

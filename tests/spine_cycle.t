@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full local cycle with the real terraform and moto_server on 127.0.0.1:
 # up (and a second up during it fails fast on the lock), status lists the
-# stack, plan finds no drift, a second up applies nothing, down leaves the
+# stack, a second up applies nothing without a refresh, a tag changed with
+# the aws CLI shows in plan and up and is put back, down leaves the
 # emulator empty and nothing running.  The "try it" lines up prints work.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spine_lib.sh"
@@ -74,27 +75,62 @@ run_owlet status
 like "$out" '^deployed: [0-9]+ resources' "status in text says how much is deployed"
 like "$out" '^last deploy: .* applied' "and when it was last deployed"
 
-# The second plan and up run the security checks on a refreshed plan too
-# (owlet skips CKV_AWS_23 for local, [owlet: emulator]: moto drops rule descriptions)
-run_owlet plan --detailed-exitcode
-is "$rc" 0 "plan --detailed-exitcode finds no drift (0)"
-[ "$rc" = 0 ] || diag "$(printf '%s' "$out" | grep -E 'will be|must be|~|Plan:' | head -20)"
-like "$out" '^plan: 0 to add, 0 to change, 0 to destroy' "and says so"
+awsq() { AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+	aws --endpoint-url "$emu_url" --output json "$@"; }
 
+# Since the first up, only owlet changed the emulator (the "try it" lines:
+# users, a token, a record): the second up plans without terraform's refresh
 run_owlet up
 is "$rc" 0 "a second up succeeds"
+like "$out" '^  refresh: skipped: nothing but owlet has changed the emulator since the last up' \
+	"without a refresh: nothing but owlet changed the emulator"
 like "$out" '^no changes: nothing to apply' "and applies nothing"
 unlike "$out" 'terraform\| Apply complete' "terraform apply is not run"
-printf '%s\n' "$out" | grep '^up to date' | sed 's/^/# /'
+printf '%s\n' "$out" | grep -E '^up to date|^  refresh:' | sed 's/^/# /'
 is "$(wc -l < state/local/deploys.jsonl)" 2 "each up appends a deploy record"
 is "$(tail -1 state/local/deploys.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')" \
 	"no changes" "the last one says nothing changed"
+like "$out" '^cost: \$[0-9]+\.[0-9]{2} / month estimated .*; \+0\.00 against the last deploy' \
+	"up prints the estimate, unchanged since the first up"
+is "$(tail -1 state/local/deploys.jsonl | python3 -c 'import json,sys; c=json.load(sys.stdin)["cost"]; print(c["price_region"], c["total"] == round(c["idle"] + c["usage"], 2))')" \
+	"us-east-1 True" "the deploy record keeps the estimate"
+
+# Drift: someone else changes a tag of the data bucket with the aws CLI.
+# plan (always refreshed) shows it and nothing else (so the local rendering
+# has no drift of its own); up refreshes, names the request, and puts it back.
+# The checks run on these refreshed plans too (owlet skips CKV_AWS_23 for
+# local, [owlet: emulator]: moto drops rule descriptions).
+if command -v aws >/dev/null; then
+	data_bucket=$(python3 -c 'import json; print(json.load(open("state/local/outputs.json"))["data_bucket"])')
+	awsq s3api get-bucket-tagging --bucket "$data_bucket" |
+		python3 -c 'import json,sys; t=json.load(sys.stdin)["TagSet"]; [x.update(Value="drifted") for x in t if x["Key"]=="Purpose"]; print(json.dumps({"TagSet":t}))' >tags.json
+	awsq s3api put-bucket-tagging --bucket "$data_bucket" --tagging file://tags.json
+	is "$(awsq s3api get-bucket-tagging --bucket "$data_bucket" --query "TagSet[?Key=='Purpose'].Value" --output text)" \
+		drifted "the aws CLI changed the data bucket's Purpose tag"
+	run_owlet plan --detailed-exitcode
+	is "$rc" 2 "plan --detailed-exitcode shows the drift (2)"
+	like "$out" '^plan: 0 to add, 1 to change, 0 to destroy' "one change, and no other drift"
+	like "$out" '^  storage +0 to add, +1 to change' "in the storage module"
+	like "$out" '"Purpose" += "drifted" -> "data"' "terraform's plan shows the tag going back"
+	[ "$rc" = 2 ] || diag "$(printf '%s' "$out" | grep -E 'will be|must be|~|Plan:' | head -20)"
+	run_owlet up
+	is "$rc" 0 "up after the drift succeeds"
+	like "$out" "^  refresh: on: 1 request since the last up did not come from owlet, the first: PUT /$data_bucket\\?tagging \\(aws-cli/" \
+		"it refreshes, and names the request that was not owlet's"
+	like "$out" '^plan: 0 to add, 1 to change, 0 to destroy' "it shows the drift"
+	like "$out" 'terraform\| Apply complete! Resources: 0 added, 1 changed, 0 destroyed' "and applies the change"
+	printf '%s\n' "$out" | grep -E '^deployed|^  refresh:' | sed 's/^/# /'
+	is "$(awsq s3api get-bucket-tagging --bucket "$data_bucket" --query "TagSet[?Key=='Purpose'].Value" --output text)" \
+		data "the tag is back"
+else
+	diag "the aws CLI is not installed: no drift is made"
+	run_owlet plan --detailed-exitcode
+	is "$rc" 0 "plan --detailed-exitcode finds no drift (0)"
+fi
 
 run_owlet down --yes --keep-emulator
 is "$rc" 0 "down destroys the stack"
 printf '%s\n' "$out" | grep '^destroyed' | sed 's/^/# /'
-awsq() { AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-	aws --endpoint-url "$emu_url" --output json "$@"; }
 if command -v aws >/dev/null; then
 	is "$(awsq s3api list-buckets --query 'Buckets[].Name' --output text)" "owlet-demo-tfstate" \
 		"the emulator holds no bucket but the state's"

@@ -89,10 +89,12 @@ def give(gives, mod, f, line, arg):
     for st, en, hdr in cc.top_blocks(txt):
         if txt[:st].count('\n') + 1 <= line <= txt[:en].count('\n') + 1:
             key = (mod, f, hdr.strip(), arg)
+            if any(g[:2] == (mod, f) and g[3] == arg and g[4] == hdr.strip() for g in gives):
+                return True  # an earlier error of this round asked the same
             if key in given:
                 return False
             given.add(key)
-            gives.append((mod, f, line, arg))
+            gives.append((mod, f, line, arg, hdr.strip()))
             return True
     return False
 
@@ -187,6 +189,11 @@ try:
             if m and need and give(gives, m.group(1), m.group(2), int(m.group(3)), need.group(1)):
                 stubbed = True
                 continue
+            if m and title.startswith('handler and runtime must be set') and \
+                    give(gives, m.group(1), m.group(2), int(m.group(3)), 'handler') | \
+                    give(gives, m.group(1), m.group(2), int(m.group(3)), 'runtime'):
+                stubbed = True
+                continue
             m2 = re.search(r'with module\.(CKV2?_AWS_\d+)\.([\w.\[\]"-]+)', blk)
             if m: hits.append((m.group(1), m.group(2), int(m.group(3)), title))
             elif m2:
@@ -208,7 +215,7 @@ try:
         byfile = {}
         for mod, f, line, title in hits:
             byfile.setdefault((mod, f), []).append((line, 'drop', title))
-        for mod, f, line, arg in gives:
+        for mod, f, line, arg, _ in gives:
             byfile.setdefault((mod, f), []).append((line, 'give', arg))
         for (mod, f), edits in byfile.items():
             p = os.path.join(fx, mod, f); txt = open(p).read()

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "check/recall.h"
 #include "check_gate.h"
 #include "base/error.h"
 #include "base/fsutil.h"
@@ -51,7 +52,8 @@ int check_ci_report(const struct owlet_check_report *report, const char *heading
 	return rc;
 }
 
-int check_gate(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env)
+static int gate_run(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env,
+		    char **text_out)
 {
 	char heading[128];
 	snprintf(heading, sizeof heading, "owlet checks: %s", env->name);
@@ -63,7 +65,10 @@ int check_gate(const char *plan_json_path, const char *root_dir, const struct ow
 	char *text = owlet_check_report_format(report, OWLET_CHECK_TEXT);
 	if (text)
 		fputs(text, stdout);
-	free(text);
+	if (text_out)
+		*text_out = text;
+	else
+		free(text);
 	size_t failed = owlet_check_report_count(report, OWLET_CHECK_FAILED);
 	check_project_paths(report, root_dir);
 	rc = check_ci_report(report, heading);
@@ -74,4 +79,36 @@ int check_gate(const char *plan_json_path, const char *root_dir, const struct ow
 		return owlet_error_setc(OWLET_EINVALID, "%zu security check%s failed: fix them, or skip each with a reason",
 					failed, failed == 1 ? "" : "s");
 	return 0;
+}
+
+int check_gate(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env)
+{
+	return gate_run(plan_json_path, root_dir, env, NULL);
+}
+
+int check_gate_reuse(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env)
+{
+	/* in CI every run annotates and summarises: no reuse there */
+	if (owlet_gha_enabled())
+		return check_gate(plan_json_path, root_dir, env);
+	char key[65] = "", when[32] = "", *text = NULL;
+	if (owlet_check_key(key, plan_json_path, root_dir, env) < 0 ||
+	    owlet_check_recall(&text, when, sizeof when, root_dir, key) < 0) {
+		owlet_error_clear(); /* no key: the rules run */
+		key[0] = '\0';
+	}
+	if (text) {
+		printf("  checks: reused: the plan, the rendered modules and the skips are those the checks passed "
+		       "at %s (sha256 %.12s)\n", when, key);
+		fputs(text, stdout);
+		free(text);
+		return 0;
+	}
+	int rc = owlet_check_forget(root_dir);
+	if (rc == 0)
+		rc = gate_run(plan_json_path, root_dir, env, &text);
+	if (rc == 0 && key[0] && text)
+		rc = owlet_check_remember(root_dir, key, text);
+	free(text);
+	return rc;
 }

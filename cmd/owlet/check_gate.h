@@ -22,4 +22,10 @@ int check_ci_report(const struct owlet_check_report *report, const char *heading
  * "N security checks failed" (a negative code on other errors). */
 int check_gate(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env);
 
+/* check_gate, but when the plan, the rendered modules, the skips and the
+ * rules are those of the last passing gate of root_dir (check/recall.h), its
+ * result is printed again, saying so, and the rules do not run.  A passing
+ * result is kept for the next; outside GitHub Actions only. */
+int check_gate_reuse(const char *plan_json_path, const char *root_dir, const struct owlet_environment *env);
+
 #endif

@@ -16,6 +16,7 @@
 #include "base/fsutil.h"
 #include "local/servectl.h"
 #include "spine.h"
+#include "deploy/recording.h"
 
 static const char *opt_env;
 static bool opt_yes, opt_force, opt_keep_emulator;
@@ -116,6 +117,8 @@ int cmd_down(int argc, char **argv)
 		}
 	}
 	rc = spine_prepare(&s, NULL, false);
+	if (rc == 0 && s.local)
+		rc = owlet_refresh_forget(s.state_dir); /* the next up refreshes */
 	if (rc == 0) {
 		spine_step(&s, "terraform destroy");
 		rc = owlet_tf_destroy(s.tf);

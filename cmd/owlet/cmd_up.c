@@ -11,13 +11,14 @@
 
 #include "commands.h"
 #include "deploy/deploy.h"
+#include "deploy/recording.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "local/servectl.h"
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact;
-static bool opt_no_check;
+static bool opt_no_check, opt_over_budget, opt_refresh;
 
 const struct owlet_option cmd_up_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -25,6 +26,10 @@ const struct owlet_option cmd_up_options[] = {
 	  "a prebuilt Lambda zip instead of 'owlet build' (or $OWLET_LAMBDA_ZIP)" },
 	{ "no-check", 0, OPT_FLAG, &opt_no_check, NULL,
 	  "skip the security checks before apply (refused for protected environments)" },
+	{ "over-budget", 0, OPT_FLAG, &opt_over_budget, NULL,
+	  "apply even when the cost estimate is over the environment's budget.monthly_usd" },
+	{ "refresh", 0, OPT_FLAG, &opt_refresh, NULL,
+	  "local: refresh the state from the emulator even when owlet alone has changed it since the last up" },
 	{ 0 },
 };
 
@@ -187,6 +192,10 @@ int cmd_up(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	s.no_check = opt_no_check;
+	s.budget_gate = true;
+	s.over_budget = opt_over_budget;
+	s.refresh_check = true;
+	s.force_refresh = opt_refresh;
 	s.n_steps = s.local ? 9 : 7;
 	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
 	if (rc < 0)
@@ -213,11 +222,13 @@ int cmd_up(int argc, char **argv)
 	print_outputs(outputs, api_url);
 	if (s.local && api_url)
 		print_try_it(&s, api_url);
-	json_t *rec = json_pack("{s:s, s:s, s:o, s:o}", "environment", s.env_name, "result",
+	json_t *rec = json_pack("{s:s, s:s, s:o, s:o, s:O*}", "environment", s.env_name, "result",
 				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),
-				"seconds", spine_times_json(&s));
+				"seconds", spine_times_json(&s), "cost", s.estimate);
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	json_decref(rec);
+	if (rc == 0 && s.local && s.refresh_mark >= 0)
+		rc = owlet_refresh_mark(s.state_dir, s.emu.pid, s.refresh_mark);
 	if (rc == 0)
 		spine_print_times(&s, changes ? "deployed" : "up to date");
 out:

@@ -18,6 +18,8 @@ static const struct owlet_command commands[] = {
 	{ "render", cmd_render, cmd_render_options, "", "write the Terraform root module of an environment to state/ENV/" },
 	{ "build", cmd_build, cmd_build_options, "", "build the Lambda artifact (reproducible zip + sha256)" },
 	{ "check", cmd_check, cmd_check_options, "", "security checks (Checkov's rules) on the plan of an environment or a directory" },
+	{ "cost", cmd_cost, cmd_cost_options, "", "the monthly cost estimate of an environment, per resource and setting" },
+	{ "graph", cmd_graph, cmd_graph_options, "", "draw an environment's stack (Graphviz dot): modules and the data's path" },
 	{ "plan", cmd_plan, cmd_plan_options, "", "render, terraform init and plan; print what would change" },
 	{ "up", cmd_up, cmd_up_options, "", "plan, check and apply an environment (default: local); print its outputs" },
 	{ "down", cmd_down, cmd_down_options, "", "destroy everything of an environment" },

@@ -2,6 +2,7 @@
 #include "base/clock.h"
 #include "spine.h"
 #include "check_gate.h"
+#include "cost_gate.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "base/gha.h"
 #include "deploy/artifact.h"
 #include "deploy/preflight.h"
+#include "deploy/recording.h"
 #include "deploy/stack.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
@@ -120,6 +122,7 @@ void spine_close(struct spine *s)
 	owlet_lock_release(s->lock_fd);
 	json_decref(s->plan);
 	owlet_tf_free(s->tf);
+	json_decref(s->estimate);
 	owlet_environment_free(s->env);
 	owlet_model_free(s->model);
 	free(s->state_dir);
@@ -360,7 +363,7 @@ static int run_checks(struct spine *s)
 	char *plan_json = spine_path(s, "plan.json");
 	if (!plan_json)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	int rc = check_gate(plan_json, s->state_dir, s->env);
+	int rc = check_gate_reuse(plan_json, s->state_dir, s->env);
 	free(plan_json);
 	return rc;
 }
@@ -393,6 +396,25 @@ static int plan_step_summary(const struct spine *s, const struct owlet_plan_summ
 	return rc;
 }
 
+/* up, local: plan without terraform's refresh when the emulator's recording
+ * shows that nothing but owlet changed it since the last up. */
+static int decide_refresh(struct spine *s)
+{
+	s->refresh_mark = -1;
+	if (!s->refresh_check || !s->local || !s->have_emu)
+		return 0;
+	bool skip = false;
+	char why[400];
+	int rc = owlet_refresh_decide(&skip, &s->refresh_mark, why, sizeof why, s->state_dir, s->emu.pid,
+				      s->force_refresh);
+	if (rc < 0)
+		return rc;
+	s->tf->no_refresh = skip;
+	if (!s->quiet)
+		printf("  refresh: %s: %s\n", skip ? "skipped" : "on", why);
+	return 0;
+}
+
 int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 		       struct owlet_plan_summary *summary)
 {
@@ -400,6 +422,8 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 	if (rc < 0)
 		return rc;
 	rc = spine_prepare(s, artifact, true);
+	if (rc == 0)
+		rc = decide_refresh(s);
 	if (rc < 0)
 		return rc;
 	spine_step(s, "terraform plan");
@@ -408,6 +432,8 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 		return rc;
 	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
 	rc = plan_step_summary(s, summary);
+	if (rc == 0)
+		rc = cost_gate(s);
 	if (rc < 0)
 		return rc;
 	spine_step(s, "checks");

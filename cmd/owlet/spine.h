@@ -29,7 +29,15 @@ struct spine {
 	bool quiet;             /* no step lines, no terraform output (status --json) */
 	bool no_check;          /* --no-check: the security checks are skipped (refused when protected) */
 	double started;         /* monotonic seconds */
+	bool budget_gate;       /* up: refuse an estimate over the budget ... */
+	bool over_budget;       /* ... unless --over-budget */
+	json_t *estimate;       /* after the plan: {"total","idle","usage","price_region"} (cost_gate.h) */
 	json_t *plan;           /* the last spine_plan's `show -json` (owned) */
+	/* up on the local target: terraform's refresh may be skipped when nothing
+	 * but owlet changed the emulator since the last up (deploy/recording.h) */
+	bool refresh_check;     /* set by up: decide before the plan */
+	bool force_refresh;     /* up --refresh */
+	long long refresh_mark; /* after the decision: what refresh.json records on success, -1 none */
 };
 
 /* Loads data_model.yml and environments/<env>.yml of the current directory
@@ -57,8 +65,8 @@ int spine_prepare(struct spine *s, const char *artifact, bool with_artifact);
 /* plan into state/<env>/plan.tfplan and print the summary by module. */
 int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summary, bool destroy);
 /* What plan and up share after spine_open: --no-check refused for a protected
- * environment, spine_prepare, the plan (saved, summary printed), then the
- * security checks on it with the environment's skips, unless s->no_check. */
+ * environment, spine_prepare, the plan (saved, summary printed), its cost
+ * estimate and budget (cost_gate.h), then the security checks on it with the environment's skips, unless s->no_check. */
 int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 		       struct owlet_plan_summary *summary);
 void spine_print_summary(const struct owlet_plan_summary *summary);

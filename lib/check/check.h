@@ -174,6 +174,11 @@ struct owlet_check_run {
  * is absent. */
 int owlet_check_run(struct owlet_check_report **out, const struct owlet_check_run *run);
 
+/* Plans the Terraform root in dir offline against a moto_server of its own,
+ * as --dir does (nothing in dir is left changed): the plan's JSON (new
+ * reference).  For other commands that read a plan (owlet cost). */
+int owlet_check_plan_offline(json_t **out, const char *dir, const char *region);
+
 /* Runs `checkov` (found on PATH) with args and merges what it prints; adds
  * a note when it is not on PATH or fails.  Returns 0 (also when absent). */
 int owlet_check_with_checkov(struct owlet_check_report *report, const char *const *args);

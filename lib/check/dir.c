@@ -224,3 +224,8 @@ out_work:
 	free(lock_path);
 	return rc;
 }
+
+int owlet_check_plan_offline(json_t **out, const char *dir, const char *region)
+{
+	return check_plan_dir_offline(out, dir, region, NULL, NULL);
+}

@@ -55,6 +55,7 @@ static const struct rule_group groups[] = {
 	{ owlet_check_rules_msg, &owlet_check_rules_msg_count },
 	{ owlet_check_rules_data, &owlet_check_rules_data_count },
 	{ owlet_check_rules_edge, &owlet_check_rules_edge_count },
+	{ owlet_check_rules_sns, &owlet_check_rules_sns_count },
 };
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 

@@ -85,6 +85,8 @@ extern const struct owlet_check_rule owlet_check_rules_data[];
 extern const size_t owlet_check_rules_data_count;
 extern const struct owlet_check_rule owlet_check_rules_edge[];
 extern const size_t owlet_check_rules_edge_count;
+extern const struct owlet_check_rule owlet_check_rules_sns[];
+extern const size_t owlet_check_rules_sns_count;
 
 #define CHECK_GUIDE(id) "https://www.checkov.io/5.Policy%20Index/terraform.html#" id
 

@@ -1,6 +1,6 @@
 /*
- * rules_msg.c: SQS, SNS and EventBridge Scheduler rules (queues, topics,
- * their policies, schedules).
+ * rules_msg.c: SQS, SNS topic policy and EventBridge Scheduler rules (CKV_AWS_26,
+ * SNS topic encryption, is in rules_sns.c).
  *
  * What the configuration gives counts, as checkov reads the source: an
  * attribute the configuration leaves out is not given even when the plan
@@ -124,13 +124,6 @@ static int sqs_public(const struct check_ctx *ctx, const struct check_res *r)
 				 check_attr_given(r, "policy") ? CHECK_UNKNOWN : CHECK_PASS);
 }
 
-/* CKV_AWS_26: a KMS key given. */
-static int sns_encrypted(const struct check_ctx *ctx, const struct check_res *r)
-{
-	(void)ctx;
-	return check_attr_given(r, "kms_master_key_id") ? CHECK_PASS : CHECK_FAIL;
-}
-
 /* CKV_AWS_297: an EventBridge Scheduler schedule with a KMS key given. */
 static int schedule_cmk(const struct check_ctx *ctx, const struct check_res *r)
 {
@@ -153,8 +146,6 @@ const struct owlet_check_rule owlet_check_rules_msg[] = {
 	{ "CKV_AWS_387", "Ensure SQS policy does not allow public access through wildcards",
 	  "SQS queue policy allows SQS actions to principal \"*\" without a condition", CHECK_GUIDE("CKV_AWS_387"),
 	  { "aws_sqs_queue_policy" }, sqs_public },
-	{ "CKV_AWS_26", "Ensure all data stored in the SNS topic is encrypted", "SNS topic is not encrypted with KMS",
-	  CHECK_GUIDE("CKV_AWS_26"), { "aws_sns_topic" }, sns_encrypted },
 	{ "CKV_AWS_169",
 	  "Ensure SNS topic policy is not public by only allowing specific services or principals to access it",
 	  "SNS topic policy lets anyone use the topic", CHECK_GUIDE("CKV_AWS_169"), { "aws_sns_topic_policy" },

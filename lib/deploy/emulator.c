@@ -3,11 +3,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "base/proc.h"
+#include "deploy/recording.h"
 
 #define START_TIMEOUT_MS 30000
 
@@ -158,10 +161,27 @@ static int start_once(struct owlet_emulator *out, const char *state_dir, const c
 	char port_s[16];
 	snprintf(port_s, sizeof port_s, "%d", port);
 	const char *argv[] = { "moto_server", "-H", "127.0.0.1", "-p", port_s, NULL };
-	const char *env[] = { "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "AWS_EC2_METADATA_DISABLED=true", NULL };
+	/* moto's request recorder: what changed the emulator since the last up
+	 * (deploy/recording.h); a new emulator starts a new recording */
+	const char *env[] = { "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "AWS_EC2_METADATA_DISABLED=true",
+			      "MOTO_ENABLE_RECORDING=True", "MOTO_RECORDER_FILEPATH=" OWLET_RECORDING_FILE, NULL };
+	char *recording = owlet_fs_join(state_dir, OWLET_RECORDING_FILE);
+	if (!recording)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	/* empty, and readable by this user only: it holds every request's
+	 * headers and body (docs/security.md) */
+	int fd = open(recording, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int rc = fd >= 0 && fchmod(fd, 0600) == 0
+			 ? 0
+			 : owlet_error_setc(OWLET_EIO, "cannot create '%s': %s", recording, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(recording);
+	if (rc < 0)
+		return rc;
 	struct owlet_proc_opts opts = { .argv = argv, .env = env, .cwd = state_dir, .log_path = log_path };
 	pid_t pid;
-	int rc = owlet_proc_spawn_detached(&pid, &opts);
+	rc = owlet_proc_spawn_detached(&pid, &opts);
 	if (rc < 0)
 		return rc;
 	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 100) {

@@ -140,6 +140,12 @@ json_t *owlet_render_tfvars(const struct owlet_model *model, const struct owlet_
 	owlet_model_routes_free(routes, n_routes);
 	json_object_set_new(root, "api", json_pack("{s:i, s:i, s:o}", "throttle_rate", env->api.throttle_rate,
 						   "throttle_burst", env->api.throttle_burst, "routes", jroutes));
+	json_object_set_new(root, "alerts", json_pack("{s:b, s:s}", "enabled", env->alerts.enabled, "email",
+							env->alerts.email));
+	/* the emulator never finishes creating aws_budgets_budget: AWS targets only */
+	bool budget = env->budget.enabled && env->target != OWLET_TARGET_LOCAL;
+	json_object_set_new(root, "budget", json_pack("{s:b, s:f, s:s}", "enabled", budget, "monthly_usd",
+							env->budget.monthly_usd, "email", env->budget.email));
 out:
 	json_decref(model_json);
 	free(model_text);

@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "deploy/recording.h"
 
 #define DEFAULT_PLUGIN_DIR "/opt/tf-plugins"
 #define ORPHAN_WAIT_S 600
@@ -119,6 +120,9 @@ int owlet_tf_new(struct owlet_tf **out, const char *dir, const char *region, con
 			rc = env_add(tf, &n, "AWS_ENDPOINT_URL", emulator_endpoint);
 		if (rc == 0)
 			rc = env_add(tf, &n, "AWS_ENDPOINT_URL_S3", emulator_endpoint);
+		/* the emulator's recording tells owlet's terraform from anyone else */
+		if (rc == 0)
+			rc = env_add(tf, &n, "TF_APPEND_USER_AGENT", OWLET_TF_USER_AGENT);
 	}
 	free(rc_path);
 	if (rc < 0)
@@ -488,7 +492,8 @@ int owlet_tf_plan(struct owlet_tf *tf, bool *changes, const char *plan_file, boo
 	if (asprintf(&out, "-out=%s", plan_file) < 0)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	const char *args[] = { "plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=0s", out,
-			       destroy ? "-destroy" : NULL, NULL };
+			       tf->no_refresh ? "-refresh=false" : destroy ? "-destroy" : NULL,
+			       tf->no_refresh && destroy ? "-destroy" : NULL, NULL };
 	int status;
 	int rc = run_locked(tf, &status, args);
 	free(out);

@@ -44,6 +44,7 @@ struct owlet_tf {
 	char errors[4][300];      /* its first "Error: ..." lines, repeated after owlet's message */
 	int n_errors;
 	bool init_skipped;        /* init found .terraform up to date */
+	bool no_refresh;          /* plans with -refresh=false (set by the caller, local only) */
 	/* time spent in terraform, in total and by subcommand (init, plan, ...) */
 	double seconds;
 	struct {
@@ -67,7 +68,8 @@ const char *owlet_tf_plugin_dir(void);
  * are those of the last successful init. */
 int owlet_tf_init(struct owlet_tf *tf, const char *backend_config, bool backend, bool reconfigure);
 /* terraform plan -out=plan_file; *changes is true when there is something
- * to do (terraform's -detailed-exitcode 2).  destroy: a destroy plan. */
+ * to do (terraform's -detailed-exitcode 2).  destroy: a destroy plan.
+ * With tf->no_refresh, -refresh=false. */
 int owlet_tf_plan(struct owlet_tf *tf, bool *changes, const char *plan_file, bool destroy);
 /* terraform show -json plan_file, parsed (new reference). */
 int owlet_tf_show_plan(json_t **out, struct owlet_tf *tf, const char *plan_file);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 static const char *const top_keys[] = { "target", "region", "protect", "stack_suffix", "backend", "network",
-					"storage", "function", "api", "checks", NULL };
+					"storage", "function", "api", "checks", "usage", "budget", "alerts", NULL };
 static const char *const backend_keys[] = { "bucket", "key", "region", NULL };
 static const char *const network_keys[] = { "enabled", "az_count", "flow_logs", "interface_endpoints", NULL };
 static const char *const storage_keys[] = { "kms", "noncurrent_days", "log_retention_days", NULL };
@@ -21,6 +21,10 @@ static const char *const function_keys[] = { "architecture", "memory_mb", "timeo
 					     "log_retention_days", NULL };
 static const char *const api_keys[] = { "throttle_rate", "throttle_burst", "local_port", NULL };
 static const char *const checks_keys[] = { "skip", NULL };
+static const char *const usage_keys[] = { "requests_per_month", "lambda_ms", "stored_gb", "uploaded_gb",
+					  "athena_queries", "athena_scanned_gb", "log_gb", NULL };
+static const char *const budget_keys[] = { "monthly_usd", "email", NULL };
+static const char *const alerts_keys[] = { "enabled", "email", NULL };
 static const char *const skip_keys[] = { "id", "reason", NULL };
 
 /* CloudWatch Logs' allowed retention periods, in days. */
@@ -179,6 +183,23 @@ static void get_int(struct envparse *p, const struct ynode *map, const char *sec
 	*out = (int)n;
 }
 
+/* A number setting in lo..hi replacing *out (which holds the default). */
+static void get_number(struct envparse *p, const struct ynode *map, const char *sec, const char *key, double lo,
+		       double hi, double *out)
+{
+	const struct ynode *v = ymap_get(map, key, NULL);
+	char what[64];
+	snprintf(what, sizeof what, "%s.%s", sec, key);
+	double n;
+	if (ynode_is_null(v) || !yget_number(p->c, v, what, &n))
+		return;
+	if (!(n >= lo && n <= hi)) {
+		yerr(p->c, v, "%s must be between %g and %g, not %s", what, lo, hi, ytext(v));
+		return;
+	}
+	*out = n;
+}
+
 /* A string setting replacing *out (which holds the default); *node is its
  * value node (NULL when absent).  False when absent, null or bad (reported). */
 static bool get_string(struct envparse *p, const struct ynode *map, const char *what, const char *key,
@@ -198,6 +219,60 @@ static bool get_string(struct envparse *p, const struct ynode *map, const char *
 	free(*out);
 	*out = d;
 	return true;
+}
+
+/* An e-mail address for notifications: one '@', a dot after it, printable
+ * ASCII without spaces, at most 254 characters. */
+static bool valid_email(const char *s)
+{
+	size_t n = strlen(s);
+	const char *at = strchr(s, '@');
+	if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 127 || s[i] == '"' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+static void get_email(struct envparse *p, const struct ynode *sec, const char *name, char **out)
+{
+	const struct ynode *v;
+	char what[64];
+	snprintf(what, sizeof what, "%s.email", name);
+	if (get_string(p, sec, what, "email", out, &v)) {
+		if (!valid_email(*out))
+			yerr(p->c, v, "bad %s '%s' (expected an address such as ops@example.com)", what, ytext(v));
+	} else if (ynode_is_null(v)) {
+		yerr(p->c, sec, "%s needs an 'email' (where the notifications go)", name);
+	}
+}
+
+static void parse_cost(struct envparse *p, const struct ynode *root)
+{
+	struct owlet_environment *env = p->env;
+	const struct ynode *sec;
+	if ((sec = section(p, root, "usage", usage_keys))) {
+		get_number(p, sec, "usage", "requests_per_month", 0, 1e12, &env->usage.requests_per_month);
+		get_number(p, sec, "usage", "lambda_ms", 1, 900000, &env->usage.lambda_ms);
+		get_number(p, sec, "usage", "stored_gb", 0, 1e9, &env->usage.stored_gb);
+		get_number(p, sec, "usage", "uploaded_gb", 0, 1e9, &env->usage.uploaded_gb);
+		get_number(p, sec, "usage", "athena_queries", 0, 1e9, &env->usage.athena_queries);
+		get_number(p, sec, "usage", "athena_scanned_gb", 0, 1e9, &env->usage.athena_scanned_gb);
+		get_number(p, sec, "usage", "log_gb", 0, 1e9, &env->usage.log_gb);
+	}
+	if ((sec = section(p, root, "budget", budget_keys))) {
+		env->budget.enabled = true;
+		if (ynode_is_null(ymap_get(sec, "monthly_usd", NULL)))
+			yerr(p->c, sec, "budget needs 'monthly_usd' (the monthly limit in US dollars)");
+		get_number(p, sec, "budget", "monthly_usd", 0.01, 1e9, &env->budget.monthly_usd);
+		get_email(p, sec, "budget", &env->budget.email);
+	}
+	if ((sec = section(p, root, "alerts", alerts_keys))) {
+		get_bool(p, sec, "alerts", "enabled", &env->alerts.enabled);
+		if (env->alerts.enabled)
+			get_email(p, sec, "alerts", &env->alerts.email);
+	}
 }
 
 static void parse_skips(struct envparse *p, const struct ynode *checks)
@@ -336,6 +411,7 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 	}
 	if ((sec = section(p, root, "checks", checks_keys)))
 		parse_skips(p, sec);
+	parse_cost(p, root);
 
 	/* defaults that depend on other values */
 	if (!env->backend.key[0]) {
@@ -379,7 +455,17 @@ static struct owlet_environment *env_defaults(const char *path, const char *name
 	env->function.log_retention_days = 14;
 	env->api.throttle_rate = 10;
 	env->api.throttle_burst = 20;
-	if (!env->name || !env->path || !env->region || !env->stack_suffix || !env->backend.bucket ||
+	/* a modest project's month (owlet cost) */
+	env->usage.requests_per_month = 100000;
+	env->usage.lambda_ms = 100;
+	env->usage.stored_gb = 1;
+	env->usage.uploaded_gb = 1;
+	env->usage.athena_queries = 100;
+	env->usage.athena_scanned_gb = 1;
+	env->usage.log_gb = 0.5;
+	env->budget.email = strdup("");
+	env->alerts.email = strdup("");
+	if (!env->budget.email || !env->alerts.email || !env->name || !env->path || !env->region || !env->stack_suffix || !env->backend.bucket ||
 	    !env->backend.key || !env->backend.region || !env->function.architecture) {
 		owlet_environment_free(env);
 		return NULL;
@@ -479,6 +565,8 @@ void owlet_environment_free(struct owlet_environment *env)
 	free(env->backend.key);
 	free(env->backend.region);
 	free(env->function.architecture);
+	free(env->budget.email);
+	free(env->alerts.email);
 	for (size_t i = 0; i < env->n_skips; i++) {
 		free(env->skips[i].id);
 		free(env->skips[i].reason);
@@ -502,7 +590,9 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 " s:{s:b, s:i, s:i},"
 			 " s:{s:s, s:i, s:i, s:i, s:i},"
 			 " s:{s:i, s:i, s:i},"
-			 " s:{s:o}}",
+			 " s:{s:o},"
+			 " s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f},"
+			 " s:o, s:o}",
 			 "name", env->name, "target", env->target == OWLET_TARGET_LOCAL ? "local" : "aws",
 			 "region", env->region, "protect", env->protect, "stack_suffix", env->stack_suffix,
 			 "backend", "bucket", env->backend.bucket, "key", env->backend.key, "region", env->backend.region,
@@ -514,5 +604,12 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 "timeout_s", env->function.timeout_s, "reserved_concurrency", env->function.reserved_concurrency,
 			 "log_retention_days", env->function.log_retention_days,
 			 "api", "throttle_rate", env->api.throttle_rate, "throttle_burst", env->api.throttle_burst,
-			 "local_port", env->api.local_port, "checks", "skip", skips);
+			 "local_port", env->api.local_port, "checks", "skip", skips,
+			 "usage", "requests_per_month", env->usage.requests_per_month, "lambda_ms", env->usage.lambda_ms,
+			 "stored_gb", env->usage.stored_gb, "uploaded_gb", env->usage.uploaded_gb,
+			 "athena_queries", env->usage.athena_queries, "athena_scanned_gb", env->usage.athena_scanned_gb,
+			 "log_gb", env->usage.log_gb,
+			 "budget", env->budget.enabled ? json_pack("{s:f, s:s}", "monthly_usd", env->budget.monthly_usd,
+								   "email", env->budget.email) : json_null(),
+			 "alerts", json_pack("{s:b, s:s}", "enabled", env->alerts.enabled, "email", env->alerts.email));
 }

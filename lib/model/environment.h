@@ -33,6 +33,20 @@
  *     throttle_rate: 10      # requests/s, 1..10000
  *     throttle_burst: 20     # 1..5000
  *     local_port: 0          # 1024..65535, local: the local API's port (unset: chosen once, kept in state/<env>/)
+ *   usage:                   # owlet cost's assumptions for a month (numbers, decimals allowed)
+ *     requests_per_month: 100000   # API calls, each one Lambda invocation
+ *     lambda_ms: 100         # average Lambda duration, ms
+ *     stored_gb: 1           # data kept in S3
+ *     uploaded_gb: 1         # data uploaded a month
+ *     athena_queries: 100
+ *     athena_scanned_gb: 1   # data scanned by all queries of a month
+ *     log_gb: 0.5            # CloudWatch Logs ingested a month
+ *   budget:                  # absent: none; AWS Budgets alerts at 80 % forecast and 100 % actual
+ *     monthly_usd: 5         # also the limit `owlet up` checks the estimate against
+ *     email: ops@example.com
+ *   alerts:                  # CloudWatch alarms to an SNS topic with an e-mail subscription
+ *     enabled: false
+ *     email: ""              # required when enabled
  *   checks:
  *     skip:                  # each skip needs a reason (owlet check)
  *       - { id: CKV_AWS_117, reason: "no VPC in a $1/month sandbox" }
@@ -93,6 +107,19 @@ struct owlet_environment {
 		int throttle_burst;
 		int local_port;     /* 0: unset (the local API keeps the port it chose first) */
 	} api;
+	struct {
+		double requests_per_month, lambda_ms, stored_gb, uploaded_gb;
+		double athena_queries, athena_scanned_gb, log_gb;
+	} usage;
+	struct {
+		bool enabled;
+		double monthly_usd;
+		char *email;  /* "" when none */
+	} budget;
+	struct {
+		bool enabled;
+		char *email;  /* "" when none */
+	} alerts;
 	struct owlet_check_skip *skips;
 	size_t n_skips;
 };

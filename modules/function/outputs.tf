@@ -32,3 +32,8 @@ output "dlq_arn" {
   description = "ARN of the dead-letter queue, or null when none is rendered (emulator)."
   value       = local.with_dlq ? aws_sqs_queue.dlq[0].arn : null
 }
+
+output "dlq_name" {
+  description = "Name of the dead-letter queue, or null when none is rendered (emulator)."
+  value       = local.with_dlq ? aws_sqs_queue.dlq[0].name : null
+}

@@ -118,3 +118,21 @@ module "api" {
   log_retention_days   = var.storage.log_retention_days
   kms_key_arn          = module.storage.kms_key_arn
 }
+
+module "alerts" {
+  source = "./modules/alerts"
+  count  = var.alerts.enabled || var.budget.enabled ? 1 : 0
+
+  name_prefix   = var.name_prefix
+  alarms        = var.alerts.enabled
+  email         = var.alerts.email
+  function_name = module.function.function_name
+  api_id        = module.api.api_id
+  dlq           = !local.emulator
+  dlq_name      = module.function.dlq_name
+  kms_enabled   = var.storage.kms
+  kms_key_arn   = module.storage.kms_key_arn
+  budget        = var.budget.enabled
+  budget_usd    = var.budget.monthly_usd
+  budget_email  = var.budget.email
+}

@@ -110,3 +110,22 @@ variable "api" {
     routes         = list(string)
   })
 }
+
+variable "alerts" {
+  description = "CloudWatch alarms (Lambda errors and throttles, API 5xx, dead-letter queue) to an SNS topic with an e-mail subscription."
+  type = object({
+    enabled = bool
+    email   = optional(string, "")
+  })
+  default = { enabled = false }
+}
+
+variable "budget" {
+  description = "An AWS Budgets cost budget (80 % forecast, 100 % actual, by e-mail). owlet renders it for AWS targets only: the emulator never finishes creating one."
+  type = object({
+    enabled     = bool
+    monthly_usd = optional(number, 0)
+    email       = optional(string, "")
+  })
+  default = { enabled = false }
+}
