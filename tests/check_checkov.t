@@ -25,7 +25,7 @@ cat >"$t/checkov.json" <<'JSON'
     {"check_id": "CKV_AWS_18", "check_name": "Ensure the S3 bucket has access logging enabled",
      "check_result": {"result": "FAILED"}, "resource": "aws_s3_bucket.bare", "file_path": "/rules.plan.json",
      "file_line_range": [0, 0], "guideline": "https://docs.prismacloud.io/x"},
-    {"check_id": "CKV_AWS_144", "check_name": "Ensure that S3 bucket has cross-region replication enabled",
+    {"check_id": "CKV_AWS_91", "check_name": "Ensure the ELBv2 (Application/Network) has access logging enabled",
      "check_result": {"result": "FAILED"}, "resource": "aws_s3_bucket.bare", "resource_address": "aws_s3_bucket.bare",
      "file_path": "/s3.tf", "file_line_range": [107, 109], "guideline": "https://docs.prismacloud.io/y"}],
    "passed_checks": [
@@ -39,7 +39,7 @@ cat >"$t/checkov.json" <<'JSON'
   "summary": {"passed": 1, "failed": 2, "skipped": 1}},
  {"check_type": "terraform",
   "results": {"failed_checks": [
-    {"check_id": "CKV_AWS_144", "check_name": "Ensure that S3 bucket has cross-region replication enabled",
+    {"check_id": "CKV_AWS_91", "check_name": "Ensure the ELBv2 (Application/Network) has access logging enabled",
      "check_result": {"result": "FAILED"}, "resource": "aws_s3_bucket.bare", "file_path": "/s3.tf",
      "file_line_range": [107, 109], "guideline": "https://docs.prismacloud.io/y"}],
    "passed_checks": [], "skipped_checks": []},
@@ -63,7 +63,7 @@ def out(c, name):
 o, m = recs(ours), recs(merged)
 new = [r for r in m if r.get("origin") == "checkov"]
 out(len(m) == len(o) + 2, "two records added (%d -> %d)" % (len(o), len(m)))
-out(sorted((r["check_id"], r["resource"]) for r in new) == [("CKV_AWS_144", "aws_s3_bucket.bare"), ("CKV_AWS_999", "aws_s3_bucket.good")],
+out(sorted((r["check_id"], r["resource"]) for r in new) == [("CKV_AWS_91", "aws_s3_bucket.bare"), ("CKV_AWS_999", "aws_s3_bucket.good")],
     "checkov's own check and its skip added, once each")
 dup = [r for r in m if r["check_id"] == "CKV_AWS_18" and r["resource"] == "aws_s3_bucket.bare"]
 out(len(dup) == 1 and dup[0]["origin"] == "owlet", "the duplicate CKV_AWS_18 kept once, owlet's")
@@ -75,7 +75,7 @@ PY
 tap_lines <"$t/py.out"
 
 PATH="$t/bin:$PATH" run_owlet check --plan-json "$fx/rules.plan.json" --root "$fx/rules"
-like "$out" '^CKV_AWS_144 aws_s3_bucket\.bare \(s3\.tf:107\): Ensure that S3 bucket has cross-region replication enabled \[checkov\]$' \
+like "$out" '^CKV_AWS_91 aws_s3_bucket\.bare \(s3\.tf:107\): Ensure the ELBv2 \(Application/Network\) has access logging enabled \[checkov\]$' \
 	"text: checkov's finding marked as checkov's"
 
 # absent: said once

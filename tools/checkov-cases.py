@@ -117,10 +117,15 @@ def cases(repo, rid):
             return None
         e = yaml.safe_load(git(repo, "show", "HEAD:%s/%s/expected.yaml" % (GRAPH, name))) or {}
         return files, set(e.get("pass") or []), set(e.get("fail") or [])
-    files = [p for p in ls(repo, RES + "/example_" + name) if p.endswith(".tf")]
+    example = [p for p in ls(repo, RES) if p.lower() == (RES + "/example_" + name).lower()]  # may differ in case
+    files = [p for p in ls(repo, example[0]) if p.endswith(".tf")] if example else []
     if not files:
         return None
-    src = git(repo, "show", "HEAD:%s/test_%s.py" % (RES, name))
+    want = ("%s/test_%s.py" % (RES, name)).lower()
+    test = [p for p in ls(repo, RES) if p.lower() == want]  # the test's name may differ in case
+    if not test:
+        return None
+    src = git(repo, "show", "HEAD:" + test[0])
     ok, bad = py_set(src, "passing_resources"), py_set(src, "failing_resources")
     if ok is None or bad is None:
         return None

@@ -26,6 +26,7 @@
  * resource's block in the .tf source) for that resource.
  */
 #include <limits.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,9 @@ static const struct rule_group groups[] = {
 	{ owlet_check_rules_athena, &owlet_check_rules_athena_count },
 	{ owlet_check_rules_vpc, &owlet_check_rules_vpc_count },
 	{ owlet_check_rules_iam, &owlet_check_rules_iam_count },
+	{ owlet_check_rules_msg, &owlet_check_rules_msg_count },
+	{ owlet_check_rules_data, &owlet_check_rules_data_count },
+	{ owlet_check_rules_edge, &owlet_check_rules_edge_count },
 	{ owlet_check_rules_sns, &owlet_check_rules_sns_count },
 };
 #define N_GROUPS (sizeof groups / sizeof groups[0])
@@ -128,6 +132,16 @@ const json_t *check_json_path(const json_t *v, const char *path)
 	return json_is_null(v) ? NULL : v;
 }
 
+bool check_regex(const char *pattern, const char *s)
+{
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	bool m = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return m;
+}
+
 const json_t *check_attr(const struct check_res *r, const char *path)
 {
 	return check_json_path(r->values, path);
@@ -181,11 +195,28 @@ bool check_attr_referenced(const struct check_res *r, const char *name)
 
 bool check_attr_written(const struct check_res *r, const char *name)
 {
-	const json_t *e = json_object_get(r->expressions, name);
-	if (!json_is_object(e))
+	const json_t *e = check_json_path(r->expressions, name);
+	if (!r->expressions)
 		return check_attr_given(r, name);
+	if (!json_is_object(e)) {
+		/* inside a block the configuration writes, a key it leaves out
+		 * is not written (the provider may fill it in after apply) */
+		const char *dot = strrchr(name, '.');
+		char parent[256];
+		if (dot && (size_t)(dot - name) < sizeof parent) {
+			memcpy(parent, name, (size_t)(dot - name));
+			parent[dot - name] = '\0';
+			const json_t *block = check_json_path(r->expressions, parent);
+			if (json_is_object(block) || json_is_array(block))
+				return false;
+		}
+		return check_attr_given(r, name);
+	}
+	/* a constant (null is not written), a reference, or any other
+	 * expression (a function call such as jsonencode(...), which the plan
+	 * shows as an empty expression) */
 	const json_t *c = json_object_get(e, "constant_value");
-	return (c && !json_is_null(c)) || json_array_size(json_object_get(e, "references")) > 0;
+	return c ? !json_is_null(c) : true;
 }
 
 /* Whether after_unknown marks the value at path, or a block holding it, as
@@ -737,6 +768,34 @@ static int resolve_ref(struct check_ctx *ctx, const json_t *root_conf, size_t fr
 	return 0;
 }
 
+struct dynamic_link {
+	struct check_ctx *ctx;
+	const json_t *root_conf;
+	size_t from;
+};
+
+static int link_dynamic_ref(void *arg, const char *ref)
+{
+	struct dynamic_link *d = arg;
+	return resolve_ref(d->ctx, d->root_conf, d->from, d->ctx->res[d->from].module, ref, 0);
+}
+
+/* What a resource's dynamic blocks reference, read from its source (the
+ * plan's configuration leaves them out; checkov's graph links them). */
+static int link_dynamic(struct check_ctx *ctx, const json_t *root_conf, size_t from, const char *root_dir)
+{
+	const struct check_res *r = &ctx->res[from];
+	if (!root_dir || !r->file || r->line_start <= 0)
+		return 0;
+	char *path = path_join(root_dir, r->file);
+	if (!path)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	struct dynamic_link d = { ctx, root_conf, from };
+	int rc = check_source_dynamic_refs(path, r->line_start, r->line_end, link_dynamic_ref, &d);
+	free(path);
+	return rc;
+}
+
 /* Every `references` list anywhere in a resource's expressions. */
 static int link_expressions(struct check_ctx *ctx, const json_t *root_conf, size_t from, const json_t *e)
 {
@@ -1014,7 +1073,8 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 	for (size_t i = 0; i < ctx.n; i++)
 		if ((rc = link_expressions(&ctx, w.root_conf, i, ctx.res[i].expressions)) < 0 ||
 		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "for_each_expression"))) < 0 ||
-		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "count_expression"))) < 0)
+		    (rc = link_expressions(&ctx, w.root_conf, i, json_object_get(ctx.res[i].conf, "count_expression"))) < 0 ||
+		    (rc = link_dynamic(&ctx, w.root_conf, i, w.root_dir)) < 0)
 			goto out_ctx;
 	if ((rc = link_bucket_names(&ctx)) < 0 || (rc = validate_skips(&ctx, opts)) < 0)
 		goto out_ctx;

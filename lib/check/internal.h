@@ -79,6 +79,12 @@ extern const struct owlet_check_rule owlet_check_rules_vpc[];
 extern const size_t owlet_check_rules_vpc_count;
 extern const struct owlet_check_rule owlet_check_rules_iam[];
 extern const size_t owlet_check_rules_iam_count;
+extern const struct owlet_check_rule owlet_check_rules_msg[];
+extern const size_t owlet_check_rules_msg_count;
+extern const struct owlet_check_rule owlet_check_rules_data[];
+extern const size_t owlet_check_rules_data_count;
+extern const struct owlet_check_rule owlet_check_rules_edge[];
+extern const size_t owlet_check_rules_edge_count;
 extern const struct owlet_check_rule owlet_check_rules_sns[];
 extern const size_t owlet_check_rules_sns_count;
 
@@ -106,10 +112,14 @@ bool check_attr_referenced(const struct check_res *r, const char *name);
  * already knows to be null (a null variable, an absent resource) is not
  * given: checkov's plan mode reads the planned null. */
 bool check_attr_given(const struct check_res *r, const char *path);
-/* Written in the configuration at the top level, whatever the value, even
- * "" (checkov's `name in conf`); check_attr_given when the plan carries no
- * configuration. */
+/* Written in the configuration, whatever the value, even "" (checkov's
+ * `name in conf`); a dotted path walks into the first of a list of
+ * blocks; check_attr_given when the configuration does not say (no
+ * configuration, or a block it does not hold, e.g. a dynamic one). */
 bool check_attr_written(const struct check_res *r, const char *name);
+/* Whether s matches the POSIX extended regular expression pattern (false
+ * when the pattern does not compile). */
+bool check_regex(const char *pattern, const char *s);
 /* The same walk on any JSON value. */
 const json_t *check_json_path(const json_t *v, const char *path);
 
@@ -138,6 +148,10 @@ bool check_policy_data_exfiltration(const json_t *policy);
 bool check_policy_permissions_management(const json_t *policy);
 bool check_policy_write_access(const json_t *policy);
 bool check_policy_star_resource(const json_t *policy);
+/* cloudsplaining's ResourcePolicyDocument: an allowing statement with
+ * actions that anyone can use (principal "*" or an ARN of any account, and
+ * no condition that narrows it; or a condition that itself lets anyone in). */
+bool check_policy_public_statement(const json_t *stmt);
 
 /* Source files (source.c): finds `resource "TYPE" "NAME"` in the .tf files
  * of dir (absolute or relative to the working directory); file is set to
@@ -147,6 +161,13 @@ bool check_policy_star_resource(const json_t *policy);
 int check_source_find(const char *dir, const char *block_kind, const char *type, const char *name,
 		      char **file, int *line_start, int *line_end,
 		      struct check_inline_skip **skips, size_t *n_skips);
+
+/* Calls fn with each reference (var.x, module.m.out, data.t.n, TYPE.NAME)
+ * written inside the `dynamic` blocks of the block at path's lines
+ * line_start..line_end (the plan's configuration leaves dynamic blocks
+ * out).  Bounded: at most 256 references.  Returns 0 or fn's error. */
+int check_source_dynamic_refs(const char *path, int line_start, int line_end,
+			      int (*fn)(void *arg, const char *ref), void *arg);
 
 /* Plans the Terraform root in dir offline against a moto_server of its
  * own (dir.c); *out is `terraform show -json` of the plan.  on_line gets

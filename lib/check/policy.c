@@ -34,8 +34,10 @@
  */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check/iam_table.h"
 #include "check/internal.h"
@@ -578,4 +580,155 @@ bool check_policy_star_resource(const json_t *policy)
 	aset_free(&u);
 	aset_free(&w);
 	return hit;
+}
+
+/* ------------------------------------------- resource policies (public) */
+
+/* Whether an ARN (or "*") in a principal or an ARN condition lets anyone
+ * in: "*", an ARN whose account is "*", an ARN without service and
+ * account; an ARN of fewer than six fields when it holds a "*".  S3 ARNs
+ * name no account and never do; what is not an ARN (an account id, a
+ * service) never does. */
+static bool arn_public(const char *arn)
+{
+	if (strcmp(arn, "*") == 0)
+		return true;
+	if (strncmp(arn, "arn:", 4) != 0)
+		return false;
+	const char *f[6];
+	size_t n = 0;
+	f[n++] = arn;
+	for (const char *p = arn; *p && n < 6; p++)
+		if (*p == ':')
+			f[n++] = p + 1;
+	if (n < 6)
+		return strchr(arn, '*') != NULL;
+	size_t svc_len = (size_t)(f[3] - f[2]) - 1, acct_len = (size_t)(f[5] - f[4]) - 1;
+	if (svc_len == 2 && strncmp(f[2], "s3", 2) == 0)
+		return false;
+	if (acct_len == 0 && svc_len == 0)
+		return true;
+	return acct_len == 1 && f[4][0] == '*';
+}
+
+/* The condition keys that narrow who can act, by category (cloudsplaining's
+ * table, keys compared without case). */
+static const struct {
+	const char *key, *category;
+} condition_keys[] = {
+	{ "aws:sourcearn", "arn" },
+	{ "aws:principalarn", "arn" },
+	{ "aws:sourceowner", "account" },
+	{ "aws:sourceaccount", "account" },
+	{ "aws:principalaccount", "account" },
+	{ "aws:principalorgid", "organization" },
+	{ "aws:principalorgpaths", "organization" },
+	{ "kms:calleraccount", "account" },
+	{ "aws:userid", "userid" },
+	{ "aws:sourceip", "cidr" },
+	{ "aws:sourcevpc", "vpc" },
+	{ "aws:sourcevpce", "vpce" },
+	{ "saml:aud", "saml-endpoint" },
+};
+
+static bool condition_value_public(const char *category, const char *v)
+{
+	if (strcmp(category, "arn") == 0)
+		return arn_public(v);
+	if (strcmp(category, "cidr") == 0) {
+		size_t l = strlen(v);
+		return l >= 2 && strcmp(v + l - 2, "/0") == 0;
+	}
+	if (strcmp(category, "organization") == 0)
+		return strstr(v, "o-*") != NULL;
+	if (strcmp(category, "userid") == 0) {
+		/* a trailing wildcard is fine (AROA...:*); none, in a non-empty id, is not */
+		const char *star = strchr(v, '*');
+		size_t l = strlen(v);
+		return star ? (size_t)(star - v) != l - 1 : l != 0;
+	}
+	return strchr(v, '*') != NULL;
+}
+
+/* A statement's relevant condition entries: counts them, and says whether
+ * one lets anyone in.  Only the operators that narrow (ARN/String
+ * Equals/Like, IpAddress, optionally ForAllValues:/ForAnyValue: and
+ * IfExists; matched from the start, without case) count. */
+static void stmt_conditions(const json_t *stmt, size_t *n, bool *public_entry)
+{
+	*n = 0;
+	*public_entry = false;
+	const json_t *cond = json_object_get(stmt, "Condition");
+	if (!json_is_object(cond))
+		return;
+	regex_t re;
+	if (regcomp(&re,
+		    "^((ForAllValues|ForAnyValue):)?(ARN(Equals|Like)|String(Equals|Like)(IgnoreCase)?|IpAddress)(IfExists)?",
+		    REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0)
+		return;
+	const char *op;
+	const json_t *ctx;
+	json_object_foreach((json_t *)cond, op, ctx) {
+		if (regexec(&re, op, 0, NULL, 0) != 0 || !json_is_object(ctx))
+			continue;
+		const char *key;
+		const json_t *val;
+		json_object_foreach((json_t *)ctx, key, val) {
+			for (size_t k = 0; k < sizeof condition_keys / sizeof condition_keys[0]; k++) {
+				if (strcasecmp(key, condition_keys[k].key) != 0)
+					continue;
+				const char *vals[64];
+				json_t *wrap = json_pack("{s:O}", "v", val);
+				size_t nv = check_stmt_strings(wrap, "v", vals, 64);
+				for (size_t j = 0; j < nv; j++)
+					if (condition_value_public(condition_keys[k].category, vals[j]))
+						*public_entry = true;
+				*n += json_is_array(val) ? json_array_size(val) : 1;
+				json_decref(wrap);
+			}
+		}
+	}
+	regfree(&re);
+}
+
+/* The strings of a principal: "*", a list, or {"AWS"|"Federated"|"Service": ...}. */
+static size_t principal_strings(const json_t *principal, const char **out, size_t max)
+{
+	json_t *wrap = json_object();
+	size_t n = 0;
+	if (!wrap)
+		return 0;
+	if (json_is_object(principal)) {
+		static const char *const keys[] = { "AWS", "Federated", "Service" };
+		for (size_t k = 0; k < 3; k++)
+			n += check_stmt_strings(principal, keys[k], out + n, max - n);
+	} else {
+		json_object_set(wrap, "p", (json_t *)principal);
+		n = check_stmt_strings(wrap, "p", out, max);
+	}
+	json_decref(wrap); /* the strings belong to principal, not to wrap */
+	return n;
+}
+
+bool check_policy_public_statement(const json_t *stmt)
+{
+	const char *effect = json_string_value(json_object_get(stmt, "Effect"));
+	if (effect && strcmp(effect, "Deny") == 0)
+		return false;
+	const char *actions[1];
+	if (!check_stmt_strings(stmt, "Action", actions, 1))
+		return false; /* no Action (a NotAction): no actions to give away */
+	size_t n_cond;
+	bool public_entry;
+	stmt_conditions(stmt, &n_cond, &public_entry);
+	if (public_entry)
+		return true;
+	if (n_cond)
+		return false;
+	const char *p[64];
+	size_t n = principal_strings(json_object_get(stmt, "Principal"), p, 64);
+	for (size_t k = 0; k < n; k++)
+		if (arn_public(p[k]))
+			return true;
+	return false;
 }

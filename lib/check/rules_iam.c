@@ -3,7 +3,6 @@
  * trust policies, attachments of AWS managed policies.  The cloudsplaining
  * analyses (CKV_AWS_286..290, 355) are in policy.c.
  */
-#include <regex.h>
 #include <string.h>
 
 #include "check/internal.h"
@@ -166,12 +165,7 @@ static bool is_star(const char *p)
 static bool is_account(const char *p)
 {
 	/* re.match(r"\d{12}|arn:aws:iam::\d{12}:root"): anchored at the start */
-	regex_t re;
-	if (regcomp(&re, "^([0-9]{12}|arn:aws:iam::[0-9]{12}:root)", REG_EXTENDED | REG_NOSUB) != 0)
-		return false;
-	bool m = regexec(&re, p, 0, NULL, 0) == 0;
-	regfree(&re);
-	return m;
+	return check_regex("^([0-9]{12}|arn:aws:iam::[0-9]{12}:root)", p);
 }
 
 /* CKV_AWS_60 */
@@ -247,6 +241,120 @@ static int iam_full_access(const struct check_ctx *ctx, const struct check_res *
 	return list_contains(check_attr(r, "policy_arn"), needle, true) ? CHECK_FAIL : CHECK_PASS;
 }
 
+/* A `token.actions.githubusercontent.com[:/...]:sub` value: FAIL for "*",
+ * a bare claim, a "*" first claim value, a first claim that another
+ * repository can also produce (workflow, environment, ref, context,
+ * head_ref, base_ref), a repo: that is not owner/name; PASS otherwise. */
+static int gh_sub_value(const char *v)
+{
+	static const char *const abusable[] = { "workflow", "environment", "ref", "context", "head_ref", "base_ref" };
+	if (strcmp(v, "*") == 0)
+		return CHECK_FAIL;
+	const char *colon = strchr(v, ':');
+	if (!colon)
+		return CHECK_FAIL;
+	const char *second = colon + 1;
+	size_t second_len = strcspn(second, ":");
+	if (second_len == 1 && second[0] == '*')
+		return CHECK_FAIL;
+	for (size_t k = 0; k < sizeof abusable / sizeof abusable[0]; k++)
+		if (strncmp(v, abusable[k], strlen(abusable[k])) == 0)
+			return CHECK_FAIL;
+	if ((size_t)(colon - v) == 4 && strncmp(v, "repo", 4) == 0) {
+		char claim[512];
+		if (second_len >= sizeof claim)
+			return CHECK_FAIL;
+		memcpy(claim, second, second_len);
+		claim[second_len] = '\0';
+		if (!check_regex("^(\\$\\{)?[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)*(\\})?/[^/]+", claim))
+			return CHECK_FAIL;
+	}
+	return CHECK_PASS;
+}
+
+static bool gh_federated(const json_t *st)
+{
+	const json_t *p = json_object_get(st, "Principal");
+	if (!json_is_object(p))
+		return false;
+	const char *fed[64];
+	size_t n = check_stmt_strings(p, "Federated", fed, 64);
+	for (size_t k = 0; k < n; k++)
+		if (strstr(fed[k], "oidc-provider/token.actions.githubusercontent.com"))
+			return true;
+	return false;
+}
+
+/* CKV_AWS_393: a trust policy that lets GitHub Actions (OIDC) assume the
+ * role must pin the sub claim to something only this repository produces.
+ * As checkov: the first statement decides; one without the GitHub
+ * provider passes the role. */
+static int github_oidc(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	json_t *policy = check_policy_parse(check_attr(r, "assume_role_policy"));
+	if (!policy)
+		return CHECK_PASS;
+	json_t *stmts = check_policy_statements(policy);
+	int verdict = CHECK_PASS;
+	size_t i;
+	const json_t *st;
+	json_array_foreach(stmts, i, st) {
+		if (!json_is_object(st))
+			continue;
+		if (!gh_federated(st))
+			break;
+		const json_t *cond = json_object_get(st, "Condition");
+		verdict = CHECK_FAIL;
+		if (!json_is_object(cond) || json_object_size(cond) == 0)
+			break;
+		const char *op, *var;
+		const json_t *vars, *vals;
+		bool decided = false;
+		json_object_foreach((json_t *)cond, op, vars) {
+			if (!json_is_object(vars) || decided)
+				continue;
+			json_object_foreach((json_t *)vars, var, vals) {
+				if (decided || !check_regex("^token\\.actions\\.githubusercontent\\.com(/[a-zA-Z0-9_-]+)?:sub$", var))
+					continue;
+				json_t *wrap = json_pack("{s:O}", "v", vals);
+				const char *v[64];
+				size_t n = check_stmt_strings(wrap, "v", v, 64);
+				if (n) {
+					verdict = gh_sub_value(v[0]);
+					decided = true;
+				}
+				json_decref(wrap);
+			}
+		}
+		break;
+	}
+	json_decref(stmts);
+	json_decref(policy);
+	return verdict;
+}
+
+/* CKV2_AWS_68: a SageMaker notebook instance has a role, and the role's
+ * `policy` allows no action "*".  (aws_iam_role has no `policy` argument
+ * in the provider; only the link can fail in a plan.) */
+static bool star_allow(const json_t *st)
+{
+	const char *acts[256];
+	size_t n = check_stmt_strings(st, "Action", acts, 256);
+	return strcmp(effect_of(st, ""), "Allow") == 0 && has_value(acts, n, "*");
+}
+
+static int sagemaker_role(const struct check_ctx *ctx, const struct check_res *r)
+{
+	const struct check_res *role = check_linked(ctx, r, "aws_iam_role", 0);
+	if (!role)
+		return CHECK_FAIL;
+	for (size_t i = 0; (role = check_linked(ctx, r, "aws_iam_role", i)); i++)
+		if (check_policy_each(check_attr(role, "policy"), star_allow, CHECK_PASS) == CHECK_FAIL)
+			return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
 #define POLICY_TYPES                                                                                      \
 	{ "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy",         \
 	  "aws_ssoadmin_permission_set_inline_policy" }
@@ -293,5 +401,11 @@ const struct owlet_check_rule owlet_check_rules_iam[] = {
 	    "aws_iam_role_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_role",
 	    "aws_ssoadmin_managed_policy_attachment" },
 	  iam_full_access },
+	{ "CKV_AWS_393", "Ensure AWS GitHub Actions OIDC authorization policies only allow safe claims and claim order on IAM role",
+	  "IAM role trusts GitHub Actions without pinning the sub claim to this repository", CHECK_GUIDE("CKV_AWS_393"),
+	  { "aws_iam_role" }, github_oidc },
+	{ "CKV2_AWS_68", "Ensure SageMaker notebook instance IAM policy is not overly permissive",
+	  "SageMaker notebook instance has no role, or one that allows action \"*\"", CHECK_GUIDE("CKV2_AWS_68"),
+	  { "aws_sagemaker_notebook_instance" }, sagemaker_role },
 };
 const size_t owlet_check_rules_iam_count = sizeof owlet_check_rules_iam / sizeof owlet_check_rules_iam[0];

@@ -45,10 +45,11 @@ static int enabled(const struct check_ctx *ctx, const struct check_res *r)
 	return check_attr_false(r, "is_enabled") ? CHECK_FAIL : CHECK_PASS;
 }
 
-/* CKV2_AWS_64: a policy on the key, or a linked aws_kms_key_policy. */
+/* CKV2_AWS_64: a policy on the key (written, even "": checkov's "exists"),
+ * or a linked aws_kms_key_policy. */
 static int policy_defined(const struct check_ctx *ctx, const struct check_res *r)
 {
-	if (check_attr_given(r, "policy") || check_linked(ctx, r, "aws_kms_key_policy", 0))
+	if (check_attr_written(r, "policy") || check_linked(ctx, r, "aws_kms_key_policy", 0))
 		return CHECK_PASS;
 	return CHECK_FAIL;
 }

@@ -8,7 +8,6 @@
  * hex hash is not a secret.
  */
 #include <ctype.h>
-#include <regex.h>
 #include <string.h>
 
 #include "check/internal.h"
@@ -27,16 +26,6 @@ static bool is_hex_hash(const char *s)
 		if (!isxdigit((unsigned char)s[i]))
 			return false;
 	return true;
-}
-
-static bool matches(const char *pattern, const char *s)
-{
-	regex_t re;
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return false;
-	bool m = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
-	return m;
 }
 
 static bool has_secret(const char *s)
@@ -63,7 +52,7 @@ static bool has_secret(const char *s)
 		"^-----BEGIN (RSA|EC|DSA|GPP) PRIVATE KEY-----$",
 	};
 	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
-		if (matches(patterns[i], s))
+		if (check_regex(patterns[i], s))
 			return true;
 	return false;
 }
@@ -181,7 +170,8 @@ static int service_permission(const struct check_ctx *ctx, const struct check_re
 	if (!d1 || strncmp(d1 + 1, "amazonaws.", 10) != 0 || strncmp(d1 + 11, "com", 3) != 0 ||
 	    (d1[14] != '\0' && d1[14] != '.'))
 		return CHECK_UNKNOWN;
-	return check_attr_given(r, "source_arn") || check_attr_given(r, "source_account") ? CHECK_PASS : CHECK_FAIL;
+	/* written, even as "" (checkov: `'source_arn' in conf`) */
+	return check_attr_written(r, "source_arn") || check_attr_written(r, "source_account") ? CHECK_PASS : CHECK_FAIL;
 }
 
 const struct owlet_check_rule owlet_check_rules_lambda[] = {

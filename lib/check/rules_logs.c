@@ -1,5 +1,5 @@
 /*
- * rules_logs.c: CloudWatch log group rules.
+ * rules_logs.c: CloudWatch log group and alarm rules.
  *
  * Retention: the plan shows retention_in_days = 0 when the configuration
  * does not set it; checkov reads the Terraform source, where it is then
@@ -43,6 +43,13 @@ static int kms(const struct check_ctx *ctx, const struct check_res *r)
 	return check_attr_given(r, "kms_key_id") ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* CKV_AWS_319: alarm actions not turned off (unset is on). */
+static int alarm_actions(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	return check_attr_false(r, "actions_enabled") ? CHECK_FAIL : CHECK_PASS;
+}
+
 const struct owlet_check_rule owlet_check_rules_logs[] = {
 	{ "CKV_AWS_66", "Ensure that CloudWatch Log Group specifies retention days",
 	  "log group sets no retention", CHECK_GUIDE("CKV_AWS_66"), { "aws_cloudwatch_log_group" }, retention },
@@ -51,5 +58,7 @@ const struct owlet_check_rule owlet_check_rules_logs[] = {
 	  retention_year },
 	{ "CKV_AWS_158", "Ensure that CloudWatch Log Group is encrypted by KMS",
 	  "log group is not encrypted with a KMS key", CHECK_GUIDE("CKV_AWS_158"), { "aws_cloudwatch_log_group" }, kms },
+	{ "CKV_AWS_319", "Ensure that CloudWatch alarm actions are enabled", "CloudWatch alarm's actions are turned off",
+	  CHECK_GUIDE("CKV_AWS_319"), { "aws_cloudwatch_metric_alarm" }, alarm_actions },
 };
 const size_t owlet_check_rules_logs_count = sizeof owlet_check_rules_logs / sizeof owlet_check_rules_logs[0];

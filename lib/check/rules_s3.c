@@ -5,7 +5,6 @@
  * reference the bucket; checkov's graph checks accept either the bucket's
  * legacy inline block or a linked resource, and so do these.
  */
-#include <regex.h>
 #include <string.h>
 
 #include "check/internal.h"
@@ -183,12 +182,7 @@ static bool narrowing_condition(const json_t *stmt)
 			if (!arn)
 				continue;
 			/* ^arn:aws:[a-z0-9-]+::\*: every ARN of a service */
-			regex_t re;
-			if (regcomp(&re, "^arn:aws:[a-z0-9-]+::\\*", REG_EXTENDED | REG_NOSUB) != 0)
-				return false;
-			bool any = regexec(&re, arn, 0, NULL, 0) == 0;
-			regfree(&re);
-			if (any)
+			if (check_regex("^arn:aws:[a-z0-9-]+::\\*", arn))
 				return false;
 		}
 		return true;
@@ -367,6 +361,85 @@ static int acls_disabled(const struct check_ctx *ctx, const struct check_res *r)
 	return o && strcmp(o, "BucketOwnerEnforced") == 0 ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* CKV_AWS_93: no Deny without Condition or NotAction, to principal "*" (or
+ * AWS "*"), of an action that would lock everyone but root out of the
+ * policy (s3:PutBucketPolicy, s3:*BucketPolicy, s3:Put*, s3:*, *).  As
+ * checkov: a statement without Principal or Action ends the reading, and
+ * the policy passes. */
+static int policy_lockout(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	static const char *const locks[] = { "s3:PutBucketPolicy", "s3:*BucketPolicy", "s3:Put*", "s3:*", "*" };
+	json_t *policy = check_policy_parse(check_attr(r, "policy"));
+	if (!policy)
+		return CHECK_PASS;
+	json_t *stmts = check_policy_statements(policy);
+	int verdict = CHECK_PASS;
+	size_t i;
+	const json_t *st;
+	json_array_foreach(stmts, i, st) {
+		const char *effect = json_string_value(json_object_get(st, "Effect"));
+		if (!json_is_object(st) || json_object_get(st, "Condition") || json_object_get(st, "NotAction") || !effect ||
+		    strcmp(effect, "Deny") != 0)
+			continue;
+		const json_t *p = json_object_get(st, "Principal");
+		const json_t *action = json_object_get(st, "Action");
+		if (!p || !action)
+			break;
+		if (!principal_any(p))
+			continue;
+		const char *acts[256];
+		size_t n = check_stmt_strings(st, "Action", acts, 256);
+		for (size_t k = 0; k < n && verdict == CHECK_PASS; k++)
+			for (size_t j = 0; j < sizeof locks / sizeof locks[0]; j++)
+				if (strcmp(acts[k], locks[j]) == 0)
+					verdict = CHECK_FAIL;
+		if (verdict == CHECK_FAIL)
+			break;
+	}
+	json_decref(stmts);
+	json_decref(policy);
+	return verdict;
+}
+
+/* CKV_AWS_143: object lock enabled, judged where the bucket gives an
+ * object_lock_configuration block (checkov's UNKNOWN without one). */
+static int object_lock(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	const json_t *conf = check_attr(r, "object_lock_configuration");
+	const json_t *first = json_is_array(conf) ? json_array_get(conf, 0) : conf;
+	if (!json_is_object(first) || json_object_size(first) == 0)
+		return CHECK_UNKNOWN;
+	const char *on = json_string_value(json_object_get(first, "object_lock_enabled"));
+	return on && strcmp(on, "Enabled") == 0 ? CHECK_PASS : CHECK_FAIL;
+}
+
+static bool rule_enabled(const json_t *rules)
+{
+	size_t i;
+	const json_t *rule;
+	json_array_foreach(rules, i, rule) {
+		const char *st = json_string_value(json_object_get(rule, "status"));
+		if (st && strcmp(st, "Enabled") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* CKV_AWS_144: an enabled replication rule, inline (replication_configuration
+ * rules) or in a linked aws_s3_bucket_replication_configuration. */
+static int replication(const struct check_ctx *ctx, const struct check_res *r)
+{
+	if (rule_enabled(check_attr(r, "replication_configuration.rules")))
+		return CHECK_PASS;
+	const struct check_res *rc;
+	for (size_t i = 0; (rc = check_linked(ctx, r, "aws_s3_bucket_replication_configuration", i)); i++)
+		if (rule_enabled(check_attr(rc, "rule")))
+			return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
 const struct owlet_check_rule owlet_check_rules_s3[] = {
 	{ "CKV_AWS_18", "Ensure the S3 bucket has access logging enabled",
 	  "S3 bucket has no access logging", CHECK_GUIDE("CKV_AWS_18"), { "aws_s3_bucket" }, access_logs },
@@ -409,5 +482,13 @@ const struct owlet_check_rule owlet_check_rules_s3[] = {
 	{ "CKV2_AWS_65", "Ensure access control lists for S3 buckets are disabled",
 	  "bucket ownership controls do not disable ACLs (BucketOwnerEnforced)", CHECK_GUIDE("CKV2_AWS_65"),
 	  { "aws_s3_bucket_ownership_controls" }, acls_disabled },
+	{ "CKV_AWS_93", "Ensure S3 bucket policy does not lockout all but root user. (Prevent lockouts needing root account fixes)",
+	  "bucket policy denies everyone (but root) the right to change it", CHECK_GUIDE("CKV_AWS_93"),
+	  { "aws_s3_bucket", "aws_s3_bucket_policy" }, policy_lockout },
+	{ "CKV_AWS_143", "Ensure that S3 bucket has lock configuration enabled by default",
+	  "S3 bucket's object lock configuration does not enable object lock", CHECK_GUIDE("CKV_AWS_143"),
+	  { "aws_s3_bucket" }, object_lock },
+	{ "CKV_AWS_144", "Ensure that S3 bucket has cross-region replication enabled",
+	  "S3 bucket has no cross-region replication", CHECK_GUIDE("CKV_AWS_144"), { "aws_s3_bucket" }, replication },
 };
 const size_t owlet_check_rules_s3_count = sizeof owlet_check_rules_s3 / sizeof owlet_check_rules_s3[0];

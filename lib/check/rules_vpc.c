@@ -235,6 +235,119 @@ static int egress_all(const struct check_ctx *ctx, const struct check_res *r)
 	return open_port(r, "egress", -1);
 }
 
+/* A value the plan knows to be set: a non-empty string, or known only
+ * after apply (unknown marks it true). */
+static bool value_set(const json_t *v, const json_t *later)
+{
+	return json_is_true(later) || (json_is_string(v) && json_string_length(v) > 0);
+}
+
+static bool str_has(const json_t *v, const char *needle)
+{
+	return json_is_string(v) && strstr(json_string_value(v), needle) != NULL;
+}
+
+/* Routes of a route table with a non-empty `via` (instance_id,
+ * vpc_peering_connection_id), and routes to the whole internet. */
+static void routes(const struct check_res *r, const char *via, bool *any_via, bool *any_default)
+{
+	const json_t *list = check_attr(r, "route");
+	const json_t *later = check_json_path(r->unknown, "route");
+	size_t i;
+	const json_t *rt;
+	*any_via = *any_default = false;
+	json_array_foreach(list, i, rt) {
+		if (value_set(json_object_get(rt, via), json_object_get(json_array_get(later, i), via)))
+			*any_via = true;
+		if (str_has(json_object_get(rt, "cidr_block"), "0.0.0.0/0") ||
+		    (strcmp(via, "instance_id") != 0 && str_has(json_object_get(rt, "ipv6_cidr_block"), "::/0")))
+			*any_default = true;
+	}
+}
+
+/* CKV2_AWS_35: the default route (0.0.0.0/0) does not go through a NAT
+ * instance (instance_id).  A route table fails when one of its routes
+ * names an instance and one goes to 0.0.0.0/0, as checkov's reading of
+ * the routes as a whole; an instance_id of "" is no instance. */
+static int nat_gateway(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	bool via, dflt;
+	if (strcmp(r->type, "aws_route") == 0) {
+		via = check_attr_given(r, "instance_id"); /* computed: after_unknown even when not given */
+		dflt = str_has(check_attr(r, "destination_cidr_block"), "0.0.0.0/0");
+	} else {
+		routes(r, "instance_id", &via, &dflt);
+	}
+	return via && dflt ? CHECK_FAIL : CHECK_PASS;
+}
+
+/* CKV2_AWS_44: a route table with a VPC peering route has no route to
+ * 0.0.0.0/0 or ::/0. */
+static int peering_routes(const struct check_ctx *ctx, const struct check_res *r)
+{
+	(void)ctx;
+	bool via, dflt;
+	if (strcmp(r->type, "aws_route") == 0) {
+		via = check_attr_given(r, "vpc_peering_connection_id");
+		dflt = str_has(check_attr(r, "destination_cidr_block"), "0.0.0.0/0") ||
+		       str_has(check_attr(r, "destination_ipv6_cidr_block"), "::/0");
+	} else {
+		routes(r, "vpc_peering_connection_id", &via, &dflt);
+	}
+	return via && dflt ? CHECK_FAIL : CHECK_PASS;
+}
+
+/* What a security group can be attached to (checkov's list for CKV2_AWS_5). */
+static const char *const sg_users[] = {
+	"aws_alb", "aws_apprunner_vpc_connector", "aws_appstream_fleet", "aws_batch_compute_environment",
+	"aws_cloudwatch_event_target", "aws_codebuild_project", "aws_codestarconnections_host", "aws_dax_cluster",
+	"aws_db_instance", "aws_dms_replication_instance", "aws_dms_replication_config", "aws_docdb_cluster",
+	"aws_docdbelastic_cluster", "aws_ec2_client_vpn_endpoint", "aws_ec2_client_vpn_network_association",
+	"aws_ec2_spot_fleet_request", "aws_ecs_service", "aws_efs_mount_target", "aws_eks_cluster", "aws_eks_node_group",
+	"aws_elasticache_cluster", "aws_elasticache_replication_group", "aws_elasticache_serverless_cache",
+	"aws_elasticsearch_domain", "aws_elb", "aws_emr_cluster", "aws_emr_studio", "aws_glue_dev_endpoint",
+	"aws_instance", "aws_lambda_function", "aws_launch_configuration", "aws_launch_template", "aws_lb",
+	"aws_memorydb_cluster", "aws_mq_broker", "aws_msk_cluster", "aws_mskconnect_connector", "aws_mwaa_environment",
+	"aws_neptune_cluster", "aws_network_interface", "aws_opensearch_domain", "aws_opensearch_vpc_endpoint",
+	"aws_quicksight_vpc_connection", "aws_rds_cluster", "aws_redshift_cluster", "aws_route53_resolver_endpoint",
+	"aws_sagemaker_notebook_instance", "aws_transfer_server", "aws_vpc_endpoint",
+	"aws_vpclattice_service_network_vpc_association", "aws_fsx_windows_file_system", "aws_fsx_ontap_file_system",
+	"aws_grafana_workspace", "aws_apigatewayv2_vpc_link", "aws_fsx_lustre_file_system",
+	"aws_imagebuilder_infrastructure_configuration", "aws_fsx_openzfs_file_system", "aws_fsx_file_cache",
+	"aws_redshiftserverless_workgroup", "aws_ec2_instance_connect_endpoint", "aws_opensearchserverless_vpc_endpoint",
+	"aws_verifiedaccess_endpoint", "aws_m2_environment", "aws_vpclattice_resource_gateway",
+	"aws_spot_instance_request", "aws_msk_vpc_connection",
+};
+
+/* CKV2_AWS_5: the security group is attached to something. */
+static int sg_attached(const struct check_ctx *ctx, const struct check_res *r)
+{
+	for (size_t k = 0; k < sizeof sg_users / sizeof sg_users[0]; k++)
+		if (check_linked(ctx, r, sg_users[k], 0))
+			return CHECK_PASS;
+	return CHECK_FAIL;
+}
+
+/* CKV2_AWS_7: an EMR cluster has security groups, none of whose inline
+ * ingress rules is open to 0.0.0.0/0. */
+static int emr_sg(const struct check_ctx *ctx, const struct check_res *r)
+{
+	static const char *const world[] = { "0.0.0.0/0" };
+	const struct check_res *sg = check_linked(ctx, r, "aws_security_group", 0);
+	if (!sg)
+		return CHECK_FAIL;
+	for (size_t i = 0; (sg = check_linked(ctx, r, "aws_security_group", i)); i++) {
+		size_t j;
+		const json_t *in;
+		json_array_foreach(check_attr(sg, "ingress"), j, in) {
+			if (list_has(json_object_get(in, "cidr_blocks"), world, 1))
+				return CHECK_FAIL;
+		}
+	}
+	return CHECK_PASS;
+}
+
 #define INGRESS_TYPES { "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule" }
 
 const struct owlet_check_rule owlet_check_rules_vpc[] = {
@@ -263,5 +376,16 @@ const struct owlet_check_rule owlet_check_rules_vpc[] = {
 	{ "CKV_AWS_382", "Ensure no security groups allow egress from 0.0.0.0:0 to port -1",
 	  "security group allows all traffic out to anywhere", CHECK_GUIDE("CKV_AWS_382"),
 	  { "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_egress_rule" }, egress_all },
+	{ "CKV2_AWS_35", "AWS NAT Gateways should be utilized for the default route",
+	  "route table sends the default route (0.0.0.0/0) through a NAT instance", CHECK_GUIDE("CKV2_AWS_35"),
+	  { "aws_route_table", "aws_route" }, nat_gateway },
+	{ "CKV2_AWS_44", "Ensure AWS route table with VPC peering does not contain routes overly permissive to all traffic",
+	  "route table with VPC peering routes all traffic (0.0.0.0/0 or ::/0)", CHECK_GUIDE("CKV2_AWS_44"),
+	  { "aws_route_table", "aws_route" }, peering_routes },
+	{ "CKV2_AWS_5", "Ensure that Security Groups are attached to another resource",
+	  "security group is attached to nothing", CHECK_GUIDE("CKV2_AWS_5"), { "aws_security_group" }, sg_attached },
+	{ "CKV2_AWS_7", "Ensure that Amazon EMR clusters' security groups are not open to the world",
+	  "EMR cluster has no security group, or one open to 0.0.0.0/0", CHECK_GUIDE("CKV2_AWS_7"),
+	  { "aws_emr_cluster" }, emr_sg },
 };
 const size_t owlet_check_rules_vpc_count = sizeof owlet_check_rules_vpc / sizeof owlet_check_rules_vpc[0];

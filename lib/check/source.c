@@ -299,3 +299,59 @@ out_names:
 	closedir(d);
 	return rc;
 }
+
+/* The references inside the `dynamic` blocks of the block at lines
+ * line_start..line_end of path: `var.x`, `module.m.out`, `data.t.n`,
+ * `TYPE.NAME` (TYPE with an underscore).  The plan's configuration leaves
+ * dynamic blocks out, where checkov's reading of the source sees them.  At
+ * most max references, of at most 255 characters; each is passed to fn.
+ * Returns 0, or fn's negative result. */
+int check_source_dynamic_refs(const char *path, int line_start, int line_end,
+			      int (*fn)(void *arg, const char *ref), void *arg)
+{
+	size_t len = 0;
+	char *text = read_file(path, &len);
+	if (!text)
+		return 0;
+	/* the block's lines */
+	char *p = text, *end = text + len;
+	for (int line = 1; line < line_start && p < end; p++)
+		if (*p == '\n')
+			line++;
+	char *stop = p;
+	for (int line = line_start; line <= line_end && stop < end; stop++)
+		if (*stop == '\n')
+			line++;
+	int rc = 0, found = 0;
+	char *dyn = strstr(p, "dynamic");
+	if (dyn && dyn < stop) {
+		/* from the dynamic keyword to the end of the resource block */
+		for (char *q = dyn + 7; q < stop && rc >= 0 && found < 256; q++) {
+			if (!(isalpha((unsigned char)*q) || *q == '_') ||
+			    (q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '_' || q[-1] == '.')))
+				continue;
+			size_t n = 0;
+			int dots = 0;
+			while (q + n < stop && (isalnum((unsigned char)q[n]) || q[n] == '_' || q[n] == '-' || q[n] == '.')) {
+				if (q[n] == '.')
+					dots++;
+				n++;
+			}
+			char ref[256];
+			if (dots >= 1 && n < sizeof ref) {
+				memcpy(ref, q, n);
+				ref[n] = '\0';
+				bool known = strncmp(ref, "var.", 4) == 0 || strncmp(ref, "module.", 7) == 0 ||
+					     strncmp(ref, "data.", 5) == 0 ||
+					     (strncmp(ref, "aws_", 4) == 0 && strchr(ref, '.') > strchr(ref, '_'));
+				if (known) {
+					rc = fn(arg, ref);
+					found++;
+				}
+			}
+			q += n;
+		}
+	}
+	free(text);
+	return rc < 0 ? rc : 0;
+}
