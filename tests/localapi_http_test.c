@@ -478,8 +478,10 @@ int main(int argc, char **argv)
 	is_str(joined,
 	       "GET /datasets,GET /openapi.json,GET /datasets/a,GET /datasets/a/stats,GET /datasets/a/rows,"
 	       "GET /datasets/a/aggregate,POST /datasets/a/records,GET /datasets/b,GET /datasets/b/stats,"
-	       "GET /datasets/b/rows,GET /datasets/b/aggregate,GET /queries/{id}",
-	       "model routes: per dataset, POST only where someone may write");
+	       "GET /datasets/b/rows,GET /datasets/b/aggregate,POST /datasets/{name}/uploads,"
+	       "GET /datasets/{name}/uploads,GET /datasets/{name}/uploads/{id},GET /queries/{id}",
+	       "model routes: per dataset, POST only where someone may write; the upload routes once, "
+	       "as some dataset is writable");
 	for (size_t i = 0; i < n; i++)
 		free(routes[i]);
 	free(routes);
