@@ -40,6 +40,8 @@ else
 	kill "$pid"
 fi
 ok "$(no_terraform_left; echo $?)" "terraform stops after owlet is killed"
+like "$(cat kill.out)" "cost: no estimate: owlet's 'templates/prices/aws.json' is missing" \
+	"a share directory without a price table gives no estimate, and up goes on"
 like "$(cat state/local/terraform.log)" '(Interrupt received|Stopping operation)' \
 	"it got an interrupt when owlet died, and stopped cleanly"
 

@@ -93,8 +93,17 @@ int cost_gate(struct spine *s)
 	struct owlet_cost_estimate *est = calloc(1, sizeof *est);
 	if (rc == 0 && !est)
 		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	if (rc == 0)
+	if (rc == 0) {
 		rc = owlet_cost_prices_load(&prices, NULL);
+		/* a share directory without a price table (a custom OWLET_HOME)
+		 * gets no estimate; only a budget to enforce needs one */
+		if (rc == OWLET_ENOTFOUND && !(s->budget_gate && s->env->budget.enabled)) {
+			printf("cost: no estimate: %s\n", owlet_error_last());
+			owlet_error_clear();
+			rc = 0;
+			goto out;
+		}
+	}
 	if (rc == 0)
 		rc = owlet_cost_estimate(est, plan, s->env, prices);
 	if (rc < 0)
