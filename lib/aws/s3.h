@@ -29,6 +29,7 @@
 #ifndef OWLET_S3_H
 #define OWLET_S3_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,6 +128,10 @@ int owlet_s3_key_check(const char *key, const char *prefix);
  * . ~) kept, every other byte %XX (upper-case hex); NULL when out of
  * memory.  The caller frees. */
 char *owlet_s3_key_encode(const char *key);
+/* S3's URI encoding of any text (a key, a prefix or a token of a listing's
+ * query): every byte but RFC 3986's unreserved ones percent-encoded, and
+ * '/' kept when keep_slash.  NULL when out of memory. */
+char *owlet_s3_uri_encode(const char *s, bool keep_slash);
 /* Decodes the key of an S3 event notification (URL-encoded, '+' for a
  * space) into *out (the caller frees): OWLET_EINVALID for a '%' not
  * followed by two hex digits, or one that gives a NUL byte. */
