@@ -221,14 +221,9 @@ int cmd_bootstrap(int argc, char **argv)
 	rc = plan_json ? check_gate(plan_json, s.state_dir, s.env) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	if (rc < 0)
 		goto out;
-	spine_step(&s, "terraform apply");
-	if (!changes) {
-		printf("no changes: nothing to apply\n");
-	} else {
-		rc = owlet_tf_apply(s.tf, "plan.tfplan");
-		if (rc < 0)
-			goto out;
-	}
+	rc = spine_apply_saved(&s, changes);
+	if (rc < 0)
+		goto out;
 	rc = owlet_tf_outputs(&outputs, s.tf);
 	if (rc < 0)
 		goto out;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "base/error.h"
-#include "check/check.h"
 #include "commands.h"
 #include "cost/cost.h"
 #include "cost_gate.h"
@@ -41,17 +40,7 @@ int cmd_cost(int argc, char **argv)
 	rc = owlet_cost_prices_load(&prices, opt_prices);
 	if (rc < 0)
 		goto out;
-	if (opt_plan_json) {
-		json_error_t jerr;
-		if (!(plan = json_load_file(opt_plan_json, 0, &jerr)))
-			rc = owlet_error_setc(OWLET_EINVALID, "'%s': %s", opt_plan_json, jerr.text);
-	} else {
-		s.quiet = true;
-		rc = spine_render(&s);
-		fprintf(stderr, "cost: planning %s/ offline against a local moto_server\n", s.state_dir);
-		if (rc == 0)
-			rc = owlet_check_plan_offline(&plan, s.state_dir, s.env->region);
-	}
+	rc = spine_plan_json_offline(&s, &plan, opt_plan_json, "cost");
 	if (rc == 0)
 		rc = owlet_cost_estimate(est, plan, s.env, prices);
 	if (rc < 0)

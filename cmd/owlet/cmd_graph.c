@@ -12,7 +12,6 @@
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "base/proc.h"
-#include "check/check.h"
 #include "commands.h"
 #include "deploy/graph.h"
 #include "spine.h"
@@ -62,17 +61,7 @@ int cmd_graph(int argc, char **argv)
 	int rc = spine_open(&s, opt_env, opt_plan_json ? NULL : "graph");
 	if (rc < 0)
 		goto out;
-	if (opt_plan_json) {
-		json_error_t jerr;
-		if (!(plan = json_load_file(opt_plan_json, 0, &jerr)))
-			rc = owlet_error_setc(OWLET_EINVALID, "'%s': %s", opt_plan_json, jerr.text);
-	} else {
-		s.quiet = true;
-		rc = spine_render(&s);
-		fprintf(stderr, "graph: planning %s/ offline against a local moto_server\n", s.state_dir);
-		if (rc == 0)
-			rc = owlet_check_plan_offline(&plan, s.state_dir, s.env->region);
-	}
+	rc = spine_plan_json_offline(&s, &plan, opt_plan_json, "graph");
 	if (rc < 0)
 		goto out;
 	snprintf(title, sizeof title, "%s / %s (%s)", s.model->project, s.env_name, s.env->region);

@@ -213,14 +213,9 @@ int cmd_up(int argc, char **argv)
 	rc = spine_plan_checked(&s, opt_artifact, &changes, &summary);
 	if (rc < 0)
 		goto out;
-	spine_step(&s, "terraform apply");
-	if (!changes) {
-		printf("no changes: nothing to apply\n");
-	} else {
-		rc = owlet_tf_apply(s.tf, "plan.tfplan");
-		if (rc < 0)
-			goto out;
-	}
+	rc = spine_apply_saved(&s, changes);
+	if (rc < 0)
+		goto out;
 	spine_step(&s, "outputs");
 	rc = write_outputs(&s, &outputs);
 	if (rc < 0)

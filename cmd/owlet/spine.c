@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/buf.h"
 #include "base/gha.h"
+#include "check/check.h"
 #include "deploy/artifact.h"
 #include "deploy/preflight.h"
 #include "deploy/recording.h"
@@ -414,6 +415,31 @@ static int decide_refresh(struct spine *s)
 	if (!s->quiet)
 		printf("  refresh: %s: %s\n", skip ? "skipped" : "on", why);
 	return 0;
+}
+
+int spine_plan_json_offline(struct spine *s, json_t **plan, const char *plan_json_path, const char *who)
+{
+	*plan = NULL;
+	if (plan_json_path) {
+		json_error_t jerr;
+		if (!(*plan = json_load_file(plan_json_path, 0, &jerr)))
+			return owlet_error_setc(OWLET_EINVALID, "'%s': %s", plan_json_path, jerr.text);
+		return 0;
+	}
+	s->quiet = true;
+	int rc = spine_render(s);
+	fprintf(stderr, "%s: planning %s/ offline against a local moto_server\n", who, s->state_dir);
+	return rc == 0 ? owlet_check_plan_offline(plan, s->state_dir, s->env->region) : rc;
+}
+
+int spine_apply_saved(struct spine *s, bool changes)
+{
+	spine_step(s, "terraform apply");
+	if (!changes) {
+		printf("no changes: nothing to apply\n");
+		return 0;
+	}
+	return owlet_tf_apply(s->tf, "plan.tfplan");
 }
 
 int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,

@@ -56,6 +56,12 @@ int spine_emulator(struct spine *s);
  * $OWLET_LAMBDA_ZIP), else `owlet build`, else the one already there. */
 int spine_artifact(struct spine *s, const char *artifact);
 int spine_render(struct spine *s);
+/* The plan JSON that cost and graph read: plan_json_path's file when given,
+ * else the environment rendered and planned offline against a local
+ * moto_server (`who` names the command in the line that says so). */
+int spine_plan_json_offline(struct spine *s, json_t **plan, const char *plan_json_path, const char *who);
+/* Applies state/<env>/plan.tfplan, or says there is nothing to apply. */
+int spine_apply_saved(struct spine *s, bool changes);
 /* terraform for the rendered root (after spine_emulator for local). */
 int spine_terraform(struct spine *s);
 /* init, with -reconfigure for local (the emulator's port may change). */
