@@ -14,6 +14,7 @@
 #include "base/base64.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hex.h"
 
 static int nomem(void)
 {
@@ -37,8 +38,7 @@ static void sign_text(char out[65], const char *secret, const char *day, const c
 	hmac(k, k, 32, "aws4_request");
 	unsigned char sig[32];
 	hmac(sig, k, 32, text);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", sig[i]);
+	owlet_hex_encode(out, sig, sizeof sig);
 	owlet_wipe(k0, sizeof k0);
 	owlet_wipe(k, sizeof k);
 }

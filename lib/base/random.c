@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "base/error.h"
+#include "base/hex.h"
 
 int owlet_random_bytes(void *buf, size_t n)
 {
@@ -30,7 +31,6 @@ int owlet_random_hex(char *out, size_t n_bytes)
 	int rc = owlet_random_bytes(b, n_bytes);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < n_bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	owlet_hex_encode(out, b, n_bytes);
 	return 0;
 }
