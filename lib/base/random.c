@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/hex.h"
 
@@ -32,5 +33,16 @@ int owlet_random_hex(char *out, size_t n_bytes)
 	if (rc < 0)
 		return rc;
 	owlet_hex_encode(out, b, n_bytes);
+	return 0;
+}
+
+int owlet_random_stamped_id(char out[40], int64_t epoch_ms)
+{
+	char stamp[32], rnd[17];
+	owlet_clock_format(stamp, sizeof stamp, epoch_ms, OWLET_CLOCK_BASIC_MS);
+	int rc = owlet_random_hex(rnd, 8);
+	if (rc < 0)
+		return rc;
+	snprintf(out, 40, "%.20s-%.16s", stamp, rnd);
 	return 0;
 }
