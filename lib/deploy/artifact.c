@@ -9,7 +9,6 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -48,66 +46,10 @@ void owlet_artifact_clear(struct owlet_artifact *a)
  * (caller frees).  Returns the exit status, or a negative code. */
 static int run_capture(char **out, char *const argv[])
 {
-	*out = NULL;
-	int fd[2];
-	if (pipe(fd) < 0)
-		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(errno));
-	}
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		int devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0)
-			dup2(devnull, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	int rc = 0;
-	for (;;) {
-		if (!buf) {
-			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-			break;
-		}
-		if (len + 1024 > cap) {
-			char *p = realloc(buf, cap * 2);
-			if (!p) {
-				free(buf);
-				buf = NULL;
-				continue;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		ssize_t r = read(fd[0], buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc < 0)
-		return rc;
-	buf[len] = '\0';
-	*out = buf;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		free(buf);
-		*out = NULL;
-		return owlet_error_setc(OWLET_ENOTFOUND, "cannot run '%s': not installed", argv[0]);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	int status = 0;
+	struct owlet_proc_opts opts = { .argv = (const char *const *)argv };
+	int rc = owlet_proc_capture(out, NULL, 16u << 20, &status, &opts);
+	return rc < 0 ? rc : status;
 }
 
 /* glibc's own libraries: AL2023 has them (glibc 2.34); never bundled. */
