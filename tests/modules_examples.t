@@ -82,7 +82,7 @@ i=0
 for m in "${modules[@]}"; do
 	wait "${pids[$i]}"
 	ok $? "modules/$m/examples/basic: terraform init and plan against moto" ||
-		diag "$(diagnostics "$m")" "$(tail -n 20 "$work/$m.log")"
+		if [ -n "$(diagnostics "$m")" ]; then diag "$(diagnostics "$m")"; else diag "$(tail -n 20 "$work/$m.log")"; fi
 	i=$((i + 1))
 	# what a user reads in the plan: it creates the module's resources, and
 	# only creates (a fresh account)
