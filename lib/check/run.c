@@ -48,8 +48,10 @@ int owlet_check_with_checkov(struct owlet_check_report *report, const char *cons
 }
 
 /* Each of these rules is failed by owlet's own rendering around moto's
- * quirks (modules/{function,storage,network}: emulator_compat), never by a
- * user's choice, so a user's environments/local.yml need not know them. */
+ * quirks (the toggles templates/root sets for the emulator: function's
+ * create_dead_letter_queue and encrypt_environment_with_kms, storage's
+ * logs_bucket_eventbridge; network's rule descriptions), never by a user's
+ * choice, so a user's environments/local.yml need not know them. */
 static const struct owlet_check_skip emulator_skips[] = {
 	{ .id = "CKV_AWS_116",
 	  .reason = "the emulator does not keep a Lambda's dead-letter config, so local renders none (AWS targets have one)" },

@@ -289,8 +289,16 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* dst mirrors src: same files, same bytes; extra entries in dst go. */
-static int sync_tree(const char *src, const char *dst)
+/* A module's examples/ (roots for the module's users, planned by
+ * tests/modules_examples.t) are no part of a stack: depth 1 is modules/<name>/. */
+static bool left_out(const char *name, int depth)
+{
+	return is_hidden(name) || (depth == 1 && strcmp(name, "examples") == 0);
+}
+
+/* dst mirrors src: same files, same bytes, less what left_out names; extra
+ * entries in dst go. */
+static int sync_tree(const char *src, const char *dst, int depth)
 {
 	char **names = NULL, **old = NULL;
 	int rc = owlet_fs_mkdirs(dst);
@@ -299,7 +307,7 @@ static int sync_tree(const char *src, const char *dst)
 	if (rc == 0)
 		rc = owlet_fs_list(&old, dst);
 	for (size_t i = 0; rc == 0 && names[i]; i++) {
-		if (is_hidden(names[i]))
+		if (left_out(names[i], depth))
 			continue;
 		char *s = owlet_fs_join(src, names[i]), *d = owlet_fs_join(dst, names[i]);
 		if (!s || !d) {
@@ -308,7 +316,7 @@ static int sync_tree(const char *src, const char *dst)
 			if (owlet_fs_exists(d) && !owlet_fs_is_dir(d))
 				rc = owlet_fs_rmtree(d);
 			if (rc == 0)
-				rc = sync_tree(s, d);
+				rc = sync_tree(s, d, depth + 1);
 		} else {
 			char *data;
 			size_t len;
@@ -327,7 +335,7 @@ static int sync_tree(const char *src, const char *dst)
 	for (size_t i = 0; rc == 0 && old[i]; i++) {
 		bool keep = false;
 		for (size_t j = 0; names[j] && !keep; j++)
-			keep = strcmp(names[j], old[i]) == 0 && !is_hidden(old[i]);
+			keep = strcmp(names[j], old[i]) == 0 && !left_out(old[i], depth);
 		if (keep || is_hidden(old[i]))
 			continue;
 		char *d = owlet_fs_join(dst, old[i]);
@@ -424,7 +432,7 @@ int owlet_render(const struct owlet_model *model, const struct owlet_environment
 	if (rc == 0)
 		rc = owlet_render_templates(share, "templates/root", opts->state_dir);
 	if (rc == 0 && owlet_fs_is_dir(modules_src))
-		rc = sync_tree(modules_src, modules_dst);
+		rc = sync_tree(modules_src, modules_dst, 0);
 	if (rc == 0) {
 		tfvars = owlet_render_tfvars(model, env, opts);
 		backend = owlet_render_backend(model, env, opts->emulator_endpoint, opts->stack_suffix);

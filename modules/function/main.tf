@@ -17,7 +17,7 @@ locals {
   region        = data.aws_region.current.name
   function_name = var.name_prefix
   log_group     = "/aws/lambda/${local.function_name}"
-  with_dlq      = !var.emulator_compat
+  with_dlq      = var.create_dead_letter_queue
   with_kms      = var.kms_enabled
   kms_key_arn   = var.kms_enabled ? var.kms_key_arn : null
 
@@ -257,8 +257,9 @@ resource "aws_lambda_function" "this" {
 
   reserved_concurrent_executions = var.reserved_concurrency
 
-  # The emulator does not return KMSKeyArn: only set on AWS.
-  kms_key_arn = var.emulator_compat ? null : local.kms_key_arn
+  # Only with var.encrypt_environment_with_kms (off for an emulator that
+  # does not return KMSKeyArn).
+  kms_key_arn = var.encrypt_environment_with_kms ? local.kms_key_arn : null
 
   environment {
     variables = local.environment
@@ -268,7 +269,8 @@ resource "aws_lambda_function" "this" {
     mode = "Active"
   }
 
-  # Not rendered for the emulator, which does not return them (see emulator_compat).
+  # Only with var.create_dead_letter_queue and var.set_logging_config (off for
+  # an emulator that does not return them).
   dynamic "dead_letter_config" {
     for_each = local.with_dlq ? [1] : []
     content {
@@ -277,7 +279,7 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "logging_config" {
-    for_each = var.emulator_compat ? [] : [1]
+    for_each = var.set_logging_config ? [1] : []
     content {
       log_format = "Text"
       log_group  = aws_cloudwatch_log_group.this.name

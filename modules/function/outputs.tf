@@ -29,11 +29,11 @@ output "log_group" {
 }
 
 output "dlq_arn" {
-  description = "ARN of the dead-letter queue, or null when none is rendered (emulator)."
+  description = "ARN of the dead-letter queue, or null without create_dead_letter_queue."
   value       = local.with_dlq ? aws_sqs_queue.dlq[0].arn : null
 }
 
 output "dlq_name" {
-  description = "Name of the dead-letter queue, or null when none is rendered (emulator)."
+  description = "Name of the dead-letter queue, or null without create_dead_letter_queue."
   value       = local.with_dlq ? aws_sqs_queue.dlq[0].name : null
 }

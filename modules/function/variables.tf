@@ -135,10 +135,22 @@ variable "dlq_retention_seconds" {
   default     = 1209600
 }
 
-variable "emulator_compat" {
-  description = "Render around the quirks of the local AWS emulator (moto), which does not return a function's KMS key, dead-letter or logging configuration (perpetual drift): leave those out, and the dead-letter queue with them. Never set this for AWS."
+variable "create_dead_letter_queue" {
+  description = "Create an SQS dead-letter queue for the function's failed asynchronous invocations (S3 notifications), name it in the function's dead-letter configuration and let the role send to it. Turn it off only for a Lambda emulator that does not return a function's DeadLetterConfig (moto), which would show as a change on every plan."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "encrypt_environment_with_kms" {
+  description = "With kms_enabled, encrypt the function's environment variables with kms_key_arn (the function's KMSKeyArn); without it Lambda uses its AWS-managed key. Turn it off only for a Lambda emulator that does not return KMSKeyArn (moto)."
+  type        = bool
+  default     = true
+}
+
+variable "set_logging_config" {
+  description = "Set the function's logging configuration: text format, into this module's log group. Without it Lambda logs to the same /aws/lambda/<name> group by its defaults. Turn it off only for a Lambda emulator that does not return LoggingConfig (moto)."
+  type        = bool
+  default     = true
 }
 
 variable "extra_environment" {

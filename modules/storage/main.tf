@@ -271,10 +271,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 # Object-created events of the logs bucket go to EventBridge (free on the
 # default bus); the data bucket's events go to the Lambda (function module).
-# The emulator does not keep the EventBridge setting (perpetual drift), so
-# it is not rendered there.
+# Only with var.logs_bucket_eventbridge (off for an emulator that does not
+# keep the setting, which would be drift on every plan).
 resource "aws_s3_bucket_notification" "logs" {
-  count = var.emulator_compat ? 0 : 1
+  count = var.logs_bucket_eventbridge ? 1 : 0
 
   bucket      = aws_s3_bucket.logs.bucket
   eventbridge = true
@@ -332,10 +332,10 @@ locals {
   ]
 }
 
-# The data bucket's only statement is the TLS-only Deny, which the emulator
-# evaluates as an unconditional deny: there the policy is not created at all.
+# The data bucket's only statement is the TLS-only Deny: without
+# var.attach_deny_insecure_transport_policy there is no policy at all.
 resource "aws_s3_bucket_policy" "data" {
-  count = var.emulator_compat ? 0 : 1
+  count = var.attach_deny_insecure_transport_policy ? 1 : 0
 
   bucket = aws_s3_bucket.data.bucket
   policy = jsonencode({
@@ -351,7 +351,7 @@ resource "aws_s3_bucket_policy" "logs" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
-      var.emulator_compat ? [] : [local.deny_insecure_transport.logs],
+      var.attach_deny_insecure_transport_policy ? [local.deny_insecure_transport.logs] : [],
       [local.access_log_delivery],
       var.flow_logs_delivery ? local.flow_log_delivery : [],
     )

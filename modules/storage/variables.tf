@@ -65,10 +65,16 @@ variable "flow_logs_delivery" {
   default     = false
 }
 
-variable "emulator_compat" {
-  description = "Render around the quirks of the local AWS emulator (moto): leave out the TLS-only Deny statement, which moto evaluates as an unconditional deny, and the logs bucket's EventBridge notification, which moto does not keep. Never set this for AWS."
+variable "attach_deny_insecure_transport_policy" {
+  description = "Put a statement in each bucket's policy that denies every request not made over TLS (aws:SecureTransport false); without it the data bucket has no policy at all. Turn it off only for an S3 emulator that evaluates a Deny with a Condition as an unconditional deny (moto: every request would get 403)."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "logs_bucket_eventbridge" {
+  description = "Send the logs bucket's object events to EventBridge (the account's default bus; free). Turn it off only for an S3 emulator that does not keep the setting (moto), which would show as a change on every plan."
+  type        = bool
+  default     = true
 }
 
 variable "inline_lifecycle_rules" {

@@ -32,8 +32,12 @@ module "storage" {
   log_retention_days       = var.storage.log_retention_days
   force_destroy            = var.storage.force_destroy
   flow_logs_delivery       = var.network.enabled && var.network.flow_logs
-  emulator_compat          = local.emulator
-  inline_lifecycle_rules   = local.emulator
+
+  # For the emulator's quirks and the provider's waits (docs/modules.md);
+  # AWS targets get each module's defaults, AWS's behaviour.
+  attach_deny_insecure_transport_policy = !local.emulator
+  logs_bucket_eventbridge               = !local.emulator
+  inline_lifecycle_rules                = local.emulator
 }
 
 module "network" {
@@ -100,7 +104,11 @@ module "function" {
   vpc_enabled          = local.vpc_enabled
   subnet_ids           = local.vpc_enabled ? module.network[0].private_subnet_ids : []
   security_group_ids   = local.vpc_enabled ? [module.network[0].lambda_security_group_id] : []
-  emulator_compat      = local.emulator
+
+  # For the emulator's quirks (docs/modules.md); AWS targets get the defaults.
+  create_dead_letter_queue     = !local.emulator
+  encrypt_environment_with_kms = !local.emulator
+  set_logging_config           = !local.emulator
 }
 
 module "api" {

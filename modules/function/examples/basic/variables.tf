@@ -1,0 +1,21 @@
+variable "endpoint" {
+  description = "Base URL of an AWS emulator that every service of this example goes to, e.g. http://127.0.0.1:5000 for moto_server; null for AWS."
+  type        = string
+  default     = null
+}
+
+variable "name_prefix" {
+  description = "Prefix of every name, e.g. example-dev: the function is <name_prefix>; its data bucket is taken to be <name_prefix>-data."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS region of the function."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "zip_path" {
+  description = "Path of the function's zip, bootstrap at its root (owlet build writes one; a plan needs only the file)."
+  type        = string
+}

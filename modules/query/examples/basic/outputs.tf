@@ -1,0 +1,4 @@
+output "workgroup" {
+  description = "Name of the Athena workgroup."
+  value       = module.query.workgroup
+}
