@@ -124,9 +124,13 @@ int cmd_down(int argc, char **argv)
 	s.n_steps = s.local ? 6 : 3;
 	if (s.local) {
 		spine_step(&s, "stop the local API");
-		rc = owlet_servectl_stop(s.state_dir);
+		pid_t stale = 0;
+		rc = owlet_servectl_stop(s.state_dir, &stale);
 		if (rc < 0)
 			goto out;
+		if (stale)
+			printf("  not stopped: pid %d of %s/localapi.json is no longer this local API (another program has "
+			       "that pid now); the stale record is removed\n", (int)stale, s.state_dir);
 		struct owlet_emulator running;
 		if (owlet_emulator_find(&running, s.state_dir) < 0) {
 			owlet_error_clear();
