@@ -29,6 +29,7 @@
 #include "aws/cognito.h"
 #include "commands.h"
 #include "model/environment.h"
+#include "base/diag.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "local/jwt.h"
@@ -457,7 +458,9 @@ static int detach(struct serve_setup *s, char **url)
 		waitpid(pid, NULL, 0);
 		return rc;
 	}
-	fprintf(stderr, "owlet: the '%s' API runs in the background (pid %d, log %s)\n", opt_env, (int)pid, log_path);
+	if (owlet_verbosity() != OWLET_QUIET)
+		fprintf(stderr, "owlet: the '%s' API runs in the background (pid %d, log %s)\n", opt_env, (int)pid,
+			log_path);
 	printf("%s\n", *url);
 	return 0;
 }

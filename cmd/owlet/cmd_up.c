@@ -199,7 +199,7 @@ int cmd_up(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	s.sandbox = sandbox;
-	if (sandbox)
+	if (sandbox && !s.quiet)
 		printf("sandbox '%s' in '%s' (expires %d days after this up)\n", sandbox, s.env_name,
 		       OWLET_SANDBOX_TTL_DAYS);
 	s.no_check = opt_no_check;
@@ -225,10 +225,11 @@ int cmd_up(int argc, char **argv)
 		rc = owlet_servectl_start(&api_url, s.state_dir, s.env_name);
 		if (rc < 0)
 			goto out;
-		printf("  local API: %s\n", api_url);
+		if (!s.quiet)
+			printf("  local API: %s\n", api_url);
 	}
 	print_outputs(outputs, api_url);
-	if (s.local && api_url)
+	if (s.local && api_url && !s.quiet)
 		print_try_it(&s, api_url);
 	json_t *rec = json_pack("{s:s, s:s, s:o, s:o, s:O*}", "environment", s.env_name, "result",
 				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),

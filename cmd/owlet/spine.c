@@ -44,6 +44,8 @@ static double round1(double x)
 
 void spine_print_times(const struct spine *s, const char *what)
 {
+	if (s->quiet)
+		return;
 	double total = spine_now() - s->started, tf = s->tf ? s->tf->seconds : 0;
 	printf("%s '%s' in %.1f s (terraform %.1f s", what, s->env_name, total, tf);
 	for (int i = 0; s->tf && i < s->tf->n_phases; i++)
@@ -94,6 +96,7 @@ int spine_open(struct spine *s, const char *env_name, const char *lock_command)
 	s->lock_fd = -1;
 	s->started = spine_now();
 	s->env_name = env_name && env_name[0] ? env_name : "local";
+	s->quiet = owlet_verbosity() == OWLET_QUIET;
 	for (const char *p = s->env_name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
 			return owlet_error_setc(OWLET_EUSAGE, "'%s' is not an environment name", s->env_name);
@@ -151,6 +154,14 @@ static void print_child_line(void *ctx, const char *line)
 	if (s->quiet)
 		return;
 	printf("  terraform| %s\n", line);
+	fflush(stdout);
+}
+
+/* -v: each terraform command, and how long it took */
+static void print_command(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("  %s%s\n", strstr(line, ": exit ") ? "" : "$ ", line);
 	fflush(stdout);
 }
 
@@ -261,6 +272,8 @@ int spine_terraform(struct spine *s)
 		return rc;
 	s->tf->on_line = print_child_line;
 	s->tf->on_note = print_note;
+	if (owlet_verbosity() == OWLET_VERBOSE)
+		s->tf->on_command = print_command;
 	s->tf->ctx = s;
 	return 0;
 }
@@ -337,7 +350,8 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
 	s->plan = rc == 0 ? plan : NULL;
 	if (rc < 0)
 		json_decref(plan);
-	if (rc == 0 && !s->quiet)
+	/* the summary is plan's result: -q keeps it */
+	if (rc == 0 && (!s->quiet || owlet_verbosity() == OWLET_QUIET))
 		spine_print_summary(summary);
 	return rc;
 }
@@ -457,7 +471,8 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 	rc = spine_plan(s, changes, summary, false);
 	if (rc < 0)
 		return rc;
-	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
+	if (!s->quiet)
+		printf("saved plan: %s/plan.tfplan\n", s->state_dir);
 	rc = plan_step_summary(s, summary);
 	if (rc == 0)
 		rc = cost_gate(s);
