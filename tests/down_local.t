@@ -112,9 +112,11 @@ like "$out" "stopped the emulator \\(pid $moto\\) all the same" "down says it st
 like "$out" "left: the terraform state in state/local/" "and what was left"
 ok "$([ ! -e "$st/emulator.json" ] && [ ! -e "$st/localapi.json" ]; echo $?)" "their records are gone"
 
-run_owlet down --yes
+run_owlet down --yes --json
 is "$rc" 0 "a second down converges: exit 0"
-like "$out" "nothing to destroy" "it finds nothing left to destroy"
+like "$err" "nothing to destroy" "it finds nothing left to destroy (with --json, said on stderr)"
+is "$(printf '%s' "$out" | jq -c '[.ok, .environment, .result, .nothing_to_destroy, .stale_local_api_pid, (.seconds.total | type)]')" \
+	'[true,"local","destroyed",true,null,"number"]' "--json: stdout is one JSON object saying so (parsed by jq)"
 ok "$([ ! -e "$st/users.json" ]; echo $?)" "users.json (plaintext passwords) is removed by down"
 
 # terraform's Go runtime: GOGC=400 unless the user set GOGC
@@ -130,9 +132,11 @@ start_stack
 printf '{"pid": %d, "url": "http://127.0.0.1:1", "start": "%s"}\n' "$api" "$(proc_start_token $$)" >"$st/localapi.json"
 run_owlet status
 like "$out" "local API: not running" "status: a pid whose start token differs is not the local API"
-run_owlet down --yes
-like "$out" "not stopped: pid $api of state/local/localapi.json is no longer this local API" \
+run_owlet down --yes --json
+like "$err" "not stopped: pid $api of state/local/localapi.json is no longer this local API" \
 	"down does not signal a pid that is no longer the recorded server, and says so"
+is "$rc:$(printf '%s' "$out" | jq -c '[.ok, .environment, (.error | test("the local destroy failed"))]')" \
+	'1:[false,"local",true]' "--json of a failed down: {ok: false, error} on stdout, exit 1"
 kill -0 "$api" 2>/dev/null
 is "$?" 0 "that process is left running"
 ok "$([ ! -e "$st/localapi.json" ]; echo $?)" "and the stale record is removed"

@@ -5,6 +5,7 @@
 #include "cost_gate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,52 @@ void spine_print_times(const struct spine *s, const char *what)
 	for (int i = 0; s->tf && i < s->tf->n_phases; i++)
 		printf("%s %s %.1f s", i ? "," : ":", s->tf->phases[i].name, s->tf->phases[i].seconds);
 	printf("; owlet %.1f s)\n", total - tf);
+}
+
+static int spine_json_begin(void)
+{
+	fflush(stdout);
+	int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (saved >= 0)
+			close(saved);
+		return owlet_error_setc(OWLET_EIO, "cannot keep stdout for --json: %s", strerror(errno));
+	}
+	return saved;
+}
+
+static int spine_json_end(int saved, int rc, json_t *doc, const char *env)
+{
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	if (rc < 0 || !doc) {
+		json_decref(doc);
+		doc = json_pack("{s:b, s:s, s:s?}", "ok", 0, "error", rc < 0 ? owlet_error_last() : "out of memory",
+				"environment", env && env[0] ? env : "local");
+	} else {
+		json_object_set_new(doc, "ok", json_true());
+	}
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(doc);
+	if (!text)
+		return rc < 0 ? rc : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	printf("%s\n", text);
+	fflush(stdout);
+	free(text);
+	return rc;
+}
+
+int spine_json_run(int (*run)(json_t **result), bool json, const char *env)
+{
+	if (!json)
+		return run(NULL);
+	int saved = spine_json_begin();
+	if (saved < 0)
+		return saved;
+	json_t *doc = NULL;
+	int rc = run(&doc);
+	return spine_json_end(saved, rc, doc, env);
 }
 
 json_t *spine_times_json(const struct spine *s)
