@@ -82,6 +82,31 @@ if command -v groff >/dev/null; then
 	is "$(printf '%s\n' "$out" | groff -man -Tutf8 -ww -z 2>&1)" "" "groff renders it without a warning"
 fi
 
+# the libraries' flags come from pkg-config; a library without a .pc gets its plain -lNAME
+d=$(tmpdir)
+cat >"$d/pkg-config" <<'PC'
+#!/bin/sh
+case "$1 $2" in
+"--cflags libgit2") echo "-I/opt/git2/include" ;;
+"--libs libgit2") echo "-L/opt/git2/lib -lgit2 -lhttp_parser" ;;
+*) exit 1 ;;
+esac
+PC
+chmod 755 "$d/pkg-config"
+dry() { make -n -B -C "$OWLET_SRC" B="$d/b" "$@" "$d/b/owlet" 2>&1; }
+n=$(dry PKG_CONFIG="$d/pkg-config")
+like "$(printf '%s\n' "$n" | grep 'cmd/owlet/main.c')" " -I/opt/git2/include " "the compiler gets the --cflags of a .pc"
+is "$(printf '%s\n' "$n" | grep -- "-o $d/b/owlet " | sed 's/.*libowlet\.a //' | tr -s ' ')" \
+	"-lyaml -ljansson -L/opt/git2/lib -lgit2 -lhttp_parser -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread" \
+	"the linker its --libs, and -lNAME for the libraries without one"
+n=$(dry PKG_CONFIG=false)
+is "$(printf '%s\n' "$n" | grep -- "-o $d/b/owlet " | sed 's/.*libowlet\.a //' | tr -s ' ')" \
+	"-lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread" "without pkg-config, the plain flags"
+if command -v pkg-config >/dev/null && [ -n "$(pkg-config --cflags libmicrohttpd 2>/dev/null)" ]; then
+	like "$(dry | grep 'cmd/owlet/main.c')" " $(pkg-config --cflags libmicrohttpd | tr -s ' ' | sed 's/ *$//') " \
+		"with Debian's pkg-config, libmicrohttpd's own --cflags"
+fi
+
 # make install writes the binary, the manual page and the completion; make uninstall removes them all
 d=$(tmpdir)
 make -s -C "$OWLET_SRC" B="$OWLET_BUILD" DESTDIR="$d" PREFIX=/usr install >/dev/null 2>&1
