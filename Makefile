@@ -14,10 +14,21 @@ CC      ?= cc
 B       ?= build
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CPPFLAGS += -Ilib -D_GNU_SOURCE
+# The libraries' compiler and linker flags come from pkg-config, one .pc at a
+# time; a library without one (or PKG_CONFIG=false) gets the plain -lNAME
+# Debian's packages need, so make still builds from the -dev packages alone.
+PKG_CONFIG ?= pkg-config
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(or $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null),$(2))
+PKG_CFLAGS := $(foreach p,yaml-0.1 jansson libgit2 libcurl openssl libmicrohttpd libzip,$(call pc_cflags,$(p)))
+PC_JANSSON := $(call pc_libs,jansson,-ljansson)
+PC_CURL    := $(call pc_libs,libcurl,-lcurl)
+PC_SSL     := $(call pc_libs,openssl,-lssl -lcrypto)
+CPPFLAGS += -Ilib -D_GNU_SOURCE $(PKG_CFLAGS)
 DEPFLAGS = -MMD -MP
-LDLIBS_OWLET  = -lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread
-LDLIBS_LAMBDA = -ljansson -lcurl -lssl -lcrypto -lm -lpthread
+LDLIBS_OWLET  = $(call pc_libs,yaml-0.1,-lyaml) $(PC_JANSSON) $(call pc_libs,libgit2,-lgit2) $(PC_CURL) $(PC_SSL) \
+                $(call pc_libs,libmicrohttpd,-lmicrohttpd) $(call pc_libs,libzip,-lzip) -lm -lpthread
+LDLIBS_LAMBDA = $(PC_JANSSON) $(PC_CURL) $(PC_SSL) -lm -lpthread
 
 LIB_SRC    := $(sort $(wildcard lib/*/*.c))
 # The Lambda's boundary: bootstrap links these folders and LDLIBS_LAMBDA only,

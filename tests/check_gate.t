@@ -19,9 +19,12 @@ at_exit "[ -f '$p/state/local/emulator.json' ] && kill \$(python3 -c 'import jso
 
 # A passing gate's result is kept for its plan (check/recall.h): the same
 # plan again reuses it and says so; a changed plan runs the rules again.
-run_owlet plan --env local
+run_owlet -v plan --env local
 is "$rc" 0 "plan on local passes the checks"
 like "$out" "^passed: [1-9]" "the rules ran"
+like "$out" "^  \\$ terraform plan -input=false .*-out=plan\.tfplan" "-v before the command: each terraform command as it is run"
+like "$out" "^  terraform plan: exit 2 after [0-9]+\.[0-9] s$" "and its exit status and time after it"
+like "$out" "^\\[1/[0-9]+\\] " "with the step lines as usual"
 unlike "$out" "checks: reused" "nothing to reuse the first time"
 ok "$([ -s state/local/check-result.json ]; echo $?)" "the passing result is kept"
 run_owlet plan --env local
@@ -30,8 +33,10 @@ like "$out" "^  checks: reused: the plan, the rendered modules and the skips are
 	"by reusing the kept result, and says so"
 like "$out" "^passed: [1-9]" "whose report is printed again"
 sed -i 's/^  flow_logs: true/  flow_logs: false/' environments/local.yml
-run_owlet plan --env local
+run_owlet plan --env local -q
 is "$rc" 1 "a changed plan (no VPC flow log) is checked again, and fails"
+unlike "$out" "^\\[[0-9]+/[0-9]+\\] |terraform\\||^saved plan:|^  \\$ " "-q after the command: no step, terraform or saved-plan lines"
+like "$out" "^plan: [0-9]+ to add" "-q keeps the result: the plan's summary"
 unlike "$out" "checks: reused" "it reuses nothing"
 like "$out" "^CKV2_AWS_11 module\.network\[0\]\.aws_vpc\.this" "the new failure is named"
 ok "$([ ! -e state/local/check-result.json ]; echo $?)" "and no result is kept"

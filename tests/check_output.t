@@ -46,6 +46,13 @@ ok(s["failed"] == len(d["results"]["failed_checks"]) and s["passed"] == len(d["r
 ok(all(r["guideline"].startswith("https://") for r in allrec), "every record has a guideline URL")
 PY
 tap_lines <"$t/py.out"
+o_json=$out
+run_owlet check --plan-json "$plan" --root "$fx/rules" --json --no-checkov
+is "$rc" 1 "--json: exit 1 on failures, as text"
+is "$(printf '%s' "$out" | jq -S 'del(.summary.checkov_version)')" "$(printf '%s' "$o_json" | jq -S 'del(.summary.checkov_version)')" \
+	"--json prints the document of --output json (parsed by jq)"
+run_owlet check --plan-json "$plan" --json --output sarif
+is "$rc" 2 "--json with another --output: usage error"
 
 
 run_owlet check --plan-json "$plan" --root "$fx/rules" --output sarif --no-checkov

@@ -45,12 +45,28 @@ is "$r" 2 "a bad OWLET_ENV is a usage error"
 like "$o" "OWLET_ENV='\.\./x' is not an environment name" "and names the variable"
 ok "$([ ! -e "$p/x" ] && [ ! -e "$p/state/x" ]; echo $?)" "and writes nothing"
 
+# the global options -q and -v, before or after the command's name
+run_owlet --help
+like "$out" "^   -q, --quiet +print only errors" "help lists -q"
+like "$out" "^   -v, --verbose +also print each terraform command" "and -v"
+run_owlet -q up --help
+like "$out" "^   -q, --quiet " "a command's help lists them too"
+run_owlet -q -v validate
+is "$rc" 2 "-q with -v is a usage error"
+like "$err" "^error: -q and -v: choose one" "saying so"
+(cd "$p" && "$OWLET" --verbose render >/dev/null 2>&1)
+is "$?" 0 "--verbose before the command's name is taken"
+run_owlet -x render
+is "$rc" 2 "another option before the command's name is a usage error"
+
 # bash completion from the command table
 run_owlet completion bash
 is "$rc" 0 "completion bash exits 0"
 comp() { (cd "$p" && source <(printf '%s\n' "$out") && COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) && _owlet && printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '); }
 is "$(comp owlet st)" "stats status " "commands complete"
 is "$(comp owlet up --ov)" "--over-budget " "a command's options complete"
+is "$(comp owlet -q st)" "stats status " "commands complete after a global option"
+is "$(comp owlet -q up --qu)" "--quiet " "and the global options complete after the command"
 is "$(comp owlet up --env "")" "dev local prod " "--env completes the project's environments"
 run_owlet completion zsh
 is "$rc" 2 "another shell is a usage error"
@@ -60,8 +76,35 @@ run_owlet help --man
 for c in init up down query completion; do
 	like "$out" "^\.B owlet $c" "the manual page has 'owlet $c'"
 done
+like "$out" "^\.SH GLOBAL OPTIONS" "and the global options"
+like "$out" "^\.B \\\\-q, \\\\-\\\\-quiet" "-q among them"
 if command -v groff >/dev/null; then
 	is "$(printf '%s\n' "$out" | groff -man -Tutf8 -ww -z 2>&1)" "" "groff renders it without a warning"
+fi
+
+# the libraries' flags come from pkg-config; a library without a .pc gets its plain -lNAME
+d=$(tmpdir)
+cat >"$d/pkg-config" <<'PC'
+#!/bin/sh
+case "$1 $2" in
+"--cflags libgit2") echo "-I/opt/git2/include" ;;
+"--libs libgit2") echo "-L/opt/git2/lib -lgit2 -lhttp_parser" ;;
+*) exit 1 ;;
+esac
+PC
+chmod 755 "$d/pkg-config"
+dry() { make -n -B -C "$OWLET_SRC" B="$d/b" "$@" "$d/b/owlet" 2>&1; }
+n=$(dry PKG_CONFIG="$d/pkg-config")
+like "$(printf '%s\n' "$n" | grep 'cmd/owlet/main.c')" " -I/opt/git2/include " "the compiler gets the --cflags of a .pc"
+is "$(printf '%s\n' "$n" | grep -- "-o $d/b/owlet " | sed 's/.*libowlet\.a //' | tr -s ' ')" \
+	"-lyaml -ljansson -L/opt/git2/lib -lgit2 -lhttp_parser -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread" \
+	"the linker its --libs, and -lNAME for the libraries without one"
+n=$(dry PKG_CONFIG=false)
+is "$(printf '%s\n' "$n" | grep -- "-o $d/b/owlet " | sed 's/.*libowlet\.a //' | tr -s ' ')" \
+	"-lyaml -ljansson -lgit2 -lcurl -lssl -lcrypto -lmicrohttpd -lzip -lm -lpthread" "without pkg-config, the plain flags"
+if command -v pkg-config >/dev/null && [ -n "$(pkg-config --cflags libmicrohttpd 2>/dev/null)" ]; then
+	like "$(dry | grep 'cmd/owlet/main.c')" " $(pkg-config --cflags libmicrohttpd | tr -s ' ' | sed 's/ *$//') " \
+		"with Debian's pkg-config, libmicrohttpd's own --cflags"
 fi
 
 # make install writes the binary, the manual page and the completion; make uninstall removes them all

@@ -49,10 +49,13 @@ start_stack() {
 	at_exit "kill $moto 2>/dev/null"
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
 	printf '{"endpoint": "http://127.0.0.1:%d", "pid": %d, "port": %d}\n' "$port" "$moto" "$port" >"$st/emulator.json"
-	sleep 300 &
+	# the local API's stand-in: "serve" among its arguments, and its start
+	# token recorded, as `owlet serve` records its own
+	python3 -c 'import time; time.sleep(300)' serve &
 	api=$!
 	at_exit "kill $api 2>/dev/null"
-	printf '{"pid": %d, "url": "http://127.0.0.1:1"}\n' "$api" >"$st/localapi.json"
+	printf '{"pid": %d, "url": "http://127.0.0.1:1", "start": "%s"}\n' "$api" "$(proc_start_token "$api")" \
+		>"$st/localapi.json"
 	printf '{"alice": {"password": "Secret-Pass-1"}}\n' >"$st/users.json"
 	chmod 600 "$st/users.json"
 }
@@ -109,9 +112,11 @@ like "$out" "stopped the emulator \\(pid $moto\\) all the same" "down says it st
 like "$out" "left: the terraform state in state/local/" "and what was left"
 ok "$([ ! -e "$st/emulator.json" ] && [ ! -e "$st/localapi.json" ]; echo $?)" "their records are gone"
 
-run_owlet down --yes
+run_owlet down --yes --json
 is "$rc" 0 "a second down converges: exit 0"
-like "$out" "nothing to destroy" "it finds nothing left to destroy"
+like "$err" "nothing to destroy" "it finds nothing left to destroy (with --json, said on stderr)"
+is "$(printf '%s' "$out" | jq -c '[.ok, .environment, .result, .nothing_to_destroy, .stale_local_api_pid, (.seconds.total | type)]')" \
+	'[true,"local","destroyed",true,null,"number"]' "--json: stdout is one JSON object saying so (parsed by jq)"
 ok "$([ ! -e "$st/users.json" ]; echo $?)" "users.json (plaintext passwords) is removed by down"
 
 # terraform's Go runtime: GOGC=400 unless the user set GOGC
@@ -119,6 +124,23 @@ like "$(grep '^destroy ' "$proj/tf-calls" | head -1)" '^destroy GOGC=400$' "terr
 start_stack
 GOGC=25 run_owlet down --yes
 is "$(grep '^destroy ' "$proj/tf-calls" | tail -1)" "destroy GOGC=25" "a GOGC of the user's own is kept"
+run_owlet down --yes
+
+# a record whose pid now names another process (the same arguments, another
+# start time): it is not signalled; down says so and drops the record
+start_stack
+printf '{"pid": %d, "url": "http://127.0.0.1:1", "start": "%s"}\n' "$api" "$(proc_start_token $$)" >"$st/localapi.json"
+run_owlet status
+like "$out" "local API: not running" "status: a pid whose start token differs is not the local API"
+run_owlet down --yes --json
+like "$err" "not stopped: pid $api of state/local/localapi.json is no longer this local API" \
+	"down does not signal a pid that is no longer the recorded server, and says so"
+is "$rc:$(printf '%s' "$out" | jq -c '[.ok, .environment, (.error | test("the local destroy failed"))]')" \
+	'1:[false,"local",true]' "--json of a failed down: {ok: false, error} on stdout, exit 1"
+kill -0 "$api" 2>/dev/null
+is "$?" 0 "that process is left running"
+ok "$([ ! -e "$st/localapi.json" ]; echo $?)" "and the stale record is removed"
+kill "$api"
 run_owlet down --yes
 
 # the emulator already gone: down clears the state, users.json included

@@ -5,6 +5,8 @@
 #   run_owlet ARGS...   -> sets $out (stdout), $err (stderr), $rc
 #   free_port           -> prints a free TCP port on 127.0.0.1
 #   tmpdir              -> a temporary directory removed at exit
+#   proc_start_token PID -> the "start" token owlet records for a process
+#                          (owlet_proc_start_token, lib/base/proc.h)
 #   done_testing
 # Binaries: $OWLET (the CLI), $OWLET_BUILD (build dir), $OWLET_SRC (checkout).
 set -u
@@ -45,6 +47,14 @@ run_owlet() {
 	rc=$?
 	out=$(cat "$o") err=$(cat "$e")
 	rm -f "$o" "$e"
+}
+
+proc_start_token() {
+	local s
+	s=$(cat "/proc/$1/stat") || return 1
+	s=${s##*) }
+	set -- $s # field 3 of /proc/PID/stat is $1: the start time (field 22) is $20
+	echo "$(cat /proc/sys/kernel/random/boot_id):${20}"
 }
 
 free_port() {

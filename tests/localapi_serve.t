@@ -19,6 +19,12 @@ localapi_stack
 run_owlet serve --env local --detach
 is "$rc" 1 "serve without an artifact fails"
 like "$err" "run 'owlet build --env local'" "and says how to make one"
+run_owlet serve --env local --ready-fd 3 3>ready.err
+is "$rc:$(cat ready.err)" "1:error no Lambda artifact 'state/local/artifacts/lambda.zip': run 'owlet build --env local'" \
+	"--ready-fd: a server that cannot start writes 'error MESSAGE' on the descriptor"
+run_owlet serve --env local --ready-fd 7
+is "$rc" 2 "--ready-fd of a descriptor that is not open: usage error"
+like "$err" "ready-fd 7 is not a file descriptor \(3 or more\) open for writing" "saying so"
 run_owlet build --env local
 is "$rc" 0 "owlet build makes the real Lambda artifact"
 
@@ -100,6 +106,8 @@ at_exit "kill $pid 2>/dev/null"
 is "$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["url"])')" "$url" \
 	"localapi.json has the URL"
 ok "$(kill -0 "$pid"; echo $?)" "localapi.json has the server's pid"
+is "$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["start"])')" "$(proc_start_token "$pid")" \
+	"and its start token (boot id and start time), so that a reused pid is never taken for it"
 run_owlet serve --env local --detach
 is "$rc" 1 "a second serve is refused"
 like "$err" "already runs at $url" "naming the running one"
@@ -170,6 +178,28 @@ ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "SIGTERM stops the server
 ok "$([ ! -e state/local/localapi.json ]; echo $?)" "and removes localapi.json"
 ok "$(pgrep -f "$t/state/local/lambda/bootstrap" >/dev/null && echo 1 || echo 0)" "no Lambda process is left"
 
+# --- a record whose pid is now another program's: not "already runs", and not signalled
+sleep 300 &
+other=$!
+at_exit "kill $other 2>/dev/null"
+printf '{"url": "http://127.0.0.1:1", "pid": %d, "port": 1, "start": "%s"}\n' "$other" "$(proc_start_token "$other")" \
+	>state/local/localapi.json
+run_owlet serve --env local --detach
+is "$rc" 0 "a stale localapi.json (its pid now runs another program) does not block serve"
+pid=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["pid"])')
+at_exit "kill $pid 2>/dev/null"
+ok "$(kill -0 "$other"; echo $?)" "and the other program is left alone"
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+
+# --- readiness comes through the pipe: a failure after the fork reaches the caller
+mkdir state/local/localapi.json
+run_owlet serve --env local --detach
+is "$rc" 1 "serve --detach whose server fails after the fork (localapi.json is a directory) fails"
+like "$err" "^error: the local API did not start: cannot rename '[^']*' to 'state/local/localapi.json': Is a directory \(log: 'state/local/localapi.log'\)" \
+	"with the server's own message, sent on the pipe, not 'see the log'"
+rmdir state/local/localapi.json
+
 # --- the URL stays: the port chosen first is kept in state/local/localapi_port.json
 stop_server() { kill -TERM "$1"; for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; }
 port=${url##*:}
@@ -221,11 +251,12 @@ like "$err" "environment 'bare' has no user pool" "saying why"
 
 # --- in the foreground, on a given port
 fport=$(free_port)
-"$OWLET" serve --port "$fport" >fg.out 2>fg.err &
+"$OWLET" serve --port "$fport" --ready-fd 3 >fg.out 2>fg.err 3>ready.fg &
 fg=$!
 at_exit "kill $fg 2>/dev/null"
-for _ in $(seq 100); do [ -e state/local/localapi.json ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s ready.fg ] && break; sleep 0.1; done
 url="http://127.0.0.1:$fport"
+is "$(cat ready.fg)" "ready $url" "--ready-fd: 'ready URL' on the descriptor once it listens"
 is "$(head -1 fg.out)" "$url" "serve in the foreground prints its URL, on the --port asked"
 req GET /datasets/stations "$token"
 is "$status" 200 "and answers"

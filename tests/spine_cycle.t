@@ -80,8 +80,13 @@ awsq() { AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us
 
 # Since the first up, only owlet changed the emulator (the "try it" lines:
 # users, a token, a record): the second up plans without terraform's refresh
-run_owlet up
+# (with --json: one JSON object on stdout, the lines people read on stderr)
+run_owlet up --json
 is "$rc" 0 "a second up succeeds"
+is "$(printf '%s' "$out" | jq -c '[.ok, .environment, .result, (.outputs.data_bucket | startswith("owlet-demo-local-data")), (.api_url | test("^http://127\\.0\\.0\\.1:[0-9]+$")), .plan.add, (.cost.total | type)]')" \
+	'[true,"local","no changes",true,true,0,"number"]' \
+	"up --json: stdout is one JSON object: the result, the outputs, the local API's URL, the plan, the cost (parsed by jq)"
+out=$err
 like "$out" '^  refresh: skipped: nothing but owlet has changed the emulator since the last up' \
 	"without a refresh: nothing but owlet changed the emulator"
 like "$out" '^no changes: nothing to apply' "and applies nothing"
@@ -107,8 +112,12 @@ if command -v aws >/dev/null; then
 	awsq s3api put-bucket-tagging --bucket "$data_bucket" --tagging file://tags.json
 	is "$(awsq s3api get-bucket-tagging --bucket "$data_bucket" --query "TagSet[?Key=='Purpose'].Value" --output text)" \
 		drifted "the aws CLI changed the data bucket's Purpose tag"
-	run_owlet plan --detailed-exitcode
+	run_owlet plan --detailed-exitcode --json
 	is "$rc" 2 "plan --detailed-exitcode shows the drift (2)"
+	is "$(printf '%s' "$out" | jq -c '[.ok, .environment, .changes, .plan.add, .plan.change, .plan.destroy, .plan.modules.storage.change, .checks, .plan_file]')" \
+		'[true,"local",true,0,1,0,1,"passed","state/local/plan.tfplan"]' \
+		"plan --json: stdout is one JSON object: what would change, by module, the checks, the plan file (parsed by jq)"
+	out=$err # the lines people read
 	like "$out" '^plan: 0 to add, 1 to change, 0 to destroy' "one change, and no other drift"
 	like "$out" '^  storage +0 to add, +1 to change' "in the storage module"
 	like "$out" '"Purpose" += "drifted" -> "data"' "terraform's plan shows the tag going back"

@@ -28,8 +28,10 @@ moto=$!
 at_exit "kill $moto 2>/dev/null"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null && break; sleep 0.1; done
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_SECRET_ACCESS_KEY=secret
-run_owlet plan --env dev
+run_owlet plan --env dev --json
 is "$rc" 1 "with credentials but no state bucket: exit 1"
+is "$(printf '%s' "$out" | jq -c '[.ok, .environment, (.error | test("the state bucket .shop-tfstate-dev. .* does not exist"))]')" \
+	'[false,"dev",true]' "plan --json of a failing plan: {ok: false, environment, error} on stdout (parsed by jq)"
 like "$err" "the state bucket 'shop-tfstate-dev' \(backend\.bucket of environments/dev\.yml\) does not exist in eu-west-1, account 123456789012 as arn:aws:sts::123456789012:" \
 	"it names the bucket, the region and who asked (from STS)"
 like "$err" "aws s3api create-bucket --bucket shop-tfstate-dev --region eu-west-1 --create-bucket-configuration LocationConstraint=eu-west-1" \

@@ -6,6 +6,7 @@
 #include "check/check.h"
 #include "check/recall.h"
 #include "check_gate.h"
+#include "base/diag.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "base/gha.h"
@@ -63,13 +64,13 @@ static int gate_run(const char *plan_json_path, const char *root_dir, const stru
 	if (rc < 0)
 		return rc;
 	char *text = owlet_check_report_format(report, OWLET_CHECK_TEXT);
-	if (text)
+	size_t failed = owlet_check_report_count(report, OWLET_CHECK_FAILED);
+	if (text && (failed || owlet_verbosity() != OWLET_QUIET)) /* -q: the report when it fails */
 		fputs(text, stdout);
 	if (text_out)
 		*text_out = text;
 	else
 		free(text);
-	size_t failed = owlet_check_report_count(report, OWLET_CHECK_FAILED);
 	check_project_paths(report, root_dir);
 	rc = check_ci_report(report, heading);
 	owlet_check_report_free(report);
@@ -96,6 +97,10 @@ int check_gate_reuse(const char *plan_json_path, const char *root_dir, const str
 	    owlet_check_recall(&text, when, sizeof when, root_dir, key) < 0) {
 		owlet_error_clear(); /* no key: the rules run */
 		key[0] = '\0';
+	}
+	if (text && owlet_verbosity() == OWLET_QUIET) {
+		free(text);
+		return 0;
 	}
 	if (text) {
 		printf("  checks: reused: the plan, the rendered modules and the skips are those the checks passed "

@@ -4,7 +4,7 @@
  *   owlet check --plan-json FILE [--root DIR]   a plan someone else made
  *   owlet check --dir DIR                       any Terraform root, planned offline against moto
  *   owlet check --env E                         owlet's own stack for environment E
- * Output: text (default), --output json (checkov's shape), --output sarif.
+ * Output: text (default), --output json or --json (checkov's shape), --output sarif.
  * Exit status: 1 when a rule fails, 0 when none does, 2 on bad usage.
  * When checkov is on PATH its findings are merged (duplicates dropped).
  */
@@ -28,6 +28,7 @@ static const char *opt_output;
 static bool opt_no_checkov;
 static bool opt_list_rules;
 static bool opt_coverage;
+static bool opt_json;
 
 const struct owlet_option cmd_check_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "check owlet's stack for environment ENV (render + plan)" },
@@ -35,6 +36,7 @@ const struct owlet_option cmd_check_options[] = {
 	{ "plan-json", 0, OPT_STRING, &opt_plan_json, "FILE", "check a plan's JSON (terraform show -json PLAN)" },
 	{ "root", 0, OPT_STRING, &opt_root, "DIR", "with --plan-json: the root module's directory (default: FILE's)" },
 	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT", "text (default), json (checkov's shape) or sarif" },
+	{ "json", 0, OPT_FLAG, &opt_json, NULL, "the same as --output json" },
 	{ "no-checkov", 0, OPT_FLAG, &opt_no_checkov, NULL, "do not run checkov even when it is on PATH" },
 	{ "list-rules", 0, OPT_FLAG, &opt_list_rules, NULL, "list the built-in rules (id, name, failure, guideline) and stop" },
 	{ "coverage", 0, OPT_FLAG, &opt_coverage, NULL, "per resource type of the plan: how many of checkov's rules for it owlet evaluates" },
@@ -73,7 +75,9 @@ int cmd_check(int argc, char **argv)
 	if (given > 1 && !(opt_env && opt_plan_json))
 		return owlet_error_setc(OWLET_EUSAGE, "give one of --env, --dir and --plan-json");
 	enum owlet_check_format format = OWLET_CHECK_TEXT;
-	int rc = parse_format(&format, opt_output);
+	if (opt_json && opt_output && strcmp(opt_output, "json") != 0)
+		return owlet_error_setc(OWLET_EUSAGE, "--json and --output %s: choose one", opt_output);
+	int rc = parse_format(&format, opt_json ? "json" : opt_output);
 	if (rc < 0)
 		return rc;
 	struct owlet_check_run run = {

@@ -19,7 +19,7 @@
 #include "deploy/recording.h"
 
 static const char *opt_env, *opt_name;
-static bool opt_yes, opt_force, opt_keep_emulator, opt_sandbox;
+static bool opt_yes, opt_force, opt_keep_emulator, opt_sandbox, opt_json;
 
 const struct owlet_option cmd_down_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -30,6 +30,7 @@ const struct owlet_option cmd_down_options[] = {
 	{ "sandbox", 0, OPT_FLAG, &opt_sandbox, NULL,
 	  "your sandbox in ENV (or --name's); then counts what is left of it in the account" },
 	{ "name", 0, OPT_STRING, &opt_name, "NAME", "with --sandbox: the sandbox's name" },
+	{ "json", 0, OPT_FLAG, &opt_json, NULL, "print one JSON object on stdout (what was done); the rest goes to stderr" },
 	{ 0 },
 };
 
@@ -91,13 +92,12 @@ int down_sandbox(const char *env, const char *name, bool yes)
 	return cmd_down(1, argv);
 }
 
-int cmd_down(int argc, char **argv)
+static int down_run(json_t **result)
 {
-	(void)argv;
-	if (argc > 1)
-		return owlet_error_setc(OWLET_EUSAGE, "'owlet down' takes no arguments");
 	struct spine s;
 	char *sandbox = NULL;
+	bool destroyed = true;
+	pid_t stale = 0;
 	int rc = spine_open(&s, opt_env, NULL);
 	if (rc == 0)
 		rc = sandbox_name(&sandbox, opt_sandbox, opt_name);
@@ -124,13 +124,17 @@ int cmd_down(int argc, char **argv)
 	s.n_steps = s.local ? 6 : 3;
 	if (s.local) {
 		spine_step(&s, "stop the local API");
-		rc = owlet_servectl_stop(s.state_dir);
+		rc = owlet_servectl_stop(s.state_dir, &stale);
 		if (rc < 0)
 			goto out;
+		if (stale)
+			printf("  not stopped: pid %d of %s/localapi.json is no longer this local API (another program has "
+			       "that pid now); the stale record is removed\n", (int)stale, s.state_dir);
 		struct owlet_emulator running;
 		if (owlet_emulator_find(&running, s.state_dir) < 0) {
 			owlet_error_clear();
 			owlet_emulator_stop(s.state_dir); /* a recorded pid that no longer answers */
+			destroyed = false;
 			printf("nothing to destroy: the emulator of '%s' is not running (its resources went with it)\n",
 			       s.env_name);
 			goto cleanup;
@@ -167,13 +171,28 @@ cleanup:
 	json_t *rec = json_pack("{s:s, s:s, s:o}", "environment", s.env_name, "result", "destroyed", "seconds",
 				spine_times_json(&s));
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	json_decref(rec);
 	if (rc == 0)
 		spine_print_times(&s, "destroyed");
 	if (rc == 0 && sandbox)
 		rc = sandbox_check_left(&s, sandbox);
+	if (rc == 0 && result) {
+		/* --json: the record as deploys.jsonl has it, and what was found */
+		*result = json_deep_copy(rec);
+		json_object_set_new(*result, "nothing_to_destroy", json_boolean(!destroyed));
+		json_object_set_new(*result, "stale_local_api_pid", stale ? json_integer(stale) : json_null());
+		json_object_set_new(*result, "sandbox", sandbox ? json_string(sandbox) : json_null());
+	}
+	json_decref(rec);
 out:
 	free(sandbox);
 	spine_close(&s);
 	return rc;
+}
+
+int cmd_down(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet down' takes no arguments");
+	return spine_json_run(down_run, opt_json, opt_env);
 }

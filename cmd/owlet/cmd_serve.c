@@ -11,11 +11,12 @@
  * state/<env>/localapi.json {"url","pid","port","athena_url"} (atomically);
  * SIGTERM or SIGINT stops it and removes that file.  With --detach the
  * server runs in the background (its log: state/<env>/localapi.log) and the
- * command returns, printing the URL, once the server listens.
+ * command returns, printing the URL, once the server listens: the fork tells
+ * the parent through a pipe, and --ready-fd N tells whoever started owlet
+ * the same way (local/servectl.h: "ready URL" or "error MESSAGE").
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,12 +30,14 @@
 #include "commands.h"
 #include "model/environment.h"
 #include "base/clock.h"
+#include "base/diag.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "local/jwt.h"
 #include "local/apigw.h"
 #include "local/athena_server.h"
 #include "local/s3front.h"
+#include "local/servectl.h"
 #include "deploy/stack.h"
 #include "model/model.h"
 #include "local/runtime_server.h"
@@ -44,6 +47,7 @@ static const char *opt_env = "local";
 static long opt_port;
 static long opt_workers = 2;
 static bool opt_detach;
+static long opt_ready_fd = -1;
 
 const struct owlet_option cmd_serve_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "environment (default: local); must have been brought up" },
@@ -52,6 +56,8 @@ const struct owlet_option cmd_serve_options[] = {
 	{ "workers", 0, OPT_INT, &opt_workers, "N", "Lambda processes run at most at once (default: 2)" },
 	{ "detach", 'd', OPT_FLAG, &opt_detach, NULL,
 	  "serve in the background (log: state/ENV/localapi.log); return once it listens" },
+	{ "ready-fd", 0, OPT_INT, &opt_ready_fd, "N",
+	  "write one line to file descriptor N (3 or more): 'ready URL' once listening, or 'error MESSAGE'" },
 	{ 0 },
 };
 
@@ -120,8 +126,9 @@ static int check_not_running(const char *path)
 		return 0;
 	json_int_t pid = json_integer_value(json_object_get(doc, "pid"));
 	const char *url = json_string_value(json_object_get(doc, "url"));
+	const char *start = json_string_value(json_object_get(doc, "start"));
 	int rc = 0;
-	if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+	if (owlet_servectl_is_server((pid_t)pid, start))
 		rc = owlet_error_setc(OWLET_ELOCKED, "the local API of '%s' already runs at %s (pid %lld); "
 						     "'owlet down --env %s' stops it", opt_env, url ? url : "?",
 				      (long long)pid, opt_env);
@@ -281,8 +288,9 @@ static char *var(const char *name, const char *value)
 	return s;
 }
 
-/* Serves until SIGTERM/SIGINT; ready_fd (or -1) gets one byte once listening. */
-static int serve(struct serve_setup *s, int ready_fd)
+/* Serves until SIGTERM/SIGINT; *ready_fd (or -1) gets "ready URL" once
+ * listening, and is -1 after. */
+static int serve(struct serve_setup *s, int *ready_fd)
 {
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -365,9 +373,13 @@ static int serve(struct serve_setup *s, int ready_fd)
 	unsigned port = owlet_localapi_port(api);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
-	info = json_pack("{s:s, s:i, s:i, s:s, s:s}", "url", url, "pid", (int)getpid(), "port", (int)port, "athena_url",
-			 athena_url, "s3_url", s3_url);
-	rc = owlet_state_write_json(s->path_json, info, 0644);
+	char start[128];
+	rc = owlet_proc_start_token(start, sizeof start, getpid());
+	if (rc < 0)
+		goto out;
+	info = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "url", url, "pid", (int)getpid(), "port", (int)port,
+			 "athena_url", athena_url, "s3_url", s3_url, "start", start);
+	rc = !info ? owlet_error_setc(OWLET_ENOMEM, "out of memory") : owlet_state_write_json(s->path_json, info, 0644);
 	if (rc == 0 && s->keep_port) {
 		json_t *kept = json_pack("{s:i}", "port", (int)port);
 		rc = kept ? owlet_state_write_json(s->path_port, kept, 0644) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
@@ -377,14 +389,10 @@ static int serve(struct serve_setup *s, int ready_fd)
 		goto out;
 	fprintf(stderr, "owlet: serving the '%s' API at %s (pid %d, Lambda in %s)\n", opt_env, url, (int)getpid(),
 		s->task_root);
-	if (ready_fd >= 0) {
-		if (write(ready_fd, "1", 1) != 1)
-			fprintf(stderr, "owlet: cannot tell the parent that the API listens\n");
-		close(ready_fd);
-	} else {
-		printf("%s\n", url);
-		fflush(stdout);
-	}
+	owlet_servectl_tell(*ready_fd, "ready", url);
+	*ready_fd = -1;
+	printf("%s\n", url);
+	fflush(stdout);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	struct owlet_runtime_stats st;
@@ -405,8 +413,9 @@ out:
 	return rc;
 }
 
-/* --detach: fork; the child serves, the parent waits until it listens. */
-static int detach(struct serve_setup *s)
+/* --detach: fork; the child serves, the parent waits for its line on a
+ * pipe; *url (caller frees) is where it listens. */
+static int detach(struct serve_setup *s, char **url)
 {
 	char log_path[96];
 	snprintf(log_path, sizeof log_path, "%s/localapi.log", s->state_dir);
@@ -419,6 +428,8 @@ static int detach(struct serve_setup *s)
 		return owlet_error_setc(OWLET_ECHILD, "cannot fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(fds[0]);
+		if (opt_ready_fd >= 0)
+			close((int)opt_ready_fd); /* the parent answers on it */
 		setsid();
 		int in = open("/dev/null", O_RDONLY);
 		int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -428,31 +439,28 @@ static int detach(struct serve_setup *s)
 			dup2(log, 1);
 			dup2(log, 2);
 		}
-		int rc = serve(s, fds[1]);
-		if (rc < 0)
+		int ready = fds[1];
+		int rc = serve(s, &ready);
+		if (rc < 0) {
 			fprintf(stderr, "error: %s\n", owlet_error_last());
+			owlet_servectl_tell(ready, "error", owlet_error_last());
+		}
 		setup_free(s);
 		_exit(rc < 0 ? 1 : 0);
 	}
 	close(fds[1]);
-	struct pollfd p = { .fd = fds[0], .events = POLLIN };
-	char byte = 0;
-	int ready = poll(&p, 1, 60000) == 1 && read(fds[0], &byte, 1) == 1;
+	int rc = owlet_servectl_wait_ready(url, fds[0], 60000, log_path);
 	close(fds[0]);
-	if (!ready) {
+	if (rc < 0) {
 		kill(pid, SIGTERM);
 		waitpid(pid, NULL, 0);
-		return owlet_error_setc(OWLET_ECHILD, "the local API did not start; its log is '%s'", log_path);
+		return rc;
 	}
-	json_t *info = NULL;
-	int rc = owlet_state_read_json(&info, s->path_json);
-	if (rc == 0) {
+	if (owlet_verbosity() != OWLET_QUIET)
 		fprintf(stderr, "owlet: the '%s' API runs in the background (pid %d, log %s)\n", opt_env, (int)pid,
 			log_path);
-		printf("%s\n", json_string_value(json_object_get(info, "url")));
-	}
-	json_decref(info);
-	return rc;
+	printf("%s\n", *url);
+	return 0;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -464,10 +472,30 @@ int cmd_serve(int argc, char **argv)
 		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", opt_env);
 	if (opt_port < 0 || opt_port > 65535)
 		return owlet_error_setc(OWLET_EUSAGE, "--port must be 0..65535");
+	int ready_fd = -1;
+	if (opt_ready_fd != -1) {
+		int fl = opt_ready_fd >= 3 && opt_ready_fd < 1 << 20 ? fcntl((int)opt_ready_fd, F_GETFL) : -1;
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+			return owlet_error_setc(OWLET_EUSAGE, "--ready-fd %ld is not a file descriptor (3 or more) open for "
+							      "writing", opt_ready_fd);
+		ready_fd = (int)opt_ready_fd;
+		fcntl(ready_fd, F_SETFD, FD_CLOEXEC); /* not for the Lambda workers: its end of file is our exit */
+	}
 	struct serve_setup s = { 0 };
+	char *url = NULL;
 	int rc = prepare(&s);
-	if (rc == 0)
-		rc = opt_detach ? detach(&s) : serve(&s, -1);
+	if (rc == 0 && opt_detach) {
+		rc = detach(&s, &url);
+		if (rc == 0)
+			owlet_servectl_tell(ready_fd, "ready", url);
+		if (rc == 0)
+			ready_fd = -1;
+	} else if (rc == 0) {
+		rc = serve(&s, &ready_fd);
+	}
+	if (rc < 0)
+		owlet_servectl_tell(ready_fd, "error", owlet_error_last());
+	free(url);
 	setup_free(&s);
 	return rc;
 }

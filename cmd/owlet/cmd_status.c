@@ -144,17 +144,12 @@ int cmd_status(int argc, char **argv)
 	free(outputs_path);
 	if (!outputs)
 		outputs = json_object();
-	char *api_url = s.local ? owlet_servectl_url(s.state_dir) : NULL;
+	pid_t api_pid = 0;
+	char *api_url = s.local ? owlet_servectl_url(s.state_dir, &api_pid) : NULL;
 	json_t *local_api = json_null();
 	if (api_url) {
 		json_object_set_new(outputs, "api_url", json_string(api_url));
-		json_t *info = NULL;
-		char *info_path = spine_path(&s, "localapi.json");
-		if (info_path && owlet_state_read_json(&info, info_path) == 0)
-			local_api = json_pack("{s:s, s:O}", "url", api_url, "pid", json_object_get(info, "pid"));
-		owlet_error_clear();
-		json_decref(info);
-		free(info_path);
+		local_api = json_pack("{s:s, s:i}", "url", api_url, "pid", (int)api_pid);
 		if (!local_api)
 			local_api = json_null();
 	}

@@ -19,7 +19,7 @@
 #include "spine.h"
 
 static const char *opt_env, *opt_artifact, *opt_name;
-static bool opt_no_check, opt_over_budget, opt_refresh, opt_sandbox;
+static bool opt_no_check, opt_over_budget, opt_refresh, opt_sandbox, opt_json;
 
 const struct owlet_option cmd_up_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "the environment (default: local)" },
@@ -34,6 +34,8 @@ const struct owlet_option cmd_up_options[] = {
 	{ "sandbox", 0, OPT_FLAG, &opt_sandbox, NULL,
 	  "a stack of your own in ENV: named after your git identity (or --name), its own state key, tagged" },
 	{ "name", 0, OPT_STRING, &opt_name, "NAME", "with --sandbox: the sandbox's name" },
+	{ "json", 0, OPT_FLAG, &opt_json, NULL,
+	  "print one JSON object on stdout (the deploy record, the outputs, the API URL); the rest goes to stderr" },
 	{ 0 },
 };
 
@@ -182,11 +184,8 @@ static void print_try_it(const struct spine *s, const char *api_url)
 		       owlet, api_url);
 }
 
-int cmd_up(int argc, char **argv)
+static int up_run(json_t **result)
 {
-	(void)argv;
-	if (argc > 1)
-		return owlet_error_setc(OWLET_EUSAGE, "'owlet up' takes no arguments");
 	struct spine s;
 	bool changes = false;
 	struct owlet_plan_summary summary = { 0 };
@@ -199,7 +198,7 @@ int cmd_up(int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	s.sandbox = sandbox;
-	if (sandbox)
+	if (sandbox && !s.quiet)
 		printf("sandbox '%s' in '%s' (expires %d days after this up)\n", sandbox, s.env_name,
 		       OWLET_SANDBOX_TTL_DAYS);
 	s.no_check = opt_no_check;
@@ -225,15 +224,23 @@ int cmd_up(int argc, char **argv)
 		rc = owlet_servectl_start(&api_url, s.state_dir, s.env_name);
 		if (rc < 0)
 			goto out;
-		printf("  local API: %s\n", api_url);
+		if (!s.quiet)
+			printf("  local API: %s\n", api_url);
 	}
 	print_outputs(outputs, api_url);
-	if (s.local && api_url)
+	if (s.local && api_url && !s.quiet)
 		print_try_it(&s, api_url);
 	json_t *rec = json_pack("{s:s, s:s, s:o, s:o, s:O*}", "environment", s.env_name, "result",
 				changes ? "applied" : "no changes", "plan", owlet_plan_summary_to_json(&summary),
 				"seconds", spine_times_json(&s), "cost", s.estimate);
 	rc = rec ? owlet_deploy_append(s.state_dir, ".", rec) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0 && result) {
+		/* --json: the record as deploys.jsonl has it, with the outputs */
+		*result = json_deep_copy(rec);
+		json_object_set(*result, "outputs", outputs);
+		json_object_set_new(*result, "api_url", api_url ? json_string(api_url) : json_null());
+		json_object_set_new(*result, "sandbox", sandbox ? json_string(sandbox) : json_null());
+	}
 	json_decref(rec);
 	if (rc == 0 && s.local && s.refresh_mark >= 0)
 		rc = owlet_refresh_mark(s.state_dir, s.emu.pid, s.refresh_mark);
@@ -246,4 +253,12 @@ out:
 	owlet_plan_summary_clear(&summary);
 	spine_close(&s);
 	return rc;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return owlet_error_setc(OWLET_EUSAGE, "'owlet up' takes no arguments");
+	return spine_json_run(up_run, opt_json, opt_env);
 }

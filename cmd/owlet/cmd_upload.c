@@ -190,7 +190,7 @@ int cmd_upload(int argc, char **argv)
 		token = strdup(env);
 	}
 	if (stack->endpoint)
-		api_url = owlet_servectl_url(stack->state_dir);
+		api_url = owlet_servectl_url(stack->state_dir, NULL);
 	else {
 		const json_t *v = json_object_get(stack->outputs, "api_url");
 		if (json_is_object(v))

@@ -5,6 +5,7 @@
 #include "cost_gate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,11 +45,59 @@ static double round1(double x)
 
 void spine_print_times(const struct spine *s, const char *what)
 {
+	if (s->quiet)
+		return;
 	double total = spine_now() - s->started, tf = s->tf ? s->tf->seconds : 0;
 	printf("%s '%s' in %.1f s (terraform %.1f s", what, s->env_name, total, tf);
 	for (int i = 0; s->tf && i < s->tf->n_phases; i++)
 		printf("%s %s %.1f s", i ? "," : ":", s->tf->phases[i].name, s->tf->phases[i].seconds);
 	printf("; owlet %.1f s)\n", total - tf);
+}
+
+static int spine_json_begin(void)
+{
+	fflush(stdout);
+	int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (saved >= 0)
+			close(saved);
+		return owlet_error_setc(OWLET_EIO, "cannot keep stdout for --json: %s", strerror(errno));
+	}
+	return saved;
+}
+
+static int spine_json_end(int saved, int rc, json_t *doc, const char *env)
+{
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	if (rc < 0 || !doc) {
+		json_decref(doc);
+		doc = json_pack("{s:b, s:s, s:s?}", "ok", 0, "error", rc < 0 ? owlet_error_last() : "out of memory",
+				"environment", env && env[0] ? env : "local");
+	} else {
+		json_object_set_new(doc, "ok", json_true());
+	}
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(doc);
+	if (!text)
+		return rc < 0 ? rc : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	printf("%s\n", text);
+	fflush(stdout);
+	free(text);
+	return rc;
+}
+
+int spine_json_run(int (*run)(json_t **result), bool json, const char *env)
+{
+	if (!json)
+		return run(NULL);
+	int saved = spine_json_begin();
+	if (saved < 0)
+		return saved;
+	json_t *doc = NULL;
+	int rc = run(&doc);
+	return spine_json_end(saved, rc, doc, env);
 }
 
 json_t *spine_times_json(const struct spine *s)
@@ -94,6 +143,7 @@ int spine_open(struct spine *s, const char *env_name, const char *lock_command)
 	s->lock_fd = -1;
 	s->started = spine_now();
 	s->env_name = env_name && env_name[0] ? env_name : "local";
+	s->quiet = owlet_verbosity() == OWLET_QUIET;
 	for (const char *p = s->env_name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
 			return owlet_error_setc(OWLET_EUSAGE, "'%s' is not an environment name", s->env_name);
@@ -151,6 +201,14 @@ static void print_child_line(void *ctx, const char *line)
 	if (s->quiet)
 		return;
 	printf("  terraform| %s\n", line);
+	fflush(stdout);
+}
+
+/* -v: each terraform command, and how long it took */
+static void print_command(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("  %s%s\n", strstr(line, ": exit ") ? "" : "$ ", line);
 	fflush(stdout);
 }
 
@@ -261,6 +319,8 @@ int spine_terraform(struct spine *s)
 		return rc;
 	s->tf->on_line = print_child_line;
 	s->tf->on_note = print_note;
+	if (owlet_verbosity() == OWLET_VERBOSE)
+		s->tf->on_command = print_command;
 	s->tf->ctx = s;
 	return 0;
 }
@@ -337,7 +397,8 @@ int spine_plan(struct spine *s, bool *changes, struct owlet_plan_summary *summar
 	s->plan = rc == 0 ? plan : NULL;
 	if (rc < 0)
 		json_decref(plan);
-	if (rc == 0 && !s->quiet)
+	/* the summary is plan's result: -q keeps it */
+	if (rc == 0 && (!s->quiet || owlet_verbosity() == OWLET_QUIET))
 		spine_print_summary(summary);
 	return rc;
 }
@@ -457,7 +518,8 @@ int spine_plan_checked(struct spine *s, const char *artifact, bool *changes,
 	rc = spine_plan(s, changes, summary, false);
 	if (rc < 0)
 		return rc;
-	printf("saved plan: %s/plan.tfplan\n", s->state_dir);
+	if (!s->quiet)
+		printf("saved plan: %s/plan.tfplan\n", s->state_dir);
 	rc = plan_step_summary(s, summary);
 	if (rc == 0)
 		rc = cost_gate(s);

@@ -83,6 +83,13 @@ double spine_now(void);
 void spine_print_times(const struct spine *s, const char *what);
 /* {"total","terraform","owlet","phases":{name:seconds}} (new reference) */
 json_t *spine_times_json(const struct spine *s);
+/* --json of plan, up and down: without `json`, run(NULL).  With it, stdout
+ * keeps one JSON document and every other line goes to stderr while
+ * run(&doc) runs; then doc (stolen) is printed with "ok": true when run
+ * returned >= 0, else {"ok": false, "error": the error's message,
+ * "environment": env}.  Returns what run returned. */
+int spine_json_run(int (*run)(json_t **result), bool json, const char *env);
+
 /* The path state/<env>/NAME (caller frees). */
 char *spine_path(const struct spine *s, const char *name);
 

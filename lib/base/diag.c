@@ -81,3 +81,15 @@ void owlet_diags_clear(struct owlet_diags *d)
 	d->items = NULL;
 	d->count = d->cap = 0;
 }
+
+static enum owlet_verbosity verbosity = OWLET_NORMAL;
+
+void owlet_verbosity_set(enum owlet_verbosity v)
+{
+	verbosity = v;
+}
+
+enum owlet_verbosity owlet_verbosity(void)
+{
+	return verbosity;
+}

@@ -32,4 +32,15 @@ char *owlet_diag_format(const struct owlet_diag *diag);
 /* Frees the items; the struct itself may be reused after. */
 void owlet_diags_clear(struct owlet_diags *d);
 
+/* How much the CLI says besides errors and results (owlet -q / -v): set
+ * once by cmd/owlet/main.c from the global options, read where cmd/ prints
+ * progress and information lines.  The library itself never prints. */
+enum owlet_verbosity {
+	OWLET_QUIET = -1,  /* errors and the result only: no progress or information lines */
+	OWLET_NORMAL = 0,
+	OWLET_VERBOSE = 1, /* also each terraform command and how long it took */
+};
+void owlet_verbosity_set(enum owlet_verbosity v);
+enum owlet_verbosity owlet_verbosity(void);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/random.h"
 
 char *owlet_fs_join(const char *a, const char *b)
 {
@@ -93,19 +94,48 @@ static bool same_content(const char *path, const char *data, size_t len)
 	return same;
 }
 
+/* A new temporary file beside path (see owlet_fs_replace); *tmp its name. */
+static int create_temp(char **tmp, const char *path)
+{
+	*tmp = NULL;
+	for (int attempt = 0; attempt < 8; attempt++) {
+		char hex[17] = "";
+		if (attempt > 0 && owlet_random_hex(hex, 8) < 0)
+			return OWLET_EIO;
+		if (asprintf(tmp, "%s.tmp-%d%s%s", path, (int)getpid(), attempt ? "-" : "", hex) < 0) {
+			*tmp = NULL;
+			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		}
+		int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fd;
+		int e = errno;
+		if (e != EEXIST) {
+			int rc = owlet_error_setc(OWLET_EIO, "cannot create '%s': %s", *tmp, strerror(e));
+			free(*tmp);
+			*tmp = NULL;
+			return rc;
+		}
+		free(*tmp); /* something is there already (a left-over, a planted link): another name */
+		*tmp = NULL;
+	}
+	return owlet_error_setc(OWLET_EIO, "cannot create a temporary file beside '%s': every name tried exists", path);
+}
+
 int owlet_fs_write_atomic(const char *path, const char *data, size_t len)
 {
 	if (same_content(path, data, len))
 		return 0;
+	return owlet_fs_replace(path, data, len, 0644, false);
+}
+
+int owlet_fs_replace(const char *path, const char *data, size_t len, mode_t mode, bool sync)
+{
 	char *tmp;
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	int fd = create_temp(&tmp, path);
+	if (fd < 0)
+		return fd;
 	int rc = 0;
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = owlet_error_setc(OWLET_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-		goto out_free;
-	}
 	size_t done = 0;
 	while (done < len) {
 		ssize_t w = write(fd, data + done, len - done);
@@ -117,34 +147,53 @@ int owlet_fs_write_atomic(const char *path, const char *data, size_t len)
 		}
 		done += (size_t)w;
 	}
-	if (rc == 0 && fchmod(fd, 0644) != 0)
+	if (rc == 0 && fchmod(fd, mode) != 0)
 		rc = owlet_error_setc(OWLET_EIO, "cannot chmod '%s': %s", tmp, strerror(errno));
+	if (rc == 0 && sync && fsync(fd) != 0)
+		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp, strerror(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp, strerror(errno));
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = owlet_error_setc(OWLET_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
 	if (rc < 0)
 		unlink(tmp);
-out_free:
 	free(tmp);
 	return rc;
 }
 
-int owlet_fs_write_json(const char *path, const json_t *value, size_t flags)
+/* json_dumps plus a final newline (caller frees); NULL on out of memory. */
+static char *json_text(const json_t *value, size_t flags, size_t *len)
 {
 	char *text = json_dumps(value, flags);
-	if (!text)
-		return owlet_error_setc(OWLET_ENOMEM, "cannot serialise '%s'", path);
-	size_t n = strlen(text);
-	char *with_nl = realloc(text, n + 2);
+	size_t n = text ? strlen(text) : 0;
+	char *with_nl = text ? realloc(text, n + 2) : NULL;
 	if (!with_nl) {
 		free(text);
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		return NULL;
 	}
 	with_nl[n] = '\n';
 	with_nl[n + 1] = '\0';
-	int rc = owlet_fs_write_atomic(path, with_nl, n + 1);
-	free(with_nl);
+	*len = n + 1;
+	return with_nl;
+}
+
+int owlet_fs_write_json(const char *path, const json_t *value, size_t flags)
+{
+	size_t n;
+	char *text = json_text(value, flags, &n);
+	int rc = text ? owlet_fs_write_atomic(path, text, n)
+		      : owlet_error_setc(OWLET_ENOMEM, "cannot serialise '%s'", path);
+	free(text);
+	return rc;
+}
+
+int owlet_fs_replace_json(const char *path, const json_t *value, size_t flags, mode_t mode)
+{
+	size_t n;
+	char *text = json_text(value, flags, &n);
+	int rc = text ? owlet_fs_replace(path, text, n, mode, true)
+		      : owlet_error_setc(OWLET_ENOMEM, "cannot serialise '%s'", path);
+	free(text);
 	return rc;
 }
 

@@ -96,6 +96,51 @@ bool owlet_proc_alive(pid_t pid)
 	return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
 }
 
+int owlet_proc_start_token(char *buf, size_t size, pid_t pid)
+{
+	char path[64], stat[1024], boot[64] = "";
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = pid > 0 ? fopen(path, "re") : NULL;
+	size_t n = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+	if (f)
+		fclose(f);
+	stat[n] = '\0';
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (!fgets(boot, sizeof boot, f))
+			boot[0] = '\0';
+		fclose(f);
+	}
+	boot[strcspn(boot, "\n")] = '\0';
+	/* the start time is field 22; fields 3.. follow the last ')' (the
+	 * command name in field 2 may hold spaces and parentheses) */
+	const char *p = strrchr(stat, ')');
+	for (int field = 2; p && field < 22; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	unsigned long long ticks = 0;
+	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
+		return owlet_error_setc(OWLET_ENOTFOUND, "no process %d", (int)pid);
+	snprintf(buf, size, "%s:%llu", boot[0] ? boot : "-", ticks);
+	return 0;
+}
+
+bool owlet_proc_has_arg(pid_t pid, const char *arg)
+{
+	char path[64], *cmdline = NULL;
+	size_t len = 0;
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	if (pid <= 0 || owlet_fs_read(&cmdline, &len, path) < 0) {
+		owlet_error_clear();
+		return false;
+	}
+	bool found = false;
+	for (size_t i = 0; i < len && !found; i += strlen(cmdline + i) + 1)
+		found = strcmp(cmdline + i, arg) == 0;
+	free(cmdline);
+	return found;
+}
+
 /* The inode of the IPv4 TCP socket from `from` to `to` (ESTABLISHED), 0 when none. */
 static unsigned long tcp_socket_inode(const struct sockaddr_in *from, const struct sockaddr_in *to)
 {
@@ -611,8 +656,11 @@ int owlet_proc_spawn_detached(pid_t *pid_out, const struct owlet_proc_opts *opts
 	}
 	if (first == 0) {
 		pid_t daemon = fork();
-		if (daemon == 0)
+		if (daemon == 0) {
+			if (opts->keep_fd > 2)
+				fcntl(opts->keep_fd, F_SETFD, 0); /* survives the exec */
 			child_exec(opts, path, envp, -1, log_fd, report[1], 0, 0);
+		}
 		int v = (int)daemon;
 		ssize_t w = write(pid_pipe[1], &v, sizeof v);
 		(void)w;

@@ -39,6 +39,8 @@ struct owlet_proc_opts {
 	int timeout_s;               /* 0: none */
 	int parent_death_signal;     /* 0: none */
 	const char *pid_file;        /* written with the child's pid while it runs; may be NULL */
+	int keep_fd;                 /* spawn_detached: an fd (> 2) the daemon keeps, as the same
+				      * number (e.g. a pipe's write end); 0: none */
 };
 
 /* Runs the child to its end.  *status is its exit status, or 128 + signal.
@@ -63,6 +65,16 @@ char *owlet_proc_which(const char *name);
 
 /* Whether `pid` is a live process (not a zombie). */
 bool owlet_proc_alive(pid_t pid);
+
+/* A token that names process `pid` for as long as it lives and never
+ * another: "<boot id>:<start time in clock ticks since boot>" (from
+ * /proc/sys/kernel/random/boot_id and /proc/PID/stat), into buf.  Returns 0,
+ * or OWLET_ENOTFOUND when there is no such process. */
+int owlet_proc_start_token(char *buf, size_t size, pid_t pid);
+
+/* Whether one of the arguments of `pid` (its /proc/PID/cmdline, argv[0]
+ * included) is exactly `arg`. */
+bool owlet_proc_has_arg(pid_t pid, const char *arg);
 
 /* Sends `sig` to pid and waits up to timeout_ms for it to go away; escalates
  * to SIGKILL after that.  Returns 0 when it is gone. */

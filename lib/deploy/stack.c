@@ -38,32 +38,7 @@ int owlet_state_read_json(json_t **out, const char *path)
 
 int owlet_state_write_json(const char *path, json_t *doc, mode_t mode)
 {
-	char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	int rc = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (fd < 0 || !text) {
-		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fchmod(fd, mode) != 0 ||
-	    fsync(fd) != 0) {
-		rc = owlet_error_setc(OWLET_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0)
-		rc = owlet_error_setc(OWLET_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	free(text);
-	free(tmp);
-	return rc;
+	return owlet_fs_replace_json(path, doc, JSON_INDENT(2) | JSON_SORT_KEYS, mode);
 }
 
 static char *output(json_t *outputs, const char *name)

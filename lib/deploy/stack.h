@@ -42,7 +42,8 @@ int owlet_stack_need_pool(const struct owlet_stack *stack, const char *env_name)
 
 /* Reads a JSON object file; OWLET_ENOTFOUND when absent. */
 int owlet_state_read_json(json_t **out, const char *path);
-/* Writes a JSON object atomically with the given mode. */
+/* Writes a JSON object atomically with the given mode (owlet_fs_replace:
+ * the temporary file is made with O_EXCL|O_NOFOLLOW, mode 0600, fsync'd). */
 int owlet_state_write_json(const char *path, json_t *doc, mode_t mode);
 
 /* users.json: remember / look up a password (*out new string, or NULL). */

@@ -236,12 +236,25 @@ static int run_tf(struct owlet_tf *tf, int *status, const char *const *args, con
 		.parent_death_signal = SIGINT,
 		.pid_file = pid_path,
 	};
+	if (tf->on_command) {
+		char line[1024];
+		size_t len = (size_t)snprintf(line, sizeof line, "terraform");
+		for (size_t i = 0; i < n && len < sizeof line; i++)
+			len += (size_t)snprintf(line + len, sizeof line - len, " %s", args[i]);
+		tf->on_command(tf->ctx, line);
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = owlet_proc_run(status, &opts);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	record_time(tf, args[0], (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	record_time(tf, args[0], took);
 	tf->last_status = *status;
+	if (tf->on_command && rc == 0) {
+		char line[128];
+		snprintf(line, sizeof line, "terraform %.16s: exit %d after %.1f s", args[0], *status, took);
+		tf->on_command(tf->ctx, line);
+	}
 	if (rc == OWLET_ENOTFOUND)
 		rc = owlet_error_setc(OWLET_ENOTFOUND, "'terraform' not found on PATH: install Terraform >= 1.6 "
 				      "(https://developer.hashicorp.com/terraform/install)");

@@ -35,6 +35,8 @@ struct owlet_tf {
 	bool local;
 	owlet_proc_line_fn on_line; /* terraform's output, line by line */
 	owlet_proc_line_fn on_note; /* owlet's own remarks about a run */
+	owlet_proc_line_fn on_command; /* each run: "terraform ARGS..." before it, and
+					* "terraform SUB: exit N after T s" after; may be NULL */
 	void *ctx;
 	/* the last run */
 	bool lock_error;          /* "Error acquiring the state lock" */
