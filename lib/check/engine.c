@@ -132,6 +132,11 @@ const json_t *check_json_path(const json_t *v, const char *path)
 	return json_is_null(v) ? NULL : v;
 }
 
+bool check_json_str_is(const json_t *v, const char *s)
+{
+	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
+
 bool check_regex(const char *pattern, const char *s)
 {
 	regex_t re;

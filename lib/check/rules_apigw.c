@@ -25,11 +25,6 @@ static int route_auth(const struct check_ctx *ctx, const struct check_res *r)
 	return CHECK_FAIL;
 }
 
-static bool str_is(const json_t *v, const char *s)
-{
-	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
-}
-
 /* CKV2_AWS_51: a stage with a client certificate (written, even as "",
  * checkov's `exists`); an HTTP API stage needs none: only a stage of a
  * WebSocket API fails without one.  A stage linked to no API passes, as
@@ -44,7 +39,7 @@ static int client_cert(const struct check_ctx *ctx, const struct check_res *r)
 	int verdict = CHECK_PASS;
 	for (size_t i = 0; (api = check_linked(ctx, r, "aws_apigatewayv2_api", i)); i++) {
 		const json_t *pt = check_attr(api, "protocol_type");
-		if (str_is(pt, "WEBSOCKET"))
+		if (check_json_str_is(pt, "WEBSOCKET"))
 			return CHECK_FAIL;
 		if (!json_is_string(pt))
 			verdict = CHECK_UNKNOWN; /* known after apply: not passed blind */
@@ -61,7 +56,7 @@ static bool acl_has_group(const struct check_res *acl, const char *group)
 	size_t i;
 	const json_t *rule;
 	json_array_foreach(check_attr(acl, "rule"), i, rule) {
-		if (str_is(check_json_path(rule, "statement.managed_rule_group_statement.name"), group))
+		if (check_json_str_is(check_json_path(rule, "statement.managed_rule_group_statement.name"), group))
 			return true;
 	}
 	return false;
