@@ -98,8 +98,8 @@ static int failover(const struct check_ctx *ctx, const struct check_res *r)
 static int geo(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
-	return check_json_str_is(check_attr(r, "restrictions.geo_restriction.restriction_type"), "none") ? CHECK_FAIL
-												: CHECK_PASS;
+	const json_t *type = check_attr(r, "restrictions.geo_restriction.restriction_type");
+	return check_json_str_is(type, "none") ? CHECK_FAIL : CHECK_PASS;
 }
 
 /* CKV_AWS_259: Strict-Transport-Security of a year or more, with

@@ -182,7 +182,7 @@ static bool has_star(const json_t *list)
 	size_t i;
 	const json_t *v;
 	json_array_foreach(list, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), "*") == 0)
+		if (check_json_str_is(v, "*"))
 			return true;
 	}
 	return false;
