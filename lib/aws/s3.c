@@ -645,15 +645,8 @@ int owlet_s3_parse_list(struct owlet_s3_list *out, int *truncated, char **next_t
 			rc = nomem();
 		else if (!key || !size)
 			rc = owlet_error_setc(OWLET_EIO, "s3 list: Contents without Key or Size");
-		else if (out->count == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 16;
-			struct owlet_s3_object *items = realloc(out->items, cap * sizeof *items);
-			if (items) {
-				out->items = items;
-				out->cap = cap;
-			} else
-				rc = nomem();
-		}
+		else
+			rc = owlet_grow((void **)&out->items, &out->cap, out->count, sizeof *out->items, 16);
 		if (rc < 0) {
 			free(key);
 			free(size);
