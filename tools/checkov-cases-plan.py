@@ -88,6 +88,8 @@ def give(gives, mod, f, line, arg):
     txt = open(p).read()
     for st, en, hdr in cc.top_blocks(txt):
         if txt[:st].count('\n') + 1 <= line <= txt[:en].count('\n') + 1:
+            if arg in ('handler', 'runtime') and re.search(r'^\s*%s\s*=' % arg, txt[st:en], re.M):
+                return False  # written already (terraform asks for handler and runtime together)
             key = (mod, f, hdr.strip(), arg)
             if any(g[:2] == (mod, f) and g[3] == arg and g[4] == hdr.strip() for g in gives):
                 return True  # an earlier error of this round asked the same

@@ -132,6 +132,11 @@ const json_t *check_json_path(const json_t *v, const char *path)
 	return json_is_null(v) ? NULL : v;
 }
 
+bool check_json_str_is(const json_t *v, const char *s)
+{
+	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
+
 bool check_regex(const char *pattern, const char *s)
 {
 	regex_t re;
@@ -1022,6 +1027,29 @@ static int validate_skips(const struct check_ctx *ctx, const struct owlet_check_
 	return 0;
 }
 
+/* A plan alone (--plan-json without its root's .tf files beside it) has
+ * no `dynamic` blocks in its configuration: what they reference links
+ * nothing, so a rule that needs the link fails rather than passes, and
+ * inline skips are not read.  Said once, with how many resources it
+ * concerns (those of local modules, whose source could be there); a caller
+ * that gives no root directory asked for no source. */
+static int note_missing_source(struct owlet_check_report *report, const struct check_ctx *ctx, const char *root_dir)
+{
+	if (!root_dir)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < ctx->n; i++)
+		if (!ctx->res[i].data && ctx->res[i].module_dir && !ctx->res[i].file)
+			n++;
+	if (!n)
+		return 0;
+	return owlet_check_report_note(report,
+				       "no .tf source in '%s' for %zu of the plan's resources (give the root module with --root): "
+				       "what their dynamic blocks reference links nothing, so a rule that needs that link fails "
+				       "rather than passes, and their inline skips are not read",
+				       root_dir, n);
+}
+
 int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 		     const struct owlet_check_options *opts)
 {
@@ -1095,6 +1123,8 @@ int owlet_check_plan(struct owlet_check_report **out, const json_t *plan_json,
 						  opts->skips_file ? opts->skips_file : "environment",
 						  opts->skips[k].line, opts->skips[k].id)) < 0)
 			goto out_ctx;
+	if ((rc = note_missing_source(report, &ctx, w.root_dir)) < 0)
+		goto out_ctx;
 	for (size_t ri = 0; ri < n_rules; ri++)
 		for (size_t i = 0; i < ctx.n; i++)
 			if (rule_applies(&rules[ri], &ctx.res[i]) &&

@@ -120,6 +120,8 @@ bool check_attr_written(const struct check_res *r, const char *name);
 /* Whether s matches the POSIX extended regular expression pattern (false
  * when the pattern does not compile). */
 bool check_regex(const char *pattern, const char *s);
+/* Whether v is the string s. */
+bool check_json_str_is(const json_t *v, const char *s);
 /* The same walk on any JSON value. */
 const json_t *check_json_path(const json_t *v, const char *path);
 

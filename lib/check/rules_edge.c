@@ -7,11 +7,6 @@
 
 #include "check/internal.h"
 
-static bool str_eq(const json_t *v, const char *s)
-{
-	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
-}
-
 /* Python's truth of a planned value. */
 static bool truthy(const json_t *v)
 {
@@ -24,12 +19,12 @@ static bool truthy(const json_t *v)
 static int viewer_https(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
-	if (str_eq(check_attr(r, "default_cache_behavior.viewer_protocol_policy"), "allow-all"))
+	if (check_json_str_is(check_attr(r, "default_cache_behavior.viewer_protocol_policy"), "allow-all"))
 		return CHECK_FAIL;
 	size_t i;
 	const json_t *b;
 	json_array_foreach(check_attr(r, "ordered_cache_behavior"), i, b) {
-		if (str_eq(json_object_get(b, "viewer_protocol_policy"), "allow-all"))
+		if (check_json_str_is(json_object_get(b, "viewer_protocol_policy"), "allow-all"))
 			return CHECK_FAIL;
 	}
 	return CHECK_PASS;
@@ -103,8 +98,8 @@ static int failover(const struct check_ctx *ctx, const struct check_res *r)
 static int geo(const struct check_ctx *ctx, const struct check_res *r)
 {
 	(void)ctx;
-	return str_eq(check_attr(r, "restrictions.geo_restriction.restriction_type"), "none") ? CHECK_FAIL
-												: CHECK_PASS;
+	const json_t *type = check_attr(r, "restrictions.geo_restriction.restriction_type");
+	return check_json_str_is(type, "none") ? CHECK_FAIL : CHECK_PASS;
 }
 
 /* CKV_AWS_259: Strict-Transport-Security of a year or more, with
@@ -143,12 +138,12 @@ static int log4j(const struct check_ctx *ctx, const struct check_res *r)
 			return CHECK_UNKNOWN;
 		const json_t *mg = json_object_get(first, "managed_rule_group_statement");
 		const json_t *group = json_is_array(mg) ? json_array_get(mg, 0) : NULL;
-		if (!str_eq(json_object_get(group, "name"), "AWSManagedRulesKnownBadInputsRuleSet"))
+		if (!check_json_str_is(json_object_get(group, "name"), "AWSManagedRulesKnownBadInputsRuleSet"))
 			continue;
 		size_t j;
 		const json_t *ex;
 		json_array_foreach(json_object_get(group, "excluded_rule"), j, ex) {
-			if (str_eq(json_object_get(ex, "name"), "Log4JRCE"))
+			if (check_json_str_is(json_object_get(ex, "name"), "Log4JRCE"))
 				return CHECK_FAIL;
 		}
 		const json_t *none = check_json_path(rule, "override_action.none");

@@ -335,8 +335,9 @@ static int github_oidc(const struct check_ctx *ctx, const struct check_res *r)
 }
 
 /* CKV2_AWS_68: a SageMaker notebook instance has a role, and the role's
- * `policy` allows no action "*".  (aws_iam_role has no `policy` argument
- * in the provider; only the link can fail in a plan.) */
+ * `policy` allows no action "*".  aws_iam_role has no `policy` argument in
+ * the provider (checkov's cases give it one); the role's own policy in a
+ * plan is its inline_policy blocks, which owlet reads as that policy. */
 static bool star_allow(const json_t *st)
 {
 	const char *acts[256];
@@ -349,9 +350,16 @@ static int sagemaker_role(const struct check_ctx *ctx, const struct check_res *r
 	const struct check_res *role = check_linked(ctx, r, "aws_iam_role", 0);
 	if (!role)
 		return CHECK_FAIL;
-	for (size_t i = 0; (role = check_linked(ctx, r, "aws_iam_role", i)); i++)
+	for (size_t i = 0; (role = check_linked(ctx, r, "aws_iam_role", i)); i++) {
 		if (check_policy_each(check_attr(role, "policy"), star_allow, CHECK_PASS) == CHECK_FAIL)
 			return CHECK_FAIL;
+		size_t k;
+		const json_t *inl;
+		json_array_foreach(check_attr(role, "inline_policy"), k, inl) {
+			if (check_policy_each(json_object_get(inl, "policy"), star_allow, CHECK_PASS) == CHECK_FAIL)
+				return CHECK_FAIL;
+		}
+	}
 	return CHECK_PASS;
 }
 

@@ -174,6 +174,29 @@ static int service_permission(const struct check_ctx *ctx, const struct check_re
 	return check_attr_written(r, "source_arn") || check_attr_written(r, "source_account") ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* CKV2_AWS_75: no function URL of the function has a CORS policy open to
+ * any origin ("*") with any method ("*"); one of the two is enough to
+ * pass, as checkov, and so is no URL. */
+static bool has_star(const json_t *list)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(list, i, v) {
+		if (check_json_str_is(v, "*"))
+			return true;
+	}
+	return false;
+}
+
+static int open_cors(const struct check_ctx *ctx, const struct check_res *r)
+{
+	const struct check_res *url;
+	for (size_t i = 0; (url = check_linked(ctx, r, "aws_lambda_function_url", i)); i++)
+		if (has_star(check_attr(url, "cors.allow_origins")) && has_star(check_attr(url, "cors.allow_methods")))
+			return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
 const struct owlet_check_rule owlet_check_rules_lambda[] = {
 	{ "CKV_AWS_45", "Ensure no hard-coded secrets exist in lambda environment",
 	  "Lambda environment holds a hard-coded secret", CHECK_GUIDE("CKV_AWS_45"), { "aws_lambda_function" },
@@ -194,6 +217,9 @@ const struct owlet_check_rule owlet_check_rules_lambda[] = {
 	{ "CKV_AWS_272", "Ensure AWS Lambda function is configured to validate code-signing",
 	  "Lambda function does not validate code signing", CHECK_GUIDE("CKV_AWS_272"), { "aws_lambda_function" },
 	  code_signing },
+	{ "CKV2_AWS_75", "Ensure no open CORS policy",
+	  "Lambda function URL's CORS policy allows any origin with any method (\"*\")", CHECK_GUIDE("CKV2_AWS_75"),
+	  { "aws_lambda_function" }, open_cors },
 	{ "CKV_AWS_363", "Ensure Lambda Runtime is not deprecated", "Lambda runtime is deprecated",
 	  CHECK_GUIDE("CKV_AWS_363"), { "aws_lambda_function" }, runtime },
 	{ "CKV_AWS_258", "Ensure that Lambda function URLs AuthType is not None",

@@ -84,16 +84,11 @@ static int sqs_all_actions(const struct check_ctx *ctx, const struct check_res *
 	return verdict;
 }
 
-static bool str_is(const json_t *v, const char *s)
-{
-	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
-}
-
 /* CKV_AWS_387: an Allow of an SQS action ("*", sqs:..., SQS:...) to
  * principal "*" (or AWS "*", or a list holding it) without a Condition. */
 static bool sqs_public_wildcard(const json_t *st)
 {
-	if (!str_is(json_object_get(st, "Effect"), "Allow"))
+	if (!check_json_str_is(json_object_get(st, "Effect"), "Allow"))
 		return false;
 	const char *acts[256];
 	size_t n = check_stmt_strings(st, "Action", acts, 256);
@@ -103,15 +98,15 @@ static bool sqs_public_wildcard(const json_t *st)
 	if (!sqs || json_object_get(st, "Condition"))
 		return false;
 	const json_t *p = json_object_get(st, "Principal");
-	if (str_is(p, "*"))
+	if (check_json_str_is(p, "*"))
 		return true;
 	const json_t *aws = json_object_get(p, "AWS");
-	if (str_is(aws, "*"))
+	if (check_json_str_is(aws, "*"))
 		return true;
 	size_t i;
 	const json_t *e;
 	json_array_foreach(aws, i, e) {
-		if (str_is(e, "*"))
+		if (check_json_str_is(e, "*"))
 			return true;
 	}
 	return false;

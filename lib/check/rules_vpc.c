@@ -43,6 +43,14 @@ static int default_sg(const struct check_ctx *ctx, const struct check_res *r)
 	return CHECK_FAIL;
 }
 
+/* CKV2_AWS_1: a network ACL attached to subnets: its subnet_ids written
+ * and linked to an aws_subnet (checkov's rule judges the ACL; a subnet
+ * without an ACL of its own, under the VPC's default one, is not judged). */
+static int nacl_subnets(const struct check_ctx *ctx, const struct check_res *r)
+{
+	return check_attr_written(r, "subnet_ids") && check_linked(ctx, r, "aws_subnet", 0) ? CHECK_PASS : CHECK_FAIL;
+}
+
 /* CKV_AWS_130 */
 static int public_ip(const struct check_ctx *ctx, const struct check_res *r)
 {
@@ -356,6 +364,8 @@ const struct owlet_check_rule owlet_check_rules_vpc[] = {
 	{ "CKV2_AWS_12", "Ensure the default security group of every VPC restricts all traffic",
 	  "VPC's default security group is not managed to allow nothing", CHECK_GUIDE("CKV2_AWS_12"), { "aws_vpc" },
 	  default_sg },
+	{ "CKV2_AWS_1", "Ensure that all NACL are attached to subnets", "network ACL is attached to no subnet",
+	  CHECK_GUIDE("CKV2_AWS_1"), { "aws_network_acl" }, nacl_subnets },
 	{ "CKV_AWS_130", "Ensure VPC subnets do not assign public IP by default",
 	  "subnet gives instances public IP addresses", CHECK_GUIDE("CKV_AWS_130"), { "aws_subnet" }, public_ip },
 	{ "CKV_AWS_148", "Ensure no default VPC is planned to be provisioned", "plan manages the default VPC",

@@ -10,6 +10,7 @@ locals {
 }
 
 resource "aws_apigatewayv2_api" "this" {
+  #checkov:skip=CKV2_AWS_77:AWS WAF cannot be associated with an HTTP API (WAFv2 protects REST API stages, not API Gateway v2 HTTP APIs); every route needs a Cognito JWT and the stage throttles
   name          = "${var.name_prefix}-api"
   protocol_type = "HTTP"
   description   = "owlet datasets API of ${var.name_prefix}"
