@@ -1,6 +1,7 @@
-/* athena.c: Athena over libcurl + CURLOPT_AWS_SIGV4 (see athena.h). */
+/* athena.c: Athena on its JSON protocol (jsonapi.h; see athena.h). */
 #include "aws/athena.h"
 #include "aws/client.h"
+#include "aws/jsonapi.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -12,53 +13,21 @@
 #include <string.h>
 #include <time.h>
 
-#define ATTEMPTS 4
-#define BACKOFF_MS 100
-#define MARGIN_MS 50
-
 struct owlet_athena_client {
-	CURL *curl;
-	char *url;
-	struct owlet_aws_auth auth;
-	int64_t deadline_ms;
-	char type[96];
-	char errbuf[CURL_ERROR_SIZE];
-	struct owlet_buf body;
-	unsigned rand_state;
+	struct owlet_aws_jsonapi *api;
 };
 
 int owlet_athena_client_open(struct owlet_athena_client **out, const struct owlet_s3_config *cfg)
 {
 	*out = NULL;
-	if (!cfg->access_key || !*cfg->access_key || !cfg->secret_key || !*cfg->secret_key)
-		return owlet_error_setc(OWLET_EUSAGE, "no AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return owlet_error_set("cannot initialise libcurl");
 	struct owlet_athena_client *c = calloc(1, sizeof *c);
 	if (!c)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	const char *region = cfg->region && *cfg->region ? cfg->region : "us-east-1";
-	c->curl = curl_easy_init();
-	int bad = !c->curl;
-	if (cfg->endpoint && *cfg->endpoint) {
-		size_t n = strlen(cfg->endpoint);
-		while (n > 0 && cfg->endpoint[n - 1] == '/')
-			n--;
-		bad |= asprintf(&c->url, "%.*s/", (int)n, cfg->endpoint) < 0;
-	} else {
-		bad |= asprintf(&c->url, "https://athena.%s.amazonaws.com/", region) < 0;
-	}
-	if (bad) {
-		free(c); /* the asprintf results are undefined on failure: leak rather than free garbage */
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	}
-	int rc = owlet_aws_auth_init(&c->auth, cfg->access_key, cfg->secret_key, cfg->session_token, region, "athena");
+	int rc = owlet_aws_jsonapi_open(&c->api, cfg, "athena", "AmazonAthena", "application/x-amz-json-1.1");
 	if (rc < 0) {
-		owlet_athena_client_free(c);
-		return rc == OWLET_EINVALID ? owlet_error_setc(OWLET_EUSAGE, "the AWS credentials or the region are too long")
-					    : rc;
+		free(c);
+		return rc;
 	}
-	c->rand_state = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)c;
 	*out = c;
 	return 0;
 }
@@ -76,123 +45,23 @@ void owlet_athena_client_free(struct owlet_athena_client *c)
 {
 	if (!c)
 		return;
-	if (c->curl)
-		curl_easy_cleanup(c->curl);
-	free(c->url);
-	owlet_aws_auth_free(&c->auth);
-	owlet_buf_free(&c->body);
+	owlet_aws_jsonapi_free(c->api);
 	free(c);
 }
 
 void owlet_athena_client_set_deadline(struct owlet_athena_client *c, int64_t deadline_ms)
 {
-	c->deadline_ms = deadline_ms;
+	owlet_aws_jsonapi_set_deadline(c->api, deadline_ms);
 }
 
 const char *owlet_athena_client_last_type(const struct owlet_athena_client *c)
 {
-	return c->type;
-}
-
-static bool pause_before(struct owlet_athena_client *c, int attempt)
-{
-	int64_t pause = (int64_t)BACKOFF_MS << (attempt - 1);
-	pause = pause / 2 + rand_r(&c->rand_state) % (pause / 2 + 1);
-	if (c->deadline_ms && owlet_clock_wall_ms() + pause + MARGIN_MS >= c->deadline_ms)
-		return false;
-	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-	return true;
+	return owlet_aws_jsonapi_last_type(c->api);
 }
 
 int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_t *req, json_t **resp)
 {
-	*resp = NULL;
-	c->type[0] = '\0';
-	char *text = json_dumps(req, JSON_COMPACT);
-	char target[96];
-	snprintf(target, sizeof target, "X-Amz-Target: AmazonAthena.%s", op);
-	struct curl_slist *h = NULL;
-	int ret = OWLET_ENOMEM;
-	if (!text || !(h = curl_slist_append(NULL, target)) ||
-	    !curl_slist_append(h, "Content-Type: application/x-amz-json-1.1") || !curl_slist_append(h, "Expect:") ||
-	    owlet_aws_auth_apply(c->curl, &h, &c->auth) < 0) {
-		owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-		if (attempt > 0 && !pause_before(c, attempt)) {
-			ret = owlet_error_setc(OWLET_EINTR, "athena %s: no time left before the deadline to retry", op);
-			goto out;
-		}
-		long timeout_ms = 30000;
-		if (c->deadline_ms) {
-			int64_t left = c->deadline_ms - owlet_clock_wall_ms() - MARGIN_MS;
-			if (left <= 0) {
-				ret = owlet_error_setc(OWLET_EINTR, "athena %s: the deadline has passed", op);
-				goto out;
-			}
-			if (left < timeout_ms)
-				timeout_ms = (long)left;
-		}
-		CURL *k = c->curl;
-		curl_easy_reset(k);
-		owlet_buf_reset(&c->body);
-		c->errbuf[0] = '\0';
-		curl_easy_setopt(k, CURLOPT_URL, c->url);
-		owlet_aws_auth_apply(k, NULL, &c->auth);
-		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
-		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, &c->body);
-		curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, timeout_ms);
-		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDS, text);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text));
-		CURLcode rc = curl_easy_perform(k);
-		long status = 0;
-		if (rc == CURLE_OK)
-			curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
-		json_error_t jerr;
-		json_t *doc = c->body.data ? json_loadb(c->body.data, c->body.len, 0, &jerr) : NULL;
-		const char *type = json_string_value(json_object_get(doc, "__type"));
-		if (type) { /* "com.amazonaws.athena#InvalidRequestException" -> the part after '#' */
-			const char *hash = strrchr(type, '#');
-			snprintf(c->type, sizeof c->type, "%s", hash ? hash + 1 : type);
-		}
-		bool retry = rc != CURLE_OK ? rc != CURLE_OPERATION_TIMEDOUT || attempt == 0
-					    : status >= 500 && status != 501;
-		retry = retry || strcmp(c->type, "ThrottlingException") == 0 ||
-			strcmp(c->type, "TooManyRequestsException") == 0;
-		if (attempt + 1 < ATTEMPTS && retry && !(rc == CURLE_OK && status < 300)) {
-			json_decref(doc);
-			continue;
-		}
-		if (rc != CURLE_OK) {
-			json_decref(doc);
-			ret = owlet_error_setc(rc == CURLE_OPERATION_TIMEDOUT ? OWLET_EINTR : OWLET_EIO, "athena %s: %s", op,
-					       c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-			goto out;
-		}
-		if (status >= 200 && status < 300 && json_is_object(doc)) {
-			*resp = doc;
-			ret = 0;
-			goto out;
-		}
-		const char *msg = json_string_value(json_object_get(doc, "Message"));
-		if (!msg)
-			msg = json_string_value(json_object_get(doc, "message"));
-		ret = owlet_error_setc(status == 501 ? OWLET_ENOTFOUND : status >= 400 && status < 500 ? OWLET_EINVALID
-													: OWLET_EIO,
-				       "%s%s%s", c->type[0] ? c->type : "", c->type[0] ? ": " : "",
-				       msg ? msg : status >= 200 && status < 300 ? "the answer is not JSON" : "HTTP error");
-		json_decref(doc);
-		goto out;
-	}
-out:
-	curl_slist_free_all(h);
-	free(text);
-	return ret;
+	return owlet_aws_jsonapi_call(c->api, op, req, resp);
 }
 
 int owlet_athena_start_query(struct owlet_athena_client *c, char **id, const char *sql, const json_t *params,
