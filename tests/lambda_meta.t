@@ -62,7 +62,7 @@ is "$(summary owlet-meta stations row_count)" 33 "two functions writing at once:
 printf 'trip_id,pickup_at,vendor\n3,2026-11-03T08:00:00Z,CMT\n4,2026-11-03T09:00:00Z,XYZ\n5,2026-11-04T09:00:00Z,VTS\n' >"$t/t.csv"
 run_plan up "$(evplan u "$(ev POST /datasets/trips/uploads '{"filename":"t.csv"}' '[editors]')")" "${META[@]}"
 id=$(body u "['id']")
-s3curl -X PUT --data-binary @"$t/t.csv" "$S3/owlet-data/incoming/trips/$id.csv" >/dev/null
+s3curl -X PUT -H "Content-Type: text/csv" --data-binary @"$t/t.csv" "$S3/owlet-data/incoming/trips/$id.csv" >/dev/null
 hist() {
 	ddb GetItem "{\"TableName\":\"owlet-meta\",\"Key\":{\"dataset\":{\"S\":\"trips\"},\"item\":{\"S\":\"upload#$id\"}}}" |
 		python3 -c 'import json,sys; i=json.load(sys.stdin)["Item"]; print(" ".join("%s=%s" % (k, list(i[k].values())[0]) for k in sys.argv[1:] if k in i))' "$@"
