@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "aws/dynamodb.h"
+#include "base/clock.h"
 #include "base/error.h"
 
 #define BATCH_KEYS 100  /* BatchGetItem's limit */
@@ -19,14 +20,6 @@ int lambda_meta_open(struct lambda_ctx *ctx)
 		return 0;
 	ctx->meta_table = table;
 	return owlet_dynamodb_open_env(&ctx->meta);
-}
-
-static void iso_now(char out[32])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static json_t *key_of(const char *dataset, const char *item)
@@ -51,7 +44,7 @@ int lambda_meta_add(struct lambda_ctx *ctx, const struct owlet_dataset *ds, long
 	if (!ctx->meta)
 		return 0;
 	char now[32], n[24], b[24];
-	iso_now(now);
+	owlet_clock_format(now, sizeof now, owlet_clock_wall_ms(), OWLET_CLOCK_ISO);
 	snprintf(n, sizeof n, "%lld", rows);
 	snprintf(b, sizeof b, "%lld", bytes);
 	/* ADD is atomic on the item: two writers at once both count */
