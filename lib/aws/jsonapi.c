@@ -12,23 +12,19 @@
 #include <string.h>
 #include <time.h>
 
-#define ATTEMPTS 4
-#define BACKOFF_MS 100
-#define MARGIN_MS 50
 #define ANSWER_MAX (16u << 20) /* the largest answer read: GetQueryResults pages are far smaller */
 
 struct owlet_aws_jsonapi {
 	CURL *curl;
 	char *url;
 	struct owlet_aws_auth auth;
-	int64_t deadline_ms;
 	char type[96];
 	char service[32];
 	char target_prefix[48];
 	char content_type[48];
 	char errbuf[CURL_ERROR_SIZE];
 	struct owlet_aws_body body; /* the answer, at most ANSWER_MAX bytes */
-	unsigned rand_state;
+	struct owlet_aws_retry retry;
 };
 
 int owlet_aws_jsonapi_open(struct owlet_aws_jsonapi **out, const struct owlet_s3_config *cfg, const char *service,
@@ -66,7 +62,7 @@ int owlet_aws_jsonapi_open(struct owlet_aws_jsonapi **out, const struct owlet_s3
 	snprintf(c->service, sizeof c->service, "%s", service);
 	snprintf(c->target_prefix, sizeof c->target_prefix, "%s", target_prefix);
 	snprintf(c->content_type, sizeof c->content_type, "%s", content_type);
-	c->rand_state = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)c;
+	owlet_aws_retry_init(&c->retry, c);
 	*out = c;
 	return 0;
 }
@@ -85,23 +81,12 @@ void owlet_aws_jsonapi_free(struct owlet_aws_jsonapi *c)
 
 void owlet_aws_jsonapi_set_deadline(struct owlet_aws_jsonapi *c, int64_t deadline_ms)
 {
-	c->deadline_ms = deadline_ms;
+	c->retry.deadline_ms = deadline_ms;
 }
 
 const char *owlet_aws_jsonapi_last_type(const struct owlet_aws_jsonapi *c)
 {
 	return c->type;
-}
-
-static bool pause_before(struct owlet_aws_jsonapi *c, int attempt)
-{
-	int64_t pause = (int64_t)BACKOFF_MS << (attempt - 1);
-	pause = pause / 2 + rand_r(&c->rand_state) % (pause / 2 + 1);
-	if (c->deadline_ms && owlet_clock_wall_ms() + pause + MARGIN_MS >= c->deadline_ms)
-		return false;
-	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-	return true;
 }
 
 int owlet_aws_jsonapi_call(struct owlet_aws_jsonapi *c, const char *op, const json_t *req, json_t **resp)
@@ -120,20 +105,17 @@ int owlet_aws_jsonapi_call(struct owlet_aws_jsonapi *c, const char *op, const js
 		owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-		if (attempt > 0 && !pause_before(c, attempt)) {
-			ret = owlet_error_setc(OWLET_EINTR, "%s %s: no time left before the deadline to retry", c->service, op);
+	for (int attempt = 0; attempt < OWLET_AWS_ATTEMPTS; attempt++) {
+		char what[128];
+		snprintf(what, sizeof what, "%s %s", c->service, op);
+		long timeout_ms = 0;
+		if (attempt > 0 && !owlet_aws_retry_pause(&c->retry, attempt, what)) {
+			ret = OWLET_EINTR;
 			goto out;
 		}
-		long timeout_ms = 30000;
-		if (c->deadline_ms) {
-			int64_t left = c->deadline_ms - owlet_clock_wall_ms() - MARGIN_MS;
-			if (left <= 0) {
-				ret = owlet_error_setc(OWLET_EINTR, "%s %s: the deadline has passed", c->service, op);
-				goto out;
-			}
-			if (left < timeout_ms)
-				timeout_ms = (long)left;
+		if (!(timeout_ms = owlet_aws_attempt_timeout(&c->retry, 30000, what))) {
+			ret = OWLET_EINTR;
+			goto out;
 		}
 		CURL *k = c->curl;
 		curl_easy_reset(k);
@@ -171,7 +153,7 @@ int owlet_aws_jsonapi_call(struct owlet_aws_jsonapi *c, const char *op, const js
 			strcmp(c->type, "TooManyRequestsException") == 0 ||
 			strcmp(c->type, "ProvisionedThroughputExceededException") == 0 ||
 			strcmp(c->type, "RequestLimitExceeded") == 0;
-		if (attempt + 1 < ATTEMPTS && retry && !(rc == CURLE_OK && status < 300)) {
+		if (attempt + 1 < OWLET_AWS_ATTEMPTS && retry && !(rc == CURLE_OK && status < 300)) {
 			json_decref(doc);
 			continue;
 		}

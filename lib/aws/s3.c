@@ -16,9 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S3_ATTEMPTS 4
-#define S3_BACKOFF_MS 100   /* first pause; doubled each time, with jitter */
-#define S3_MARGIN_MS 50     /* stop this long before the deadline */
 #define S3_BODY_MAX (256u << 20) /* the largest answer read into memory (owlet_s3_set_body_max) */
 #define S3_PARALLEL 16      /* requests in flight at once (owlet_s3_put_new_many) */
 
@@ -27,12 +24,11 @@ struct owlet_s3 {
 	char *endpoint;   /* "http://127.0.0.1:5000" or NULL */
 	char *region;
 	struct owlet_aws_auth auth;
-	int64_t deadline_ms;
 	char code[64];    /* last S3 error code */
 	char etag[128];   /* last answer's ETag header, unquoted; "" when none */
 	char errbuf[CURL_ERROR_SIZE];
 	struct owlet_aws_body body; /* the answer, at most body.max bytes */
-	unsigned rand_state;
+	struct owlet_aws_retry retry;
 	const char *extra_header; /* one more header line of the next request ("If-None-Match: *"), or NULL */
 };
 
@@ -82,7 +78,7 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 		owlet_s3_free(s3);
 		return nomem();
 	}
-	s3->rand_state = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)s3;
+	owlet_aws_retry_init(&s3->retry, s3);
 	*out = s3;
 	return 0;
 }
@@ -115,7 +111,7 @@ void owlet_s3_free(struct owlet_s3 *s3)
 
 void owlet_s3_set_deadline(struct owlet_s3 *s3, int64_t deadline_ms)
 {
-	s3->deadline_ms = deadline_ms;
+	s3->retry.deadline_ms = deadline_ms;
 }
 
 const char *owlet_s3_last_code(const struct owlet_s3 *s3)
@@ -223,19 +219,6 @@ static bool retryable(const struct owlet_s3 *s3, long status, CURLcode rc)
 	return status >= 500 || status == 429 || (status == 400 && strcmp(s3->code, "RequestTimeout") == 0);
 }
 
-/* Pauses before attempt `attempt` (1-based retries); false when the deadline
- * leaves no room. */
-static bool backoff(struct owlet_s3 *s3, int attempt)
-{
-	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
-	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_clock_wall_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
-		return false;
-	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-	return true;
-}
-
 /* What every request of the client sets on its handle: the URL as encoded
  * (no dot segment collapsed: s3.h), SigV4, the headers, the answer into out. */
 static void setup_handle(const struct owlet_s3 *s3, CURL *c, const char *url, struct curl_slist *h,
@@ -277,21 +260,17 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		goto out;
 	}
 	CURL *c = s3->curl;
-	for (int attempt = 0; attempt < S3_ATTEMPTS; attempt++) {
-		if (attempt > 0 && !backoff(s3, attempt)) {
-			ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': no time left before the deadline to retry",
-					       r->method, url);
+	for (int attempt = 0; attempt < OWLET_AWS_ATTEMPTS; attempt++) {
+		char what[160];
+		snprintf(what, sizeof what, "s3 %s '%.120s'", r->method, url);
+		long timeout_ms = 0;
+		if (attempt > 0 && !owlet_aws_retry_pause(&s3->retry, attempt, what)) {
+			ret = OWLET_EINTR;
 			goto out;
 		}
-		long timeout_ms = 30000;
-		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_clock_wall_ms() - S3_MARGIN_MS;
-			if (left <= 0) {
-				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
-				goto out;
-			}
-			if (left < timeout_ms)
-				timeout_ms = (long)left;
+		if (!(timeout_ms = owlet_aws_attempt_timeout(&s3->retry, 30000, what))) {
+			ret = OWLET_EINTR;
+			goto out;
 		}
 		curl_easy_reset(c);
 		owlet_buf_reset(&s3->body.buf);
@@ -323,7 +302,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (rc == CURLE_OK && status >= 300)
 			error_code(s3);
-		if (attempt + 1 < S3_ATTEMPTS && retryable(s3, status, rc))
+		if (attempt + 1 < OWLET_AWS_ATTEMPTS && retryable(s3, status, rc))
 			continue;
 		if (rc != CURLE_OK) {
 			ret = owlet_error_setc(rc == CURLE_OPERATION_TIMEDOUT ? OWLET_EINTR : OWLET_EIO,
@@ -440,14 +419,9 @@ int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, con
 	bool *retry = calloc(n ? n : 1, sizeof *retry);
 	int rc = m && slots && retry ? 0 : nomem();
 	size_t next = 0, running = 0;
-	long timeout_ms = 30000;
-	if (s3->deadline_ms) {
-		int64_t left = s3->deadline_ms - owlet_clock_wall_ms() - S3_MARGIN_MS;
-		if (left <= 0)
-			rc = owlet_error_setc(OWLET_EINTR, "s3 put: the deadline has passed");
-		else if (left < timeout_ms)
-			timeout_ms = (long)left;
-	}
+	long timeout_ms = rc == 0 ? owlet_aws_attempt_timeout(&s3->retry, 30000, "s3 put") : 0;
+	if (rc == 0 && !timeout_ms)
+		rc = OWLET_EINTR;
 	while (rc == 0 && (next < n || running > 0)) {
 		for (size_t k = 0; rc == 0 && k < S3_PARALLEL && next < n; k++)
 			if (!slots[k].h) {
@@ -671,15 +645,8 @@ int owlet_s3_parse_list(struct owlet_s3_list *out, int *truncated, char **next_t
 			rc = nomem();
 		else if (!key || !size)
 			rc = owlet_error_setc(OWLET_EIO, "s3 list: Contents without Key or Size");
-		else if (out->count == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 16;
-			struct owlet_s3_object *items = realloc(out->items, cap * sizeof *items);
-			if (items) {
-				out->items = items;
-				out->cap = cap;
-			} else
-				rc = nomem();
-		}
+		else
+			rc = owlet_grow((void **)&out->items, &out->cap, out->count, sizeof *out->items, 16);
 		if (rc < 0) {
 			free(key);
 			free(size);
