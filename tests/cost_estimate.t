@@ -38,10 +38,10 @@ import json, sys
 P = {
     "us-east-1": dict(kms_key=1.00, interface_endpoint=0.01, alarm=0.10, budget=0.0, api_request=1.00,
                       lambda_request=0.20, lambda_gbs_x86_64=0.0000166667, s3_standard=0.023, transfer_in=0.0,
-                      athena_scan=5.00, logs_ingest=0.50, logs_storage=0.03),
+                      athena_scan=5.00, logs_ingest=0.50, logs_storage=0.03, dynamodb_pitr=0.20),
     "eu-west-1": dict(kms_key=1.00, interface_endpoint=0.011, alarm=0.10, budget=0.0, api_request=1.11,
                       lambda_request=0.20, lambda_gbs_x86_64=0.0000166667, s3_standard=0.023, transfer_in=0.0,
-                      athena_scan=5.00, logs_ingest=0.57, logs_storage=0.03),
+                      athena_scan=5.00, logs_ingest=0.57, logs_storage=0.03, dynamodb_pitr=0.22),
 }
 PER = dict(api_request=1e6, lambda_request=1e6)
 # usage defaults: 100000 requests of 100 ms, 1 GB stored and uploaded, 100 queries
@@ -55,8 +55,9 @@ TABLE = {
     "local": ("us-east-1", usage(256, 30)),
     # dev: 256 MB, 30 days; a budget (free)
     "dev": ("eu-west-1", dict(usage(256, 30), budget=1)),
-    # prod: 512 MB, 365 days; a KMS key, four alarms (Lambda errors, throttles, API 5xx, DLQ), a budget
-    "prod": ("eu-west-1", dict(usage(512, 365), kms_key=1, alarm=4, budget=1)),
+    # prod: 512 MB, 365 days; a KMS key, four alarms (Lambda errors, throttles, API 5xx, DLQ), a budget,
+    # point-in-time recovery of the metadata table (1 GB assumed)
+    "prod": ("eu-west-1", dict(usage(512, 365), kms_key=1, alarm=4, budget=1, dynamodb_pitr=1)),
 }
 name = sys.argv[1]
 region, qty = TABLE[name]

@@ -8,6 +8,16 @@
 #   q PYTHON_EXPR                            a value of $log's requests
 #   resp ID [SUFFIX]                         the response to invocation ID
 #   body ID [SUFFIX]                         the JSON body of that response
+#   ev METHOD PATH BODY GROUPS               a payload 2.0 event (the fixtures'
+#                                            shape) for a caller of GROUPS
+#   s3ev KEY...                              an S3 ObjectCreated:Post event
+#   evplan ID EVENT [ID EVENT...]            a plan of those events
+#   ddb OPERATION JSON                       one DynamoDB call to moto ($S3),
+#                                            signed by curl (not by owlet)
+#   meta_table NAME                          a table as the storage module's
+#                                            metadata table (keys dataset, item)
+#   summary TABLE DATASET FIELD              a number of the dataset's summary
+#                                            item ("-" when there is none)
 #   fixture_plan NAME...                     a plan of recorded events of
 #                                            tests/fixtures/lambda/events/,
 #                                            invocation ids "N-NAME"
@@ -93,3 +103,50 @@ moto_s3() {
 }
 s3curl() { curl -sf --aws-sigv4 aws:amz:us-east-1:s3 -u testing:testing "$@"; }
 s3keys() { s3curl "$S3/owlet-data?list-type=2&prefix=$1" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g'; }
+
+# ev METHOD PATH BODY GROUPS: a payload 2.0 event of the fixtures' shape
+ev() {
+	python3 - "$OWLET_SRC/tests/fixtures/lambda/events/post_trips_one.json" "$@" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+method, path, body, groups = sys.argv[2:6]
+e["rawPath"] = e["requestContext"]["http"]["path"] = path
+e["requestContext"]["http"]["method"] = method
+e["routeKey"] = e["requestContext"]["routeKey"] = "%s %s" % (method, path)
+e["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = groups
+if body:
+    e["body"] = body
+else:
+    e.pop("body", None)
+print(json.dumps(e))
+PY
+}
+# s3ev KEY...: an S3 ObjectCreated:Post event, as S3 sends it (keys URL-encoded)
+s3ev() {
+	python3 - "$@" <<'PY'
+import json, sys, urllib.parse
+print(json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+    "eventName": "ObjectCreated:Post", "s3": {"s3SchemaVersion": "1.0", "configurationId": "owlet-uploads",
+    "bucket": {"name": "owlet-data", "arn": "arn:aws:s3:::owlet-data"},
+    "object": {"key": urllib.parse.quote_plus(k, safe="/"), "size": 1, "eTag": "x"}}} for k in sys.argv[1:]]}))
+PY
+}
+evplan() { # ID EVENT ... -> a plan of those events, 15 s each
+	local out="[" sep=""
+	while [ $# -gt 0 ]; do out+="$sep{\"id\":\"$1\",\"deadline_in_ms\":15000,\"event\":$2}"; sep=","; shift 2; done
+	printf '%s]' "$out"
+}
+
+ddb() {
+	curl -s --aws-sigv4 aws:amz:us-east-1:dynamodb -u testing:testing -H "X-Amz-Target: DynamoDB_20120810.$1" \
+		-H 'Content-Type: application/x-amz-json-1.0' --data-binary "$2" "$S3/"
+}
+meta_table() {
+	ddb CreateTable '{"TableName":"'"$1"'","BillingMode":"PAY_PER_REQUEST",
+ "AttributeDefinitions":[{"AttributeName":"dataset","AttributeType":"S"},{"AttributeName":"item","AttributeType":"S"}],
+ "KeySchema":[{"AttributeName":"dataset","KeyType":"HASH"},{"AttributeName":"item","KeyType":"RANGE"}]}'
+}
+summary() {
+	ddb GetItem "{\"TableName\":\"$1\",\"Key\":{\"dataset\":{\"S\":\"$2\"},\"item\":{\"S\":\"summary\"}}}" |
+		python3 -c 'import json,sys; i=json.load(sys.stdin).get("Item",{}); print(i.get(sys.argv[1],{}).get("N","-"))' "$3"
+}

@@ -11,38 +11,7 @@
 . "$(dirname "$0")/lambda_lib.sh"
 moto_s3
 
-# ev METHOD PATH BODY GROUPS: a payload 2.0 event of the fixtures' shape
-ev() {
-	python3 - "$OWLET_SRC/tests/fixtures/lambda/events/post_trips_one.json" "$@" <<'PY'
-import json, sys
-e = json.load(open(sys.argv[1]))
-method, path, body, groups = sys.argv[2:6]
-e["rawPath"] = e["requestContext"]["http"]["path"] = path
-e["requestContext"]["http"]["method"] = method
-e["routeKey"] = e["requestContext"]["routeKey"] = "%s %s" % (method, path)
-e["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = groups
-if body:
-    e["body"] = body
-else:
-    e.pop("body", None)
-print(json.dumps(e))
-PY
-}
-# s3ev KEY...: an S3 ObjectCreated:Post event, as S3 sends it (keys URL-encoded)
-s3ev() {
-	python3 - "$@" <<'PY'
-import json, sys, urllib.parse
-print(json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
-    "eventName": "ObjectCreated:Post", "s3": {"s3SchemaVersion": "1.0", "configurationId": "owlet-uploads",
-    "bucket": {"name": "owlet-data", "arn": "arn:aws:s3:::owlet-data"},
-    "object": {"key": urllib.parse.quote_plus(k, safe="/"), "size": 1, "eTag": "x"}}} for k in sys.argv[1:]]}))
-PY
-}
-plan() { # ID EVENT ... -> a plan
-	local out="[" sep=""
-	while [ $# -gt 0 ]; do out+="$sep{\"id\":\"$1\",\"deadline_in_ms\":15000,\"event\":$2}"; sep=","; shift 2; done
-	printf '%s]' "$out"
-}
+plan() { evplan "$@"; } # ID EVENT ... -> a plan (lambda_lib.sh)
 
 # the dataset already holds trip 1 (POSTed as records are)
 csv=$t/trips.csv

@@ -83,6 +83,10 @@ like "$out" "line 3: status: " "and the bad row's line and field"
 req "$(token writer@example.com)" GET /datasets
 is "$(printf '%s' "$body" | python3 -c 'import json,sys; print({d["name"]: d.get("row_count") for d in json.load(sys.stdin)["datasets"]}.get("orders"))' 2>&1)" 3 \
 	"GET /datasets counts the uploaded rows (orders: 1 POSTed + 2 uploaded)"
+like "$(printf '%s' "$body" | python3 -c 'import json,sys; d={d["name"]: d for d in json.load(sys.stdin)["datasets"]}["orders"]; print(d.get("bytes"), d.get("last_update"))' 2>&1)" \
+	'^[1-9][0-9]* 20[0-9-]{8}T[0-9:]{8}Z$' "the counts come from the metadata table (bytes, last_update)"
+is "$(python3 -c 'import json; print(json.load(open("state/local/outputs.json"))["meta_table"])' 2>&1)" "shop-local-meta" \
+	"the stack has its metadata table (outputs.json meta_table)"
 req "$(token writer@example.com)" GET /datasets/nosuch
 is "$status" 404 "a dataset the model does not have: 404"
 run_owlet user list

@@ -192,7 +192,7 @@ unlike "$(q local "$after"'after("module.storage.aws_s3_bucket_policy.logs").pol
 is "$(q local "$after"'typed("aws_s3_bucket_lifecycle_configuration") | length')" "0" \
 	"local: no aws_s3_bucket_lifecycle_configuration (its 55 s waiter)"
 is "$(q local "$after"'[after("module.storage.aws_s3_bucket.data", "module.storage.aws_s3_bucket.logs") | [.lifecycle_rule[] | "\(.id):\(.enabled):\(.prefix // ""):\(.abort_incomplete_multipart_upload_days // "-"):\(.expiration[0].days // "-"):\(.noncurrent_version_expiration[0].days)"] | join(" ")] | join(" | ")')" \
-	"abort-incomplete-uploads-and-expire-old-versions:true::7:-:$(t local .storage.noncurrent_days) expire-idempotency-records:true:_idempotency/:-:1:1 | abort-incomplete-uploads-and-expire-old-versions:true::7:$(t local .storage.log_retention_days):$(t local .storage.noncurrent_days)" \
+	"abort-incomplete-uploads-and-expire-old-versions:true::7:-:$(t local .storage.noncurrent_days) expire-idempotency-records:true:_idempotency/:-:1:1 expire-uploaded-originals:true:incoming/:-:7:1 | abort-incomplete-uploads-and-expire-old-versions:true::7:$(t local .storage.log_retention_days):$(t local .storage.noncurrent_days)" \
 	"local: the buckets carry the lifecycle rules inline"
 is "$(q local "$after"'after("module.network[0].aws_vpc.this").enable_dns_hostnames')" "false" \
 	"local: the VPC has no DNS hostnames (the provider's 10 s wait)"
@@ -204,7 +204,7 @@ is "$(jq -r '[.results.passed_checks[] | select(.check_id == "CKV2_AWS_61" or .c
 	"local: the checks see the inline lifecycle rules (CKV2_AWS_61, CKV_AWS_300 pass on both buckets)"
 for env in dev prod; do
 	is "$(q $env "$after"'([typed("aws_s3_bucket_lifecycle_configuration")[].change.after.rule | length] | join(",")) + " " + ([typed("aws_s3_bucket")[].change.after.lifecycle_rule | length] | unique | join(","))')" \
-		"2,1 0" "$env: the lifecycle rules are aws_s3_bucket_lifecycle_configuration, none inline"
+		"3,1 0" "$env: the lifecycle rules are aws_s3_bucket_lifecycle_configuration, none inline"
 	is "$(q $env "$after"'after("module.network[0].aws_vpc.this").enable_dns_hostnames')" "true" "$env: the VPC has DNS hostnames"
 done
 for env in dev prod; do
@@ -213,6 +213,24 @@ for env in dev prod; do
 	is "$(q $env "$after"'[typed("aws_sqs_queue")[].change.after.name] | join(",")')" \
 		"owlet-demo-$env-dlq" "$env: the function has a dead-letter queue"
 done
+
+# --- bulk uploads' originals expire; the dataset metadata table -------------------------------
+is "$(q dev "$after"'after("module.storage.aws_s3_bucket_lifecycle_configuration.this[\"data\"]").rule[] | select(.id == "expire-uploaded-originals") | "\(.filter[0].prefix) \(.expiration[0].days) \(.noncurrent_version_expiration[0].noncurrent_days)"')" \
+	"incoming/ 7 1" "dev: uploaded originals under incoming/ expire after 7 days (the default)"
+is "$(q prod "$after"'after("module.storage.aws_s3_bucket_lifecycle_configuration.this[\"data\"]").rule[] | select(.id == "expire-uploaded-originals") | "\(.filter[0].prefix) \(.expiration[0].days)"')" \
+	"incoming/ $(t prod .storage.incoming_days)" "prod: after storage.incoming_days"
+for env in local dev prod; do
+	is "$(q $env "$after"'after("module.storage.aws_dynamodb_table.meta") | "\(.name) \(.billing_mode) \(.hash_key) \(.range_key) \(.point_in_time_recovery[0].enabled) \(.server_side_encryption[0].enabled) \(.deletion_protection_enabled)"')" \
+		"owlet-demo-$env-meta PAY_PER_REQUEST dataset item true $(t $env .storage.kms) $(t $env '.storage.force_destroy | not')" \
+		"$env: one metadata table, billed per request, PITR, CMK as storage.kms says, protected unless force_destroy"
+	is "$(q $env "$after"'after("module.function.aws_lambda_function.this").environment[0].variables.OWLET_META_TABLE')" \
+		"owlet-demo-$env-meta" "$env: the function is told the table's name"
+	is "$(q $env "$after"'after("module.function.aws_iam_role_policy.this").policy | fromjson | [.Statement[] | select([.Action] | flatten | any(startswith("dynamodb:"))) | "\(.Action | join(",")) \(.Resource)"] | join(" | ")')" \
+		"dynamodb:GetItem,dynamodb:BatchGetItem,dynamodb:UpdateItem,dynamodb:PutItem,dynamodb:Query arn:aws:dynamodb:$(t $env .region):123456789012:table/owlet-demo-$env-meta" \
+		"$env: the function may read and update that table only, with no other DynamoDB action"
+done
+is "$(q prod '.resource_changes[] | select(.address == "module.storage.aws_dynamodb_table.meta") | .change.after_unknown.server_side_encryption[0].kms_key_arn')" \
+	"true" "prod: the table is encrypted with the stack's KMS key"
 
 # --- dev: cheap; prod: hardened ---------------------------------------------------------------
 is "$(q dev "$after"'typed("aws_kms_key") | length')" "0" "dev: no customer-managed KMS key (cost)"

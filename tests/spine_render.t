@@ -49,6 +49,8 @@ for env in dev prod; do
 done
 is "$(json state/prod/owlet.auto.tfvars.json 'd["storage"]["force_destroy"], d["protect"]')" "(False, True)" \
 	"prod is protected and never force-destroys"
+is "$(json $tf 'd["storage"]["incoming_days"], d["storage"]["point_in_time_recovery"]') $(json state/prod/owlet.auto.tfvars.json 'd["storage"]["incoming_days"], d["storage"]["point_in_time_recovery"]')" \
+	"(1, False) (30, True)" "storage.incoming_days and point_in_time_recovery come from the environment (local: 1 day, none; prod: 30 days, on)"
 
 # a template that is gone is removed from the rendered root
 share=$(tmpdir)

@@ -32,6 +32,8 @@
 #include "model/openapi.h"
 #include "lambda/records.h"
 #include "layout.h"
+#include "meta.h"
+#include "aws/jsonapi.h"
 #include "aws/s3.h"
 #include "stats.h"
 #include "query.h"
@@ -93,9 +95,14 @@ int lambda_init(struct lambda_ctx *ctx)
 	} else {
 		ctx->bucket = NULL;
 	}
+	int rc = lambda_meta_open(ctx);
+	if (rc < 0) {
+		lambda_fini(ctx);
+		return rc;
+	}
 	char *model_text = NULL;
 	const char *source;
-	int rc = model_text_of(ctx, &model_text, &source);
+	rc = model_text_of(ctx, &model_text, &source);
 	if (rc < 0) {
 		lambda_fini(ctx);
 		return rc;
@@ -123,6 +130,7 @@ void lambda_fini(struct lambda_ctx *ctx)
 	owlet_model_free(ctx->model);
 	owlet_s3_free(ctx->s3);
 	owlet_athena_client_free(ctx->athena);
+	owlet_aws_jsonapi_free(ctx->meta);
 	memset(ctx, 0, sizeof *ctx);
 }
 
@@ -309,9 +317,28 @@ static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_
 
 static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, const struct caller *c)
 {
-	json_t *arr = json_array();
-	if (!arr)
+	json_t *arr = json_array(), *summaries = NULL;
+	const char **names = calloc(ctx->model->n_datasets + 1, sizeof *names);
+	size_t n_names = 0;
+	for (size_t i = 0; names && i < ctx->model->n_datasets; i++)
+		if (owlet_dataset_can_read(&ctx->model->datasets[i], c->groups, c->n_groups))
+			names[n_names++] = ctx->model->datasets[i].name;
+	if (!arr || !names) {
+		json_decref(arr);
+		free(names);
 		return lambda_respond(res, 500, NULL);
+	}
+	if (ctx->meta) {
+		int rc = lambda_meta_summaries(ctx, &summaries, names, n_names);
+		if (rc < 0) {
+			fprintf(stderr, "owlet-lambda: the metadata table: %s\n", owlet_error_last());
+			json_decref(arr);
+			free(names);
+			return lambda_respond_message(res, rc == OWLET_EINTR ? 504 : 502,
+						      "the dataset metadata table cannot be read");
+		}
+	}
+	free(names);
 	for (size_t i = 0; i < ctx->model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &ctx->model->datasets[i];
 		if (!owlet_dataset_can_read(ds, c->groups, c->n_groups))
@@ -319,10 +346,17 @@ static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, con
 		json_t *o = schema_json(ds);
 		if (!o || json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
+			json_decref(summaries);
 			return lambda_respond(res, 500, NULL);
 		}
 		json_t *count = json_null();
-		if (ctx->s3) {
+		if (summaries) { /* no item yet: nothing stored through the API */
+			const json_t *s = json_object_get(summaries, ds->name);
+			count = json_integer(s ? json_integer_value(json_object_get(s, "row_count")) : 0);
+			json_object_set_new(o, "bytes", json_integer(s ? json_integer_value(json_object_get(s, "bytes")) : 0));
+			json_object_set(o, "last_update", s && json_object_get(s, "last_update")
+								  ? json_object_get(s, "last_update") : json_null());
+		} else if (ctx->s3) {
 			long long n;
 			int rc = row_count(ctx, &n, ds);
 			if (rc < 0) {
@@ -333,6 +367,7 @@ static void list_datasets(struct lambda_ctx *ctx, struct lambda_result *res, con
 		}
 		json_object_set_new(o, "row_count", count);
 	}
+	json_decref(summaries);
 	lambda_respond(res, 200, json_pack("{s:o}", "datasets", arr));
 }
 

@@ -7,7 +7,8 @@
  * response {statusCode, headers, body, isBase64Encoded:false} with a JSON
  * body, also for bad requests (4xx) and failures (5xx):
  *
- *   GET  /datasets                    200 the datasets the caller may read
+ *   GET  /datasets                    200 the datasets the caller may read, with row_count, bytes
+ *                                     and last_update from the metadata table (meta.h)
  *   GET  /datasets/{name}             200 the schema | 403 | 404
  *   GET  /datasets/{name}/stats       200 the merged stats of raw/<name>/ (stats.c) | 503 no bucket
  *   POST /datasets/{name}/records     201 {"bucket","key","records"} | 400 {"errors","more_errors"}
@@ -32,12 +33,15 @@
 struct owlet_model;
 struct owlet_s3;
 struct owlet_athena_client;
+struct owlet_aws_jsonapi;
 
 struct lambda_ctx {
 	struct owlet_model *model;
 	struct owlet_s3 *s3;       /* NULL when OWLET_DATA_BUCKET is unset */
 	const char *bucket;        /* OWLET_DATA_BUCKET, borrowed from the environment */
 	struct owlet_athena_client *athena; /* opened at the first query (query.c) */
+	struct owlet_aws_jsonapi *meta; /* the metadata table's client (meta.h), NULL without one */
+	const char *meta_table;    /* OWLET_META_TABLE, borrowed from the environment */
 	int64_t deadline_ms;       /* the invocation's */
 };
 

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "post.h"
+#include "meta.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -151,6 +152,29 @@ static int marker_taken(struct lambda_ctx *ctx, const char *mkey, const char *ou
 	return rc;
 }
 
+/* Writes one object of a batch with If-None-Match: *; what it newly
+ * stores is added to *rows and *bytes (an object a previous attempt stored
+ * was counted then).  0 or an S3 failure. */
+static int put_part(struct lambda_ctx *ctx, const char *key, const struct layout_part *p, long long *rows,
+		    long long *bytes)
+{
+	int rc = owlet_s3_put_if(ctx->s3, ctx->bucket, key, p->lines, p->size, "application/x-ndjson", NULL);
+	if (rc == 0) {
+		*rows += p->records;
+		*bytes += (long long)p->size;
+	}
+	return rc == 1 ? 0 : rc;
+}
+
+/* Counts what a batch stored in the metadata table (meta.h).  The data is
+ * stored whatever happens here: a failure is logged, not answered. */
+static void count_stored(struct lambda_ctx *ctx, const struct owlet_dataset *ds, long long rows, long long bytes)
+{
+	if (lambda_meta_add(ctx, ds, rows, bytes) < 0)
+		fprintf(stderr, "owlet-lambda: the metadata table: %s +%lld rows not counted: %s\n", ds->name, rows,
+			owlet_error_last());
+}
+
 /* Stores a batch: first a key marker per record (keyed datasets), then one
  * object per dt= day, every write with If-None-Match: * (an object a
  * previous attempt stored is left as it is).  Returns 0; 1 when a key is
@@ -186,12 +210,12 @@ static int store_batch(struct lambda_ctx *ctx, const struct owlet_dataset *ds, c
 			*conflict = (long)i;
 		free(body);
 	}
+	long long rows = 0, bytes = 0;
 	for (size_t p = 0; rc == 0 && p < b->n_parts; p++) {
-		rc = owlet_s3_put_if(ctx->s3, ctx->bucket, keys[p], b->parts[p].lines, b->parts[p].size,
-				     "application/x-ndjson", NULL);
-		if (rc == 1) /* stored by a previous attempt of this request */
-			rc = 0;
+		rc = put_part(ctx, keys[p], &b->parts[p], &rows, &bytes);
 	}
+	if (rows)
+		count_stored(ctx, ds, rows, bytes);
 	if (rc != 0 && mine)
 		drop_markers(ctx, ds, b, mine);
 	free(mine);
@@ -369,15 +393,15 @@ int lambda_store_rows(struct lambda_ctx *ctx, const struct owlet_dataset *ds, co
 		free(idx);
 		rc = build_kept(&b, ds, rows, verdict, &idx);
 	}
+	long long n_stored = 0, bytes = 0;
 	for (size_t p = 0; rc == 0 && p < b.n_parts; p++) {
 		char key[256];
 		if ((rc = layout_object_key(key, sizeof key, ds, &b.parts[p], stem)) < 0)
 			break;
-		rc = owlet_s3_put_if(ctx->s3, ctx->bucket, key, b.parts[p].lines, b.parts[p].size, "application/x-ndjson",
-				     NULL);
-		if (rc == 1) /* stored by a previous attempt of this batch */
-			rc = 0;
+		rc = put_part(ctx, key, &b.parts[p], &n_stored, &bytes);
 	}
+	if (n_stored)
+		count_stored(ctx, ds, n_stored, bytes);
 	if (rc < 0 && mine && ds->key) { /* best effort: free the keys this batch took */
 		char mkey[256];
 		for (size_t i = 0; i < b.n_records; i++)

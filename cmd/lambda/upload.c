@@ -21,6 +21,7 @@
 #include "base/random.h"
 #include "lambda/records.h"
 #include "post.h"
+#include "meta.h"
 
 /* The limits (docs/uploads.md). */
 #define UPLOAD_MAX_BYTES (100LL * 1024 * 1024) /* the POST policy's content-length-range */
@@ -34,6 +35,8 @@
 #define ROW_TEXT_KEPT 1000                      /* bytes of a rejected row quoted in the rejects object */
 #define LIST_MAX 20                             /* GET .../uploads */
 #define TIME_MARGIN_MS 1500                     /* stop and record "failed" this long before the deadline */
+#define LEASE_MARGIN_S 5                        /* a claim's lease: the invocation's deadline and this */
+#define LEASE_NO_DEADLINE_S 900                 /* without a deadline: Lambda's longest timeout */
 
 /* ---- ids, keys and records ----------------------------------------------------------- */
 
@@ -95,6 +98,15 @@ static int write_record(struct lambda_ctx *ctx, const char *key, const json_t *r
 			  : owlet_s3_put(ctx->s3, ctx->bucket, key, text, strlen(text), "application/json");
 	free(text);
 	return rc;
+}
+
+/* The upload's item in the metadata table's history (meta.h); the S3
+ * record stays the one the trigger claims, so a failure is only logged. */
+static void meta_history(struct lambda_ctx *ctx, const struct owlet_dataset *ds, const char *id, const json_t *rec)
+{
+	if (lambda_meta_upload(ctx, ds, id, rec) < 0)
+		fprintf(stderr, "owlet-lambda: the metadata table: upload %s of %s: %s\n", id, ds->name,
+			owlet_error_last());
 }
 
 /* ---- the routes ------------------------------------------------------------------------ */
@@ -214,6 +226,8 @@ void lambda_upload_start(struct lambda_ctx *ctx, struct lambda_result *res, cons
 				"status", "pending", "filename", filename, "format", fmt, "user", caller_name(event),
 				"created", created, "key", key);
 	rc = rec ? write_record(ctx, rkey, rec, NULL) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0)
+		meta_history(ctx, ds, id, rec);
 	json_decref(rec);
 	json_decref(req);
 	if (rc < 0) {
@@ -699,16 +713,30 @@ static int process(struct lambda_ctx *ctx, const char *key)
 		return rc;
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	const char *want_key = json_string_value(json_object_get(rec, "key"));
-	if (!status || strcmp(status, "pending") != 0 || !want_key || strcmp(want_key, key) != 0) {
+	long long now = (long long)time(NULL);
+	/* a record left `processing` by a function that died (a crash, a kill at
+	 * its timeout) is taken over once its lease has run out */
+	const json_t *held = json_object_get(rec, "lease_until"); /* none: a record of an older function, kept */
+	bool expired = status && strcmp(status, "processing") == 0 && json_is_integer(held) &&
+		       json_integer_value(held) < now;
+	if (!status || (strcmp(status, "pending") != 0 && !expired) || !want_key || strcmp(want_key, key) != 0) {
 		fprintf(stderr, "owlet-lambda: upload %s is %s; skipped\n", id, status ? status : "?");
 		json_decref(rec);
 		return 1;
 	}
-	/* claim it: of two deliveries of the event, one processes the file */
+	/* claim it: of two deliveries of the event, one processes the file; the
+	 * lease lasts this invocation (Lambda ends it at its deadline) and a
+	 * margin for clock skew */
 	char started[32];
 	iso_now(started);
+	long long lease = ctx->deadline_ms ? ctx->deadline_ms / 1000 + LEASE_MARGIN_S : now + LEASE_NO_DEADLINE_S;
+	if (expired) {
+		fprintf(stderr, "owlet-lambda: upload %s: taking over from a function whose lease ran out\n", id);
+		json_object_set_new(rec, "attempts", json_integer(json_integer_value(json_object_get(rec, "attempts")) + 1));
+	}
 	json_object_set_new(rec, "status", json_string("processing"));
 	json_object_set_new(rec, "started", json_string(started));
+	json_object_set_new(rec, "lease_until", json_integer(lease));
 	rc = write_record(ctx, rkey, rec, etag);
 	if (rc != 0) {
 		json_decref(rec);
@@ -774,7 +802,9 @@ static int process(struct lambda_ctx *ctx, const char *key)
 	if (msg[0])
 		json_object_set_new(rec, "message", json_string(msg));
 	json_object_set_new(rec, "finished", json_string(finished));
+	json_object_del(rec, "lease_until");
 	int wrc = write_record(ctx, rkey, rec, NULL);
+	meta_history(ctx, ds, id, rec);
 	fprintf(stderr, "owlet-lambda: upload %s of %s: %s, %lld accepted, %lld rejected, %lld bytes in %.3f s\n", id,
 		ds->name, outcome, j.accepted, j.rejected, size, secs);
 	json_decref(rec);

@@ -337,14 +337,16 @@ static int serve(struct serve_setup *s, int *ready_fd)
 	 * bucket (written by apply) and its SHA-256, never the model itself */
 	char model_sha[65];
 	owlet_sha256_hex(model_sha, s->model_json, strlen(s->model_json));
-	char *vars[9] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
+	/* the dataset metadata table (storage module); "" for a stack from before it */
+	const char *meta = json_string_value(json_object_get(s->stack->outputs, "meta_table"));
+	char *vars[10] = { var("AWS_ENDPOINT_URL", s->stack->endpoint),
 			  var("OWLET_DATA_BUCKET", s->stack->data_bucket ? s->stack->data_bucket : ""),
 			  var("OWLET_MODEL_KEY", "_owlet/model.json"), var("OWLET_MODEL_SHA256", model_sha),
 			  var("OWLET_ENV", opt_env), var("AWS_ENDPOINT_URL_ATHENA", athena_url),
 			  var("OWLET_GLUE_DATABASE", s->glue_database), var("OWLET_ATHENA_WORKGROUP", wg ? wg : "primary"),
-			  var("OWLET_S3_POST_URL", s3_url) };
+			  var("OWLET_S3_POST_URL", s3_url), var("OWLET_META_TABLE", meta ? meta : "") };
 	const char *env[] = { "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
-			      vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], vars[8], NULL };
+			      vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], vars[8], vars[9], NULL };
 	struct owlet_runtime_config rc_cfg = {
 		.task_root = s->task_root, .function_name = s->stack->function_name, .region = s->stack->region,
 		.memory_mb = s->memory_mb, .env = env, .workers = (int)(opt_workers > 0 ? opt_workers : 1),

@@ -118,9 +118,11 @@ json_t *owlet_render_tfvars(const struct owlet_model *model, const struct owlet_
 				      env->network.az_count, "flow_logs", env->network.flow_logs,
 				      "interface_endpoints", env->network.interface_endpoints));
 	json_object_set_new(root, "storage",
-			    json_pack("{s:b, s:i, s:i, s:b}", "kms", env->storage.kms, "noncurrent_days",
+			    json_pack("{s:b, s:i, s:i, s:i, s:b, s:b}", "kms", env->storage.kms, "noncurrent_days",
 				      env->storage.noncurrent_days, "log_retention_days",
-				      env->storage.log_retention_days, "force_destroy", !env->protect));
+				      env->storage.log_retention_days, "incoming_days", env->storage.incoming_days,
+				      "point_in_time_recovery", env->storage.point_in_time_recovery, "force_destroy",
+				      !env->protect));
 	json_object_set_new(root, "function",
 			    json_pack("{s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:s}", "architecture",
 				      env->function.architecture, "memory_mb", env->function.memory_mb, "timeout_s",

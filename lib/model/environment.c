@@ -16,7 +16,8 @@ static const char *const top_keys[] = { "target", "region", "protect", "stack_su
 					"storage", "function", "api", "checks", "usage", "budget", "alerts", NULL };
 static const char *const backend_keys[] = { "bucket", "key", "region", NULL };
 static const char *const network_keys[] = { "enabled", "az_count", "flow_logs", "interface_endpoints", NULL };
-static const char *const storage_keys[] = { "kms", "noncurrent_days", "log_retention_days", NULL };
+static const char *const storage_keys[] = { "kms", "noncurrent_days", "log_retention_days", "incoming_days",
+					    "point_in_time_recovery", NULL };
 static const char *const function_keys[] = { "architecture", "memory_mb", "timeout_s", "reserved_concurrency",
 					     "log_retention_days", NULL };
 static const char *const api_keys[] = { "throttle_rate", "throttle_burst", "local_port", NULL };
@@ -384,6 +385,8 @@ static void parse_top(struct envparse *p, const struct ynode *root, const char *
 		get_bool(p, sec, "storage", "kms", &env->storage.kms);
 		get_int(p, sec, "storage", "noncurrent_days", 1, 3650, &env->storage.noncurrent_days);
 		get_int(p, sec, "storage", "log_retention_days", 1, 3650, &env->storage.log_retention_days);
+		get_int(p, sec, "storage", "incoming_days", 1, 3650, &env->storage.incoming_days);
+		get_bool(p, sec, "storage", "point_in_time_recovery", &env->storage.point_in_time_recovery);
 	}
 	if ((sec = section(p, root, "function", function_keys))) {
 		if (get_string(p, sec, "function.architecture", "architecture", &env->function.architecture, &v) &&
@@ -448,6 +451,8 @@ static struct owlet_environment *env_defaults(const char *path, const char *name
 	env->network.flow_logs = true;
 	env->storage.noncurrent_days = 30;
 	env->storage.log_retention_days = 30;
+	env->storage.incoming_days = 7;
+	env->storage.point_in_time_recovery = true;
 	env->function.architecture = strdup("x86_64");
 	env->function.memory_mb = 256;
 	env->function.timeout_s = 10;
@@ -587,7 +592,7 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 	return json_pack("{s:s, s:s, s:s, s:b, s:s,"
 			 " s:{s:s, s:s, s:s},"
 			 " s:{s:b, s:i, s:b, s:b},"
-			 " s:{s:b, s:i, s:i},"
+			 " s:{s:b, s:i, s:i, s:i, s:b},"
 			 " s:{s:s, s:i, s:i, s:i, s:i},"
 			 " s:{s:i, s:i, s:i},"
 			 " s:{s:o},"
@@ -599,7 +604,8 @@ json_t *owlet_environment_to_json(const struct owlet_environment *env)
 			 "network", "enabled", env->network.enabled, "az_count", env->network.az_count,
 			 "flow_logs", env->network.flow_logs, "interface_endpoints", env->network.interface_endpoints,
 			 "storage", "kms", env->storage.kms, "noncurrent_days", env->storage.noncurrent_days,
-			 "log_retention_days", env->storage.log_retention_days,
+			 "log_retention_days", env->storage.log_retention_days, "incoming_days", env->storage.incoming_days,
+			 "point_in_time_recovery", env->storage.point_in_time_recovery,
 			 "function", "architecture", env->function.architecture, "memory_mb", env->function.memory_mb,
 			 "timeout_s", env->function.timeout_s, "reserved_concurrency", env->function.reserved_concurrency,
 			 "log_retention_days", env->function.log_retention_days,

@@ -23,6 +23,8 @@
  *     kms: false             # customer-managed KMS key (~$1/month) instead of SSE-S3
  *     noncurrent_days: 30    # 1..3650, lifecycle of old object versions
  *     log_retention_days: 30 # 1..3650, access-log bucket expiry
+ *     incoming_days: 7       # 1..3650, bulk uploads' original files (incoming/) expire
+ *     point_in_time_recovery: true   # continuous backups of the metadata table
  *   function:
  *     architecture: x86_64   # x86_64 | arm64
  *     memory_mb: 256         # 128..10240
@@ -94,6 +96,8 @@ struct owlet_environment {
 		bool kms;
 		int noncurrent_days;
 		int log_retention_days;
+		int incoming_days;
+		bool point_in_time_recovery;
 	} storage;
 	struct {
 		char *architecture; /* "x86_64" | "arm64" */

@@ -1,7 +1,7 @@
 # function: the owlet Lambda (custom runtime provided.al2023, handler
 # bootstrap) that serves the HTTP API and aggregates uploaded files, with its
 # execution role (least privilege: the data prefixes of each dataset, its Glue
-# table, the Athena workgroup), log group, dead-letter queue, X-Ray tracing,
+# table, the Athena workgroup, the metadata table), log group, dead-letter queue, X-Ray tracing,
 # reserved concurrency, optional VPC attachment and the S3 trigger on raw/.
 #
 # ARNs in the policy are built from names, so the policy is known at plan
@@ -26,8 +26,9 @@ locals {
   dlq_arn       = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.dlq_name}"
   glue_prefix   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   workgroup_arn = "arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/${var.athena_workgroup}"
+  meta_arn      = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.meta_table}"
 
-  environment = merge(var.extra_environment, {
+  environment = merge(var.extra_environment, var.meta_table == "" ? {} : { OWLET_META_TABLE = var.meta_table }, {
     OWLET_DATA_BUCKET      = var.data_bucket
     OWLET_MODEL_KEY        = aws_s3_object.model.key
     OWLET_MODEL_SHA256     = sha256(var.model_json)
@@ -154,6 +155,13 @@ locals {
       Resource  = local.bucket_arn
       Condition = { StringLike = { "s3:prefix" = [for n in local.writable_names : "_uploads/${n}/*"] } }
     }] : st if length(local.writable_names) > 0],
+    [for st in [{
+      # the dataset metadata table: counts added, uploads recorded, counts read
+      Sid      = "DatasetMetadataTable"
+      Effect   = "Allow"
+      Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query"]
+      Resource = local.meta_arn
+    }] : st if var.meta_table != ""],
     [for st in [{
       # The key by its alias: the key's ARN is only known after apply.
       Sid       = "UseDataKey"

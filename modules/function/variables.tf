@@ -81,6 +81,12 @@ variable "data_bucket" {
   type        = string
 }
 
+variable "meta_table" {
+  description = "Name of the dataset metadata table (DynamoDB, storage module): the function adds the rows it stores and records bulk uploads there, and GET /datasets reads the row counts from it. Empty: none (GET /datasets counts the S3 listing)."
+  type        = string
+  default     = ""
+}
+
 variable "datasets" {
   description = "The model's datasets by name with the groups that may read and write them; the IAM policy is scoped to each dataset's prefixes and Glue table."
   type = map(object({

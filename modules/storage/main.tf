@@ -1,6 +1,7 @@
 # storage: the data bucket, the logs bucket that receives its access logs
-# (and the VPC flow logs), and optionally the customer-managed KMS key that
-# the other modules use for encryption at rest.
+# (and the VPC flow logs), the dataset metadata table (DynamoDB), and
+# optionally the customer-managed KMS key that the other modules use for
+# encryption at rest.
 #
 # Sub-resources refer to the buckets by their configured names (known at plan
 # time), so a plan shows every link between a bucket and its settings.
@@ -206,9 +207,12 @@ locals {
     data = [
       { id = "abort-incomplete-uploads-and-expire-old-versions", prefix = null, abort_days = var.abort_multipart_days,
       expiration_days = null, noncurrent_days = var.noncurrent_days },
-      # Idempotency-Key records (see the rule of the same id below)
+      # Idempotency-Key records (see the rules below)
       { id = "expire-idempotency-records", prefix = "_idempotency/", abort_days = null, expiration_days = 1,
       noncurrent_days = 1 },
+      # bulk uploads' original files (see the rules below)
+      { id = "expire-uploaded-originals", prefix = "incoming/", abort_days = null,
+      expiration_days = var.incoming_days, noncurrent_days = 1 },
     ]
     logs = [
       { id = "abort-incomplete-uploads-and-expire-old-versions", prefix = null, abort_days = var.abort_multipart_days,
@@ -244,24 +248,28 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  # POST's Idempotency-Key records are kept 24 h (the function checks their
-  # time); S3 removes them after the next midnight UTC past one day.
+  # The data bucket's rules for one prefix each, the same list as the inline
+  # rendering's: POST's Idempotency-Key records (kept 24 h by the function;
+  # S3 removes them after the next midnight UTC past one day), and the
+  # original files of bulk uploads under incoming/ (their rows are stored
+  # under raw/ seconds after the upload; kept var.incoming_days days for a
+  # look at what was sent).
   dynamic "rule" {
-    for_each = each.key == "data" ? [1] : []
+    for_each = each.key == "data" ? [for r in local.inline_lifecycle_rules.data : r if r.prefix != null] : []
     content {
-      id     = "expire-idempotency-records"
+      id     = rule.value.id
       status = "Enabled"
 
       filter {
-        prefix = "_idempotency/"
+        prefix = rule.value.prefix
       }
 
       expiration {
-        days = 1
+        days = rule.value.expiration_days
       }
 
       noncurrent_version_expiration {
-        noncurrent_days = 1
+        noncurrent_days = rule.value.noncurrent_days
       }
     }
   }
@@ -278,6 +286,41 @@ resource "aws_s3_bucket_notification" "logs" {
 
   bucket      = aws_s3_bucket.logs.bucket
   eventbridge = true
+}
+
+# --- Dataset metadata (DynamoDB) ---------------------------------------------------
+# Per dataset the row count, bytes and last update the function stored, and
+# the history of its bulk uploads (docs/contracts.md, "Dataset metadata").
+# Billed per request: $0 when idle.  Encrypted at rest always: with the
+# customer-managed key when var.kms, else with DynamoDB's AWS-owned key.
+
+resource "aws_dynamodb_table" "meta" {
+  name                        = "${var.name_prefix}-meta"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "dataset"
+  range_key                   = "item"
+  deletion_protection_enabled = !var.force_destroy
+
+  attribute {
+    name = "dataset"
+    type = "S"
+  }
+
+  attribute {
+    name = "item"
+    type = "S"
+  }
+
+  server_side_encryption {
+    enabled     = var.kms
+    kms_key_arn = var.kms ? aws_kms_key.this[0].arn : null
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-meta", Purpose = "metadata" })
 }
 
 # --- Bucket policies ------------------------------------------------------------

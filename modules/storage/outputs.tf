@@ -27,3 +27,13 @@ output "kms_alias" {
   description = "Alias of the customer-managed KMS key, or null when var.kms is false."
   value       = var.kms ? aws_kms_alias.this[0].name : null
 }
+
+output "meta_table" {
+  description = "Name of the dataset metadata table (DynamoDB): per dataset its row count, bytes, last update and upload history."
+  value       = aws_dynamodb_table.meta.name
+}
+
+output "meta_table_arn" {
+  description = "ARN of the dataset metadata table."
+  value       = aws_dynamodb_table.meta.arn
+}

@@ -53,8 +53,25 @@ variable "abort_multipart_days" {
   default     = 7
 }
 
+variable "incoming_days" {
+  description = "Days the original files of bulk uploads (incoming/) are kept before they expire; their rows are stored under raw/ within seconds of the upload."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.incoming_days >= 1
+    error_message = "The incoming_days must be at least 1."
+  }
+}
+
+variable "point_in_time_recovery" {
+  description = "Point-in-time recovery (continuous backups, 35 days) of the dataset metadata table. Cost: $0.20 per GB-month of the table, which holds a few KB per dataset."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy" {
-  description = "Let terraform destroy both buckets even when they hold objects. Set only for environments that are not protected; for protected ones a destroy fails while data remains."
+  description = "Let terraform destroy both buckets even when they hold objects, and the metadata table (else it has deletion protection). Set only for environments that are not protected; for protected ones a destroy fails while data remains."
   type        = bool
   default     = false
 }

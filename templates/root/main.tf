@@ -30,6 +30,8 @@ module "storage" {
   kms_deletion_window_days = var.protect ? 30 : 7
   noncurrent_days          = var.storage.noncurrent_days
   log_retention_days       = var.storage.log_retention_days
+  incoming_days            = var.storage.incoming_days
+  point_in_time_recovery   = var.storage.point_in_time_recovery
   force_destroy            = var.storage.force_destroy
   flow_logs_delivery       = var.network.enabled && var.network.flow_logs
 
@@ -98,6 +100,7 @@ module "function" {
   kms_key_arn          = module.storage.kms_key_arn
   kms_alias            = module.storage.kms_alias
   data_bucket          = module.storage.data_bucket
+  meta_table           = module.storage.meta_table
   datasets             = local.access
   glue_database        = module.catalog.database
   athena_workgroup     = module.query.workgroup

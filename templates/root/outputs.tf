@@ -37,6 +37,11 @@ output "data_bucket" {
   value       = module.storage.data_bucket
 }
 
+output "meta_table" {
+  description = "Name of the dataset metadata table (DynamoDB)."
+  value       = module.storage.meta_table
+}
+
 output "logs_bucket" {
   description = "Name of the logs bucket."
   value       = module.storage.logs_bucket

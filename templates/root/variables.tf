@@ -79,12 +79,14 @@ variable "network" {
 }
 
 variable "storage" {
-  description = "Storage settings. kms: a customer-managed KMS key (about $1 per month) instead of SSE-S3 and AWS-managed keys; noncurrent_days: how long old object versions are kept; log_retention_days: how long access logs, flow logs and API access logs are kept; force_destroy: buckets may be destroyed with objects in them (the negation of protect)."
+  description = "Storage settings. kms: a customer-managed KMS key (about $1 per month) instead of SSE-S3 and AWS-managed keys; noncurrent_days: how long old object versions are kept; log_retention_days: how long access logs, flow logs and API access logs are kept; incoming_days: how long bulk uploads' original files are kept; point_in_time_recovery: continuous backups of the metadata table; force_destroy: buckets may be destroyed with objects in them (the negation of protect)."
   type = object({
-    kms                = bool
-    noncurrent_days    = optional(number, 30)
-    log_retention_days = optional(number, 365)
-    force_destroy      = bool
+    kms                    = bool
+    noncurrent_days        = optional(number, 30)
+    log_retention_days     = optional(number, 365)
+    incoming_days          = optional(number, 7)
+    point_in_time_recovery = optional(bool, true)
+    force_destroy          = bool
   })
 }
 
