@@ -53,11 +53,11 @@ def usage(memory_mb, retention_days):
 TABLE = {
     # local: 256 MB, longest log retention 30 days (API access logs); no budget, no alarms
     "local": ("us-east-1", usage(256, 30)),
-    # dev: 256 MB, 30 days; a budget (free)
-    "dev": ("eu-west-1", dict(usage(256, 30), budget=1)),
+    # dev: 256 MB, 30 days; a budget (free); point-in-time recovery of the metadata table (10 MB assumed)
+    "dev": ("eu-west-1", dict(usage(256, 30), budget=1, dynamodb_pitr=0.01)),
     # prod: 512 MB, 365 days; a KMS key, four alarms (Lambda errors, throttles, API 5xx, DLQ), a budget,
-    # point-in-time recovery of the metadata table (1 GB assumed)
-    "prod": ("eu-west-1", dict(usage(512, 365), kms_key=1, alarm=4, budget=1, dynamodb_pitr=1)),
+    # point-in-time recovery of the metadata table (10 MB assumed)
+    "prod": ("eu-west-1", dict(usage(512, 365), kms_key=1, alarm=4, budget=1, dynamodb_pitr=0.01)),
 }
 name = sys.argv[1]
 region, qty = TABLE[name]

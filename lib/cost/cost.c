@@ -155,8 +155,9 @@ static void resource(struct walk *w, const json_t *r)
 	} else if (strcmp(type, "aws_dynamodb_table") == 0) {
 		const json_t *pitr = json_array_get(json_object_get(v, "point_in_time_recovery"), 0);
 		if (json_is_true(json_object_get(pitr, "enabled")))
-			add_line(w, "dynamodb_pitr", addr, "point_in_time_recovery (per GB of table: 1 GB assumed)", 1,
-				 false);
+			add_line(w, "dynamodb_pitr", addr,
+				 "point_in_time_recovery (per GB of table: 10 MB assumed, the metadata's counts and upload history)",
+				 0.01, false);
 	} else if (strcmp(type, "aws_budgets_budget") == 0) {
 		snprintf(setting, sizeof setting, "budget.monthly_usd: %g", env->budget.monthly_usd);
 		add_line(w, "budget", addr, setting, 1, false);
