@@ -536,6 +536,18 @@ static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, c
 	}
 }
 
+/* The compaction schedule's event (query.h). */
+static void handle_compact(struct lambda_ctx *ctx, struct lambda_result *res, int64_t deadline_ms)
+{
+	json_t *summary = NULL;
+	if (lambda_compact_event(ctx, &summary, deadline_ms) < 0)
+		return set_error(res, "Owlet.CompactionFailed", owlet_error_last());
+	res->body = json_dumps(summary, JSON_COMPACT);
+	json_decref(summary);
+	if (!res->body)
+		set_error(res, "Runtime.OutOfMemory", "out of memory");
+}
+
 void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		   struct lambda_result *res)
 {
@@ -557,9 +569,11 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 	const json_t *records = json_object_get(event, "Records");
 	bool is_s3 = json_is_array(records) && json_array_size(records) > 0 &&
 		     json_is_object(json_object_get(json_array_get(records, 0), "s3"));
-	if (!method && !is_s3) {
-		set_error(res, "Owlet.InvalidEvent",
-			  "the event is neither an API Gateway HTTP API (payload 2.0) event nor an S3 event");
+	const char *task = json_string_value(json_object_get(event, "owlet"));
+	bool is_compact = !method && !is_s3 && task && !strcmp(task, "compact");
+	if (!method && !is_s3 && !is_compact) {
+		set_error(res, "Owlet.InvalidEvent", "the event is neither an API Gateway HTTP API (payload 2.0) event, "
+						     "an S3 event nor the compaction schedule's {\"owlet\":\"compact\"}");
 		goto out;
 	}
 	bool late = inv->deadline_ms && inv->deadline_ms - start < MIN_TIME_MS;
@@ -572,6 +586,8 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		set_error(res, "Owlet.DeadlineExceeded", "no time left to handle the event");
 	else if (method)
 		handle_http(ctx, res, event, method);
+	else if (is_compact)
+		handle_compact(ctx, res, inv->deadline_ms);
 	else
 		handle_s3_event(ctx, res, records);
 out:;
