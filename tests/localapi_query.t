@@ -77,9 +77,7 @@ is "$out" "trip_id,vendor,fare,dt
 3,CMT,7.0,2024-05-01
 4,DDS,55.5,2024-05-02
 5,CMT,9.5,2024-05-02" "the *.jsonl objects (not .csv, not .json), typed, with their dt= partitions"
-# (the Lambda's stats still read .csv and .json objects: gone before they are compared)
-awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.csv" >/dev/null
-awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.json" >/dev/null
+# (the stray .csv and .json stay until the stats are compared with SQL: neither reads them)
 like "$err" "5 rows, [0-9]+ bytes scanned" "rows and bytes scanned on stderr"
 run_owlet query "SELECT count(*) AS n FROM owlet_demo_local.trips" --output csv
 is "$rc:$out" "0:n
@@ -231,6 +229,9 @@ top = sorted((t["value"], t["count"]) for t in cols["vendor"]["top"])
 print(sql == top and not any("error" in t for t in cols["vendor"]["top"]), sql, top)
 PY
 )" "True [('CMT', 3), ('DDS', 1), ('VTS', 1)] [('CMT', 3), ('DDS', 1), ('VTS', 1)]" "the stats' top values are SQL's GROUP BY counts, exact"
+
+awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.csv" >/dev/null
+awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.json" >/dev/null
 
 # --- compaction: raw JSON Lines -> Parquet under curated/, read as trips_curated
 cols="trip_id, pickup_at, dropoff_at, pickup_day, vendor, passengers, distance_km, fare, paid_card, note, dt"

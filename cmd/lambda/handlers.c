@@ -6,8 +6,9 @@
  * Row counts (GET /datasets): every object the API writes carries its number
  * of records in its key, raw/<name>/dt=YYYY-MM-DD/<time>-<random>-r<N>.jsonl,
  * so counting is one ListObjectsV2 walk of raw/<name>/ and no object is read.
- * Objects that arrived another way (bulk uploads) have no count in their key:
- * they are read and their lines counted (minus the header line of a .csv).
+ * Objects that arrived another way (copied by hand in the layout) have no
+ * count in their key: they are read and their lines counted.  Only *.jsonl
+ * objects are part of the layout (docs/contracts.md); others are not counted.
  */
 #include "base/random.h"
 #include "base/base64.h"
@@ -256,7 +257,7 @@ static long long count_in_key(const char *key)
 	return strtoll(p, NULL, 10);
 }
 
-static long long count_lines(const char *body, size_t len, bool csv)
+static long long count_lines(const char *body, size_t len)
 {
 	long long n = 0;
 	bool content = false;
@@ -269,7 +270,7 @@ static long long count_lines(const char *body, size_t len, bool csv)
 		}
 	}
 	n += content;
-	return csv && n > 0 ? n - 1 : n;
+	return n;
 }
 
 static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_dataset *ds)
@@ -286,6 +287,9 @@ static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_
 			lambda_refuse_key(ctx, list.items[i].key, why);
 			continue;
 		}
+		const char *ext = strrchr(list.items[i].key, '.');
+		if (!ext || strcmp(ext, ".jsonl") != 0)
+			continue; /* not part of the layout (docs/contracts.md): no table reads it */
 		long long n = count_in_key(list.items[i].key);
 		if (n < 0 && list.items[i].size > 0) {
 			char *body;
@@ -297,8 +301,7 @@ static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_
 			}
 			if (rc < 0)
 				break;
-			const char *ext = strrchr(list.items[i].key, '.');
-			n = count_lines(body, len, ext && strcmp(ext, ".csv") == 0);
+			n = count_lines(body, len);
 			free(body);
 		}
 		*out += n > 0 ? n : 0;
