@@ -327,7 +327,8 @@ static void typed_columns(const struct owlet_dataset *ds, struct owlet_buf *cols
  * table's own scans are the READ_JSON ones.  A scan without file filters
  * reads every partition; a table whose scan the plan dropped (WHERE false)
  * none; anything unexpected (an EXPLAIN that fails, a filter that does not
- * evaluate) reads every partition.  Objects outside dt= always count. */
+ * evaluate) reads every partition.  A table without dt= partitions is
+ * read whole when its scan is in the plan, else not at all. */
 
 struct days {
 	bool all;
@@ -366,9 +367,10 @@ static int days_add(struct days *d, const char *dt)
 	return 0;
 }
 
+/* Whether an object of partition dt ("" outside dt=) is read. */
 static bool day_allowed(const struct days *allowed, const char *dt)
 {
-	return !allowed || allowed->all || !*dt || days_has(allowed, dt);
+	return !allowed || allowed->all || (*dt && days_has(allowed, dt));
 }
 
 struct table_ref {
