@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws/client.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "moto_fixture.h"
 #include "tap.h"
@@ -108,6 +109,26 @@ int main(void)
 	setenv("AWS_REGION", "", 1);
 	setenv("AWS_DEFAULT_REGION", "ap-south-2", 1);
 	is_str(owlet_aws_env_region(), "ap-south-2", "an empty AWS_REGION falls back to AWS_DEFAULT_REGION");
+
+	/* retries inside a deadline, shared by S3 and Athena */
+	struct owlet_aws_retry r;
+	owlet_aws_retry_init(&r, &r);
+	is_int(owlet_aws_attempt_timeout(&r, 30000, "x"), 30000, "no deadline: the default timeout");
+	r.deadline_ms = owlet_clock_wall_ms() + 1000;
+	long t = owlet_aws_attempt_timeout(&r, 30000, "x");
+	ok(t > 0 && t <= 1000 - OWLET_AWS_MARGIN_MS, "a near deadline shortens the timeout (%ld ms)", t);
+	int64_t t0 = owlet_clock_wall_ms();
+	ok(owlet_aws_retry_pause(&r, 1, "x"), "a first retry pauses when there is time");
+	int64_t slept = owlet_clock_wall_ms() - t0;
+	ok(slept >= 50 && slept < 500, "50 to 100 ms, jittered (%lld ms)", (long long)slept);
+	r.deadline_ms = owlet_clock_wall_ms() + 100;
+	ok(!owlet_aws_retry_pause(&r, 3, "athena GetQueryResults"), "no pause that would pass the deadline");
+	like(owlet_error_last(), "athena GetQueryResults: no time left before the deadline to retry", "and says so");
+	owlet_error_clear();
+	r.deadline_ms = owlet_clock_wall_ms() - 1;
+	is_int(owlet_aws_attempt_timeout(&r, 30000, "s3 GET 'u'"), 0, "a passed deadline: no attempt");
+	like(owlet_error_last(), "s3 GET 'u': the deadline has passed", "and says so");
+	owlet_error_clear();
 
 	char base[64];
 	pid_t srv = server_start(base, sizeof base);

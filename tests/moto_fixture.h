@@ -91,7 +91,7 @@ static inline pid_t moto_start(char *endpoint, size_t size)
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, moto_discard);
 	int up = 0;
-	for (int i = 0; i < 150 && !up; i++) {
+	for (int i = 0; i < 900 && !up; i++) { /* 90 s: moto takes more than 15 s to start on two loaded cores */
 		up = curl_easy_perform(h) == CURLE_OK;
 		if (!up)
 			usleep(100000);

@@ -12,19 +12,16 @@
 #include <string.h>
 #include <time.h>
 
-#define ATTEMPTS 4
-#define BACKOFF_MS 100
-#define MARGIN_MS 50
+#define ANSWER_MAX (16u << 20) /* the largest answer read: GetQueryResults pages are far smaller */
 
 struct owlet_athena_client {
 	CURL *curl;
 	char *url;
 	struct owlet_aws_auth auth;
-	int64_t deadline_ms;
 	char type[96];
 	char errbuf[CURL_ERROR_SIZE];
-	struct owlet_buf body;
-	unsigned rand_state;
+	struct owlet_aws_body body; /* the answer, at most ANSWER_MAX bytes */
+	struct owlet_aws_retry retry;
 };
 
 int owlet_athena_client_open(struct owlet_athena_client **out, const struct owlet_s3_config *cfg)
@@ -58,7 +55,7 @@ int owlet_athena_client_open(struct owlet_athena_client **out, const struct owle
 		return rc == OWLET_EINVALID ? owlet_error_setc(OWLET_EUSAGE, "the AWS credentials or the region are too long")
 					    : rc;
 	}
-	c->rand_state = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)c;
+	owlet_aws_retry_init(&c->retry, c);
 	*out = c;
 	return 0;
 }
@@ -80,29 +77,18 @@ void owlet_athena_client_free(struct owlet_athena_client *c)
 		curl_easy_cleanup(c->curl);
 	free(c->url);
 	owlet_aws_auth_free(&c->auth);
-	owlet_buf_free(&c->body);
+	owlet_buf_free(&c->body.buf);
 	free(c);
 }
 
 void owlet_athena_client_set_deadline(struct owlet_athena_client *c, int64_t deadline_ms)
 {
-	c->deadline_ms = deadline_ms;
+	c->retry.deadline_ms = deadline_ms;
 }
 
 const char *owlet_athena_client_last_type(const struct owlet_athena_client *c)
 {
 	return c->type;
-}
-
-static bool pause_before(struct owlet_athena_client *c, int attempt)
-{
-	int64_t pause = (int64_t)BACKOFF_MS << (attempt - 1);
-	pause = pause / 2 + rand_r(&c->rand_state) % (pause / 2 + 1);
-	if (c->deadline_ms && owlet_clock_wall_ms() + pause + MARGIN_MS >= c->deadline_ms)
-		return false;
-	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-	return true;
 }
 
 int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_t *req, json_t **resp)
@@ -120,41 +106,42 @@ int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_
 		owlet_error_setc(OWLET_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-		if (attempt > 0 && !pause_before(c, attempt)) {
-			ret = owlet_error_setc(OWLET_EINTR, "athena %s: no time left before the deadline to retry", op);
+	for (int attempt = 0; attempt < OWLET_AWS_ATTEMPTS; attempt++) {
+		char what[128];
+		snprintf(what, sizeof what, "athena %s", op);
+		long timeout_ms = 0;
+		if (attempt > 0 && !owlet_aws_retry_pause(&c->retry, attempt, what)) {
+			ret = OWLET_EINTR;
 			goto out;
 		}
-		long timeout_ms = 30000;
-		if (c->deadline_ms) {
-			int64_t left = c->deadline_ms - owlet_clock_wall_ms() - MARGIN_MS;
-			if (left <= 0) {
-				ret = owlet_error_setc(OWLET_EINTR, "athena %s: the deadline has passed", op);
-				goto out;
-			}
-			if (left < timeout_ms)
-				timeout_ms = (long)left;
+		if (!(timeout_ms = owlet_aws_attempt_timeout(&c->retry, 30000, what))) {
+			ret = OWLET_EINTR;
+			goto out;
 		}
 		CURL *k = c->curl;
 		curl_easy_reset(k);
-		owlet_buf_reset(&c->body);
+		owlet_buf_reset(&c->body.buf);
 		c->errbuf[0] = '\0';
 		curl_easy_setopt(k, CURLOPT_URL, c->url);
 		owlet_aws_auth_apply(k, NULL, &c->auth);
 		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
-		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, &c->body);
+		c->body.max = ANSWER_MAX;
+		owlet_aws_body_attach(k, &c->body);
 		curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		curl_easy_setopt(k, CURLOPT_POSTFIELDS, text);
 		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text));
 		CURLcode rc = curl_easy_perform(k);
+		if (rc == CURLE_WRITE_ERROR && c->body.over) {
+			ret = owlet_error_setc(OWLET_EIO, "athena %s: the answer is larger than %u bytes", op, ANSWER_MAX);
+			goto out;
+		}
 		long status = 0;
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
 		json_error_t jerr;
-		json_t *doc = c->body.data ? json_loadb(c->body.data, c->body.len, 0, &jerr) : NULL;
+		json_t *doc = c->body.buf.data ? json_loadb(c->body.buf.data, c->body.buf.len, 0, &jerr) : NULL;
 		const char *type = json_string_value(json_object_get(doc, "__type"));
 		if (type) { /* "com.amazonaws.athena#InvalidRequestException" -> the part after '#' */
 			const char *hash = strrchr(type, '#');
@@ -164,7 +151,7 @@ int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_
 					    : status >= 500 && status != 501;
 		retry = retry || strcmp(c->type, "ThrottlingException") == 0 ||
 			strcmp(c->type, "TooManyRequestsException") == 0;
-		if (attempt + 1 < ATTEMPTS && retry && !(rc == CURLE_OK && status < 300)) {
+		if (attempt + 1 < OWLET_AWS_ATTEMPTS && retry && !(rc == CURLE_OK && status < 300)) {
 			json_decref(doc);
 			continue;
 		}

@@ -1,11 +1,13 @@
 /* client.c: credentials, CA bundle, signing and bounded bodies shared by
  * the AWS clients (see client.h). */
 #include "aws/client.h"
+#include "base/clock.h"
 #include "base/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *owlet_aws_env(const char *name)
@@ -115,4 +117,35 @@ void owlet_aws_body_attach(CURL *h, struct owlet_aws_body *b)
 	b->over = false;
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, owlet_aws_body_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+}
+
+void owlet_aws_retry_init(struct owlet_aws_retry *r, const void *seed)
+{
+	r->deadline_ms = 0;
+	r->rand_state = (unsigned)owlet_clock_wall_ms() ^ (unsigned)(uintptr_t)seed;
+}
+
+long owlet_aws_attempt_timeout(const struct owlet_aws_retry *r, long default_ms, const char *what)
+{
+	if (!r->deadline_ms)
+		return default_ms;
+	int64_t left = r->deadline_ms - owlet_clock_wall_ms() - OWLET_AWS_MARGIN_MS;
+	if (left <= 0) {
+		owlet_error_setc(OWLET_EINTR, "%s: the deadline has passed", what);
+		return 0;
+	}
+	return left < default_ms ? (long)left : default_ms;
+}
+
+bool owlet_aws_retry_pause(struct owlet_aws_retry *r, int attempt, const char *what)
+{
+	int64_t pause = (int64_t)100 << (attempt - 1);
+	pause = pause / 2 + rand_r(&r->rand_state) % (pause / 2 + 1);
+	if (r->deadline_ms && owlet_clock_wall_ms() + pause + OWLET_AWS_MARGIN_MS >= r->deadline_ms) {
+		owlet_error_setc(OWLET_EINTR, "%s: no time left before the deadline to retry", what);
+		return false;
+	}
+	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+	return true;
 }

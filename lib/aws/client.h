@@ -1,8 +1,8 @@
 /*
  * client.h: what every AWS client of lib/aws (S3, Athena, Cognito, STS)
- * shares: credentials, the CA bundle, SigV4 signing of a libcurl handle and
- * a bounded response body.  The clients keep their own endpoints, retries
- * and error messages.
+ * shares: credentials, the CA bundle, SigV4 signing of a libcurl handle, a
+ * bounded response body, and retries with backoff inside a deadline.  The
+ * clients keep their own endpoints, what they retry, and error messages.
  *
  * Signing is libcurl's CURLOPT_AWS_SIGV4 with "aws:amz:REGION:SERVICE" and
  * the key pair as CURLOPT_USERPWD; a session token travels as the
@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 
@@ -70,5 +71,25 @@ struct owlet_aws_body {
 size_t owlet_aws_body_write(char *data, size_t size, size_t n, void *userp);
 /* Sets the write callback and data of h to b, after emptying b. */
 void owlet_aws_body_attach(CURL *h, struct owlet_aws_body *b);
+
+/* Retries inside a deadline (the Lambda's, handed over by the service):
+ * at most OWLET_AWS_ATTEMPTS attempts, a jittered pause doubling from
+ * 100 ms, and nothing started within OWLET_AWS_MARGIN_MS of the deadline. */
+#define OWLET_AWS_ATTEMPTS 4
+#define OWLET_AWS_MARGIN_MS 50
+struct owlet_aws_retry {
+	int64_t deadline_ms; /* epoch ms; 0: none */
+	unsigned rand_state;
+};
+/* Seeds the jitter; no deadline. */
+void owlet_aws_retry_init(struct owlet_aws_retry *r, const void *seed);
+/* The timeout of the next attempt: default_ms, or less as the deadline
+ * nears; 0 once it has passed (OWLET_EINTR set: "<what>: the deadline has
+ * passed"). */
+long owlet_aws_attempt_timeout(const struct owlet_aws_retry *r, long default_ms, const char *what);
+/* Sleeps before retry `attempt` (1 for the first retry); false, with
+ * OWLET_EINTR set ("<what>: no time left before the deadline to retry"),
+ * when the deadline leaves no room for the pause. */
+bool owlet_aws_retry_pause(struct owlet_aws_retry *r, int attempt, const char *what);
 
 #endif

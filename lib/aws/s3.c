@@ -16,9 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S3_ATTEMPTS 4
-#define S3_BACKOFF_MS 100   /* first pause; doubled each time, with jitter */
-#define S3_MARGIN_MS 50     /* stop this long before the deadline */
+#define S3_BODY_MAX (256u << 20) /* the largest answer read into memory (owlet_s3_set_body_max) */
 #define S3_PARALLEL 16      /* requests in flight at once (owlet_s3_put_new_many) */
 
 struct owlet_s3 {
@@ -26,12 +24,11 @@ struct owlet_s3 {
 	char *endpoint;   /* "http://127.0.0.1:5000" or NULL */
 	char *region;
 	struct owlet_aws_auth auth;
-	int64_t deadline_ms;
 	char code[64];    /* last S3 error code */
 	char etag[128];   /* last answer's ETag header, unquoted; "" when none */
 	char errbuf[CURL_ERROR_SIZE];
-	struct owlet_buf body;
-	unsigned rand_state;
+	struct owlet_aws_body body; /* the answer, at most body.max bytes */
+	struct owlet_aws_retry retry;
 	const char *extra_header; /* one more header line of the next request ("If-None-Match: *"), or NULL */
 };
 
@@ -60,6 +57,7 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 	struct owlet_s3 *s3 = calloc(1, sizeof *s3);
 	if (!s3)
 		return nomem();
+	s3->body.max = S3_BODY_MAX;
 	const char *region = cfg->region && *cfg->region ? cfg->region : "us-east-1";
 	s3->curl = curl_easy_init();
 	s3->region = strdup(region);
@@ -80,7 +78,7 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 		owlet_s3_free(s3);
 		return nomem();
 	}
-	s3->rand_state = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)s3;
+	owlet_aws_retry_init(&s3->retry, s3);
 	*out = s3;
 	return 0;
 }
@@ -107,13 +105,13 @@ void owlet_s3_free(struct owlet_s3 *s3)
 	free(s3->endpoint);
 	free(s3->region);
 	owlet_aws_auth_free(&s3->auth);
-	owlet_buf_free(&s3->body);
+	owlet_buf_free(&s3->body.buf);
 	free(s3);
 }
 
 void owlet_s3_set_deadline(struct owlet_s3 *s3, int64_t deadline_ms)
 {
-	s3->deadline_ms = deadline_ms;
+	s3->retry.deadline_ms = deadline_ms;
 }
 
 const char *owlet_s3_last_code(const struct owlet_s3 *s3)
@@ -196,9 +194,9 @@ static char *request_url(const struct owlet_s3 *s3, const struct s3_request *r)
 static void error_code(struct owlet_s3 *s3)
 {
 	s3->code[0] = '\0';
-	if (!s3->body.data)
+	if (!s3->body.buf.data)
 		return;
-	const char *b = strstr(s3->body.data, "<Code>");
+	const char *b = strstr(s3->body.buf.data, "<Code>");
 	const char *e = b ? strstr(b, "</Code>") : NULL;
 	if (!b || !e)
 		return;
@@ -221,38 +219,24 @@ static bool retryable(const struct owlet_s3 *s3, long status, CURLcode rc)
 	return status >= 500 || status == 429 || (status == 400 && strcmp(s3->code, "RequestTimeout") == 0);
 }
 
-/* Pauses before attempt `attempt` (1-based retries); false when the deadline
- * leaves no room. */
-static bool backoff(struct owlet_s3 *s3, int attempt)
-{
-	int64_t pause = (int64_t)S3_BACKOFF_MS << (attempt - 1);
-	pause = pause / 2 + rand_r(&s3->rand_state) % (pause / 2 + 1);
-	if (s3->deadline_ms && owlet_clock_wall_ms() + pause + S3_MARGIN_MS >= s3->deadline_ms)
-		return false;
-	struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-	return true;
-}
-
 /* What every request of the client sets on its handle: the URL as encoded
  * (no dot segment collapsed: s3.h), SigV4, the headers, the answer into out. */
 static void setup_handle(const struct owlet_s3 *s3, CURL *c, const char *url, struct curl_slist *h,
-			 struct owlet_buf *out, long timeout_ms)
+			 struct owlet_aws_body *out, long timeout_ms)
 {
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	/* no signals, the CA bundle, SigV4 and the key pair (client.h); the
 	 * session token is already in h */
 	owlet_aws_auth_apply(c, NULL, &s3->auth);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	owlet_aws_body_attach(c, out);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 }
 
 /* Performs one request with retries.  Returns the final HTTP status (the
- * body in s3->body.data), or a negative code. */
+ * body in s3->body.buf.data), or a negative code. */
 static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 {
 	int ret = OWLET_ENOMEM;
@@ -276,24 +260,20 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 		goto out;
 	}
 	CURL *c = s3->curl;
-	for (int attempt = 0; attempt < S3_ATTEMPTS; attempt++) {
-		if (attempt > 0 && !backoff(s3, attempt)) {
-			ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': no time left before the deadline to retry",
-					       r->method, url);
+	for (int attempt = 0; attempt < OWLET_AWS_ATTEMPTS; attempt++) {
+		char what[160];
+		snprintf(what, sizeof what, "s3 %s '%.120s'", r->method, url);
+		long timeout_ms = 0;
+		if (attempt > 0 && !owlet_aws_retry_pause(&s3->retry, attempt, what)) {
+			ret = OWLET_EINTR;
 			goto out;
 		}
-		long timeout_ms = 30000;
-		if (s3->deadline_ms) {
-			int64_t left = s3->deadline_ms - owlet_clock_wall_ms() - S3_MARGIN_MS;
-			if (left <= 0) {
-				ret = owlet_error_setc(OWLET_EINTR, "s3 %s '%s': the deadline has passed", r->method, url);
-				goto out;
-			}
-			if (left < timeout_ms)
-				timeout_ms = (long)left;
+		if (!(timeout_ms = owlet_aws_attempt_timeout(&s3->retry, 30000, what))) {
+			ret = OWLET_EINTR;
+			goto out;
 		}
 		curl_easy_reset(c);
-		owlet_buf_reset(&s3->body);
+		owlet_buf_reset(&s3->body.buf);
 		s3->errbuf[0] = '\0';
 		s3->code[0] = '\0';
 		s3->etag[0] = '\0';
@@ -311,12 +291,18 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
 		}
 		CURLcode rc = curl_easy_perform(c);
+		if (rc == CURLE_WRITE_ERROR && s3->body.over) {
+			ret = owlet_error_setc(OWLET_EIO, "s3 %s '%s': the answer is larger than %zu bytes, the most "
+							  "owlet reads in one request",
+					       r->method, url, s3->body.max);
+			goto out;
+		}
 		long status = 0;
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (rc == CURLE_OK && status >= 300)
 			error_code(s3);
-		if (attempt + 1 < S3_ATTEMPTS && retryable(s3, status, rc))
+		if (attempt + 1 < OWLET_AWS_ATTEMPTS && retryable(s3, status, rc))
 			continue;
 		if (rc != CURLE_OK) {
 			ret = owlet_error_setc(rc == CURLE_OPERATION_TIMEDOUT ? OWLET_EINTR : OWLET_EIO,
@@ -379,7 +365,7 @@ struct put_slot {
 	CURL *h;
 	struct curl_slist *hdr;
 	char *url;
-	struct owlet_buf body;
+	struct owlet_aws_body body; /* an error document at most; truncated */
 	size_t item;
 };
 
@@ -389,7 +375,7 @@ static void slot_clear(struct put_slot *sl)
 		curl_easy_cleanup(sl->h);
 	curl_slist_free_all(sl->hdr);
 	free(sl->url);
-	owlet_buf_free(&sl->body);
+	owlet_buf_free(&sl->body.buf);
 	memset(sl, 0, sizeof *sl);
 }
 
@@ -410,6 +396,8 @@ static int slot_start(struct owlet_s3 *s3, CURLM *m, struct put_slot *sl, size_t
 	    (s3->auth.token_hdr && !curl_slist_append(h, s3->auth.token_hdr)))
 		return nomem();
 	CURL *c = sl->h;
+	sl->body.max = 64u << 10;
+	sl->body.truncate = true;
 	setup_handle(s3, c, sl->url, h, &sl->body, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, bodies[i]);
@@ -431,14 +419,9 @@ int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, con
 	bool *retry = calloc(n ? n : 1, sizeof *retry);
 	int rc = m && slots && retry ? 0 : nomem();
 	size_t next = 0, running = 0;
-	long timeout_ms = 30000;
-	if (s3->deadline_ms) {
-		int64_t left = s3->deadline_ms - owlet_clock_wall_ms() - S3_MARGIN_MS;
-		if (left <= 0)
-			rc = owlet_error_setc(OWLET_EINTR, "s3 put: the deadline has passed");
-		else if (left < timeout_ms)
-			timeout_ms = (long)left;
-	}
+	long timeout_ms = rc == 0 ? owlet_aws_attempt_timeout(&s3->retry, 30000, "s3 put") : 0;
+	if (rc == 0 && !timeout_ms)
+		rc = OWLET_EINTR;
 	while (rc == 0 && (next < n || running > 0)) {
 		for (size_t k = 0; rc == 0 && k < S3_PARALLEL && next < n; k++)
 			if (!slots[k].h) {
@@ -491,6 +474,11 @@ int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, con
 	return rc;
 }
 
+void owlet_s3_set_body_max(struct owlet_s3 *s3, size_t max)
+{
+	s3->body.max = max ? max : S3_BODY_MAX;
+}
+
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key)
 {
 	*body = NULL;
@@ -500,13 +488,13 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	if (rc < 0)
 		return rc;
 	/* bodies may hold NUL bytes: copy all of them, then terminate */
-	*body = malloc(s3->body.len + 1);
+	*body = malloc(s3->body.buf.len + 1);
 	if (!*body)
 		return nomem();
-	if (s3->body.len)
-		memcpy(*body, s3->body.data, s3->body.len);
-	(*body)[s3->body.len] = '\0';
-	*len = s3->body.len;
+	if (s3->body.buf.len)
+		memcpy(*body, s3->body.buf.data, s3->body.buf.len);
+	(*body)[s3->body.buf.len] = '\0';
+	*len = s3->body.buf.len;
 	return 0;
 }
 
@@ -521,22 +509,28 @@ int owlet_s3_get_range(struct owlet_s3 *s3, char **body, size_t *len, const char
 	snprintf(range, sizeof range, "Range: bytes=%lld-%lld", offset, offset + (long long)max - 1);
 	struct s3_request r = { "GET", bucket, key, NULL, NULL, 0, NULL };
 	s3->extra_header = range;
+	/* a server that ignores the range: keep max bytes, drop the rest */
+	size_t body_max = s3->body.max;
+	s3->body.max = max;
+	s3->body.truncate = true;
 	int status = perform(s3, &r);
+	s3->body.max = body_max;
+	s3->body.truncate = false;
 	s3->extra_header = NULL;
 	if (status == 416) /* at or past the end */
 	{
 		status = 200;
-		owlet_buf_reset(&s3->body);
+		owlet_buf_reset(&s3->body.buf);
 	}
 	int rc = check_status(s3, status, "get", bucket, key);
 	if (rc < 0)
 		return rc;
-	size_t n = s3->body.len < max ? s3->body.len : max;
+	size_t n = s3->body.buf.len < max ? s3->body.buf.len : max;
 	*body = malloc(n + 1);
 	if (!*body)
 		return nomem();
 	if (n)
-		memcpy(*body, s3->body.data, n);
+		memcpy(*body, s3->body.buf.data, n);
 	(*body)[n] = '\0';
 	*len = n;
 	return 0;
@@ -651,15 +645,8 @@ int owlet_s3_parse_list(struct owlet_s3_list *out, int *truncated, char **next_t
 			rc = nomem();
 		else if (!key || !size)
 			rc = owlet_error_setc(OWLET_EIO, "s3 list: Contents without Key or Size");
-		else if (out->count == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 16;
-			struct owlet_s3_object *items = realloc(out->items, cap * sizeof *items);
-			if (items) {
-				out->items = items;
-				out->cap = cap;
-			} else
-				rc = nomem();
-		}
+		else
+			rc = owlet_grow((void **)&out->items, &out->cap, out->count, sizeof *out->items, 16);
 		if (rc < 0) {
 			free(key);
 			free(size);
@@ -723,7 +710,7 @@ int owlet_s3_list(struct owlet_s3 *s3, struct owlet_s3_list *out, const char *bu
 		int truncated;
 		free(token);
 		token = NULL;
-		rc = owlet_s3_parse_list(out, &truncated, &token, s3->body.data ? s3->body.data : "", s3->body.len);
+		rc = owlet_s3_parse_list(out, &truncated, &token, s3->body.buf.data ? s3->body.buf.data : "", s3->body.buf.len);
 		if (rc < 0)
 			break;
 		if (max_keys && out->count >= max_keys)

@@ -2,6 +2,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,4 +41,19 @@ void owlet_buf_free(struct owlet_buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof *b);
+}
+
+int owlet_grow(void **items, size_t *cap, size_t count, size_t elem_size, size_t first)
+{
+	if (count < *cap)
+		return 0;
+	size_t n = *cap ? *cap * 2 : first;
+	if (n <= count || elem_size == 0 || n > SIZE_MAX / elem_size)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	void *p = realloc(*items, n * elem_size);
+	if (!p)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	*items = p;
+	*cap = n;
+	return 0;
 }

@@ -1,5 +1,6 @@
 /* diag.c: a growable list of located problems (see diag.h). */
 #include "base/diag.h"
+#include "base/buf.h"
 #include "base/error.h"
 
 #include <stdarg.h>
@@ -10,14 +11,8 @@
 int owlet_diags_add(struct owlet_diags *d, const char *file, int line, int col,
 		    const char *fmt, ...)
 {
-	if (d->count == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		struct owlet_diag *items = realloc(d->items, cap * sizeof *items);
-		if (!items)
-			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		d->items = items;
-		d->cap = cap;
-	}
+	if (owlet_grow((void **)&d->items, &d->cap, d->count, sizeof *d->items, 8) < 0)
+		return OWLET_ENOMEM;
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 
 #define MAX_NODES 5000
@@ -56,14 +57,10 @@ static void collect(struct graph *g, const json_t *m, int depth)
 			g->rc = owlet_error_setc(OWLET_EINVALID, "the plan holds more than %d resources", MAX_NODES);
 			return;
 		}
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 64;
-			struct node *nodes = realloc(g->nodes, cap * sizeof *nodes);
-			if (!nodes) {
-				g->rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-				return;
-			}
-			g->nodes = nodes, g->cap = cap;
+		int grown = owlet_grow((void **)&g->nodes, &g->cap, g->n, sizeof *g->nodes, 64);
+		if (grown < 0) {
+			g->rc = grown;
+			return;
 		}
 		struct node *nd = &g->nodes[g->n++];
 		nd->address = addr, nd->type = type, nd->name = name;

@@ -1,5 +1,6 @@
 /* records.c: JSON records checked against a dataset (see records.h). */
 #include "lambda/records.h"
+#include "base/buf.h"
 #include "base/error.h"
 
 #include <math.h>
@@ -16,14 +17,8 @@ static int add(struct owlet_record_problems *p, long record, const char *field, 
 	p->total++;
 	if (p->count >= OWLET_RECORD_PROBLEMS_MAX)
 		return 0;
-	if (p->count == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct owlet_record_problem *items = realloc(p->items, cap * sizeof *items);
-		if (!items)
-			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		p->items = items;
-		p->cap = cap;
-	}
+	if (owlet_grow((void **)&p->items, &p->cap, p->count, sizeof *p->items, 8) < 0)
+		return OWLET_ENOMEM;
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = NULL;

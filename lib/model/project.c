@@ -1,5 +1,6 @@
 /* project.c: `owlet init`, the scaffold and its first commit (see project.h). */
 #include "model/project.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "model/model.h"
 #include "base/version.h"
@@ -161,14 +162,8 @@ static void undo(const struct created *cr, const char *dir)
 
 static int note_file(struct created *cr, const char *rel)
 {
-	if (cr->n_files == cr->cap) {
-		size_t cap = cr->cap ? cr->cap * 2 : 16;
-		char **files = realloc(cr->files, cap * sizeof *files);
-		if (!files)
-			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		cr->files = files;
-		cr->cap = cap;
-	}
+	if (owlet_grow((void **)&cr->files, &cr->cap, cr->n_files, sizeof *cr->files, 16) < 0)
+		return OWLET_ENOMEM;
 	if (!(cr->files[cr->n_files] = strdup(rel)))
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	cr->n_files++;

@@ -5,6 +5,7 @@
  * from JSON (the Lambda) does not link libyaml.
  */
 #include "model/yaml_tree.h"
+#include "base/buf.h"
 #include "base/error.h"
 
 #include <errno.h>
@@ -178,14 +179,8 @@ struct ynode *ynode_new(enum ynode_kind kind, int line, int col)
 
 int ynode_append(struct ynode *parent, struct ynode *child)
 {
-	if (parent->n_items == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct ynode **items = realloc(parent->items, cap * sizeof *items);
-		if (!items)
-			return OWLET_ENOMEM;
-		parent->items = items;
-		parent->cap = cap;
-	}
+	if (owlet_grow((void **)&parent->items, &parent->cap, parent->n_items, sizeof *parent->items, 8) < 0)
+		return OWLET_ENOMEM;
 	parent->items[parent->n_items++] = child;
 	parent->n = parent->kind == YNODE_MAP ? parent->n_items / 2 : parent->n_items;
 	return 0;
