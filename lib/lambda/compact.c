@@ -240,14 +240,9 @@ static int list_dataset(struct owlet_s3 *s3, const char *bucket, const struct ow
 		if (!ends_with(o->key, ".jsonl") || owlet_s3_key_check(o->key, raw_base) < 0 ||
 		    !partition_of(part, o->key, raw_base, partitioned))
 			continue;
-		if (raw->count == raw->cap) {
-			size_t cap = raw->cap ? raw->cap * 2 : 64;
-			struct owlet_s3_object *items = realloc(raw->items, cap * sizeof *items);
-			if (!items) {
-				rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-				break;
-			}
-			raw->items = items, raw->cap = cap;
+		if (owlet_grow((void **)&raw->items, &raw->cap, raw->count, sizeof *raw->items, 64) < 0) {
+			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			break;
 		}
 		raw->items[raw->count++] = *o;
 		*o = (struct owlet_s3_object){ 0 };

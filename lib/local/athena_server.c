@@ -353,14 +353,7 @@ static int days_add(struct days *d, const char *dt)
 {
 	if (days_has(d, dt))
 		return 0;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		char **p = realloc(d->day, cap * sizeof *p);
-		if (!p)
-			return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-		d->day = p, d->cap = cap;
-	}
-	if (!(d->day[d->n] = strdup(dt)))
+	if (owlet_grow((void **)&d->day, &d->cap, d->n, sizeof *d->day, 16) < 0 || !(d->day[d->n] = strdup(dt)))
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	d->n++;
 	qsort(d->day, d->n, sizeof *d->day, cmp_str);
