@@ -36,7 +36,7 @@ ok $? "moto_server runs on 127.0.0.1:$port with buckets owlet-data and owlet-tfs
 
 # trips (the caller may read it): two rows; stations and the state bucket
 # hold rows that would show in trips' stats if they were read
-printf 'trip_id,fare\n1,10\n2,20\n' | s3put owlet-data/raw/trips/dt=2026-11-01/a.csv
+printf '{"trip_id": 1, "fare": 10}\n{"trip_id": 2, "fare": 20}\n' | s3put owlet-data/raw/trips/dt=2026-11-01/a.jsonl
 printf '{"trip_id": 500, "fare": 1000, "station_id": "secret"}\n' | s3put owlet-data/raw/stations/s.jsonl
 printf '{"trip_id": 9000, "fare": 5000}\n' | s3put owlet-tfstate/terraform.tfstate
 # the hostile objects: their own bytes are harmless, their names are not
@@ -49,7 +49,7 @@ odd='raw/trips/dt=2026 11/a+b 50%&é ü.jsonl'
 odd_enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="/-_.~"))' "$odd")
 printf '{"trip_id": 7, "fare": 1}\n' | s3put "owlet-data/$odd_enc"
 is "$(keys owlet-data raw/trips/ | sort | tr '\n' '|')" \
-	"raw/trips/../../../owlet-tfstate/terraform.tfstate|raw/trips/../stations/s.jsonl|raw/trips/./c.jsonl|raw/trips//d.jsonl|raw/trips/dt=2026 11/a+b 50%&é ü.jsonl|raw/trips/dt=2026-11-01/a.csv|" \
+	"raw/trips/../../../owlet-tfstate/terraform.tfstate|raw/trips/../stations/s.jsonl|raw/trips/./c.jsonl|raw/trips//d.jsonl|raw/trips/dt=2026 11/a+b 50%&é ü.jsonl|raw/trips/dt=2026-11-01/a.jsonl|" \
 	"moto keeps the names as they were given: six objects under raw/trips/"
 
 AWS=(AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
@@ -57,12 +57,12 @@ AWS=(AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-
 run_plan stats "$(fixture_plan get_trips_stats)" "${AWS[@]}"
 is "$(resp 1-get_trips_stats "['statusCode']")" 200 "GET /datasets/trips/stats: 200"
 is "$(body 1-get_trips_stats "['rows']") $(body 1-get_trips_stats "['columns']['trip_id']['sum']")" "3 10" \
-	"only a.csv (trip_id 1, 2) and the odd key (7) are counted: not stations' 500, the state's 9000, nor the refused 3, 4, 5, 6"
+	"only a.jsonl (trip_id 1, 2) and the odd key (7) are counted: not stations' 500, the state's 9000, nor the refused 3, 4, 5, 6"
 is "$(body 1-get_trips_stats "['refused']")" 4 "the answer says four keys were refused"
 is "$(keys owlet-data stats/stations/)" "" "nothing is written under stats/stations/"
 is "$(keys owlet-tfstate '' | tr '\n' '|')" "terraform.tfstate|" "nothing is written into the state bucket"
 is "$(keys owlet-data stats/ | sort | tr '\n' '|')" \
-	"stats/trips/dt=2026 11/a+b 50%&é ü.jsonl.json|stats/trips/dt=2026-11-01/a.csv.json|" \
+	"stats/trips/dt=2026 11/a+b 50%&é ü.jsonl.json|stats/trips/dt=2026-11-01/a.jsonl.json|" \
 	"only the two good objects are cached, each under its own name"
 like "$stderr" "refused the key 'raw/trips/\.\./stations/s\.jsonl' .*'\.\.'" "stderr names a refused key and why"
 refused=$(for k in $(keys owlet-data failures/stats/refused/); do s3 "$S3/owlet-data/$k"; echo; done |

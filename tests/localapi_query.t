@@ -77,9 +77,7 @@ is "$out" "trip_id,vendor,fare,dt
 3,CMT,7.0,2024-05-01
 4,DDS,55.5,2024-05-02
 5,CMT,9.5,2024-05-02" "the *.jsonl objects (not .csv, not .json), typed, with their dt= partitions"
-# (the Lambda's stats still read .csv and .json objects: gone before they are compared)
-awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.csv" >/dev/null
-awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.json" >/dev/null
+# (the stray .csv and .json stay until the stats are compared with SQL: neither reads them)
 like "$err" "5 rows, [0-9]+ bytes scanned" "rows and bytes scanned on stderr"
 run_owlet query "SELECT count(*) AS n FROM owlet_demo_local.trips" --output csv
 is "$rc:$out" "0:n
@@ -232,18 +230,37 @@ print(sql == top and not any("error" in t for t in cols["vendor"]["top"]), sql, 
 PY
 )" "True [('CMT', 3), ('DDS', 1), ('VTS', 1)] [('CMT', 3), ('DDS', 1), ('VTS', 1)]" "the stats' top values are SQL's GROUP BY counts, exact"
 
+awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.csv" >/dev/null
+awsl s3 rm "s3://$bucket/raw/trips/dt=2024-05-01/stray.json" >/dev/null
+
 # --- compaction: raw JSON Lines -> Parquet under curated/, read as trips_curated
 cols="trip_id, pickup_at, dropoff_at, pickup_day, vendor, passengers, distance_km, fare, paid_card, note, dt"
 summary="SELECT count(*) AS n, sum(fare) AS fare, sum(trip_id) AS ids, sum(passengers) AS p, min(pickup_at) AS first, max(distance_km) AS d, count(DISTINCT dt) AS days"
-same_as_raw() { # DESCRIPTION: curated gives what raw gives, row by row and in sums
+same_as_raw() { # DESCRIPTION: curated, and the view trips over raw and curated, give what raw gives
 	local raw_rows raw_sums
-	run_owlet query "SELECT $cols FROM trips ORDER BY trip_id" --output csv; raw_rows=$out
+	run_owlet query --raw "SELECT $cols FROM trips ORDER BY trip_id" --output csv; raw_rows=$out
 	run_owlet query "SELECT $cols FROM trips_curated ORDER BY trip_id" --output csv
 	is "$rc:$out" "0:$raw_rows" "$1: curated rows equal raw"
-	run_owlet query "$summary FROM trips" --output csv; raw_sums=$out
+	run_owlet query "SELECT $cols FROM trips ORDER BY trip_id" --output csv
+	is "$rc:$out" "0:$raw_rows" "$1: the view's rows equal raw"
+	run_owlet query --raw "$summary FROM trips" --output csv; raw_sums=$out
 	run_owlet query "$summary FROM owlet_demo_local.trips_curated" --output csv
 	is "$rc:$out" "0:$raw_sums" "$1: curated count and sums equal raw"
+	run_owlet query "WITH x AS (SELECT 1 AS one) $summary FROM trips, x" --output csv
+	is "$rc:$out" "0:$raw_sums" "$1: the view's count and sums equal raw (in a query with its own WITH)"
+	get /datasets/trips/aggregate "$token" --data-urlencode count=* --data-urlencode sum=fare,trip_id
+	is "$status:$(field "['rows'][0]['count']"),$(field "['rows'][0]['sum_trip_id']")" \
+		"200:$(printf '%s' "$raw_sums" | tail -1 | cut -d, -f1,3)" "$1: GET /aggregate over the view: the same count and sums"
 }
+marker_key() { curated_keys | grep "dt=$1/_owlet_compacted-[0-9a-f]\{64\}\.json$"; }
+scanned_of() { printf '%s' "$err" | sed -n 's/.* \([0-9]*\) bytes scanned.*/\1/p'; }
+
+# before compaction: the answers to keep, and what they scan
+run_owlet query "$summary FROM trips" --output csv; before_sums=$out
+is "$rc" 0 "the view before compaction (raw alone)"
+get /datasets/trips/aggregate "$token" --data-urlencode count=* --data-urlencode sum=fare --data-urlencode group_by=dt
+before_agg=$(field "['rows']"); before_route_scanned=$(field "['bytes_scanned']")
+run_owlet query "SELECT sum(fare) AS s FROM trips" --output csv; before_scanned=$(scanned_of)
 curated_keys() { awsl s3api list-objects-v2 --bucket "$bucket" --prefix curated/trips/ --query 'Contents[].Key' --output text | tr '\t' '\n' | sort; }
 run_owlet query "SELECT count(*) AS n FROM trips_curated" --output csv
 is "$rc:$out" "0:n
@@ -255,8 +272,16 @@ like "$out" "trips dt=2024-05-02: compacted, 2 rows" "each partition"
 like "$err" "2 partitions compacted, 0 unchanged, 0 removed; 5 rows; JSON Lines [0-9]+ bytes -> Parquet [0-9]+ bytes" "the totals"
 keys=$(curated_keys)
 like "$keys" "curated/trips/dt=2024-05-01/[^/]*\.parquet" "Parquet objects under curated/trips/dt=.../"
-like "$keys" "curated/trips/dt=2024-05-02/_owlet_compacted.json" "and the marker of each partition"
+like "$keys" "curated/trips/dt=2024-05-02/_owlet_compacted-[0-9a-f]{64}\.json" "and the marker of each partition, named by its fingerprint"
 same_as_raw "after compaction"
+run_owlet query "$summary FROM trips" --output csv
+is "$rc:$out" "0:$before_sums" "the view: the same answer as before compaction"
+like "$err" "trips: 2 of 2 partitions read from trips_curated" "read from the Parquet"
+run_owlet query "SELECT sum(fare) AS s FROM trips" --output csv; after_scanned=$(scanned_of)
+ok "$(( after_scanned > 0 && after_scanned * 4 < before_scanned ? 0 : 1 ))" "bytes scanned drop after compaction ($before_scanned -> $after_scanned)"
+get /datasets/trips/aggregate "$token" --data-urlencode count=* --data-urlencode sum=fare --data-urlencode group_by=dt
+is "$status:$(field "['rows']")" "200:$before_agg" "GET /aggregate: the same answer as before compaction"
+ok "$(( $(field "['bytes_scanned']") < before_route_scanned ? 0 : 1 ))" "and it scans less ($before_route_scanned -> $(field "['bytes_scanned']"))"
 awsl s3 cp "s3://$bucket/$(printf '%s\n' "$keys" | grep 'dt=2024-05-01/.*parquet$' | head -1)" one.parquet >/dev/null
 is "$(head -c 4 one.parquet)" "PAR1" "the objects are Parquet"
 
@@ -269,10 +294,13 @@ same_as_raw "after a second run"
 # an interrupted run: Parquet written, the marker not (and a second copy of the rows)
 first=$(printf '%s\n' "$keys" | grep 'dt=2024-05-01/.*parquet$' | head -1)
 awsl s3 cp "s3://$bucket/$first" "s3://$bucket/curated/trips/dt=2024-05-01/leftover.parquet" >/dev/null
-awsl s3 rm "s3://$bucket/curated/trips/dt=2024-05-01/_owlet_compacted.json" >/dev/null
+awsl s3 rm "s3://$bucket/$(marker_key 2024-05-01)" >/dev/null
 run_owlet query "SELECT count(*) AS n FROM trips_curated" --output csv
 is "$out" "n
 8" "an interrupted compaction can leave rows twice"
+run_owlet query "$summary FROM trips" --output csv
+is "$rc:$out" "0:$before_sums" "but the view reads that partition raw: the same answer"
+like "$err" "trips: 1 of 2 partitions read from trips_curated" "the partition without its marker is read raw"
 run_owlet compact --env local
 like "$out" "trips dt=2024-05-01: compacted, 3 rows" "run again, the partition without a marker is done again"
 like "$out" "trips dt=2024-05-02: unchanged" "the others are not"
@@ -283,6 +311,10 @@ printf '%s\n' '{"trip_id":6,"pickup_at":"2024-05-02 13:00:00","vendor":"VTS","fa
 awsl s3 cp more.jsonl "s3://$bucket/raw/trips/dt=2024-05-02/more-r1.jsonl" >/dev/null
 printf '%s\n' '{"trip_id":7,"pickup_at":"2024-05-09 13:00:00","vendor":"VTS","fare":2.5}' >later.jsonl
 awsl s3 cp later.jsonl "s3://$bucket/raw/trips/dt=2024-05-09/later-r1.jsonl" >/dev/null
+run_owlet query "SELECT count(*) AS n, sum(trip_id) AS ids FROM trips" --output csv
+is "$out" "n,ids
+7,28" "before compacting them, the view counts new raw objects once (their partitions are read raw)"
+like "$err" "trips: 1 of 3 partitions read from trips_curated" "a partition changed since it was compacted is read raw"
 run_owlet compact --env local
 like "$out" "trips dt=2024-05-02: compacted, 3 rows, 2 objects" "a partition with a new object is done again"
 like "$out" "trips dt=2024-05-09: compacted, 1 rows" "a new partition is done"
@@ -298,7 +330,7 @@ run_owlet compact --env local --dataset nosuch
 like "$rc:$err" "^1:.*no dataset 'nosuch'" "an unknown dataset"
 
 # bytes scanned: Parquet reads the columns named, JSON Lines whole objects
-run_owlet query "SELECT sum(fare) AS s FROM trips" --output csv
+run_owlet query --raw "SELECT sum(fare) AS s FROM trips" --output csv
 raw_scanned=$(printf '%s' "$err" | sed -n 's/.* \([0-9]*\) bytes scanned.*/\1/p')
 run_owlet query "SELECT sum(fare) AS s FROM trips_curated" --output csv
 cur_scanned=$(printf '%s' "$err" | sed -n 's/.* \([0-9]*\) bytes scanned.*/\1/p')
@@ -307,6 +339,36 @@ ok "$(( cur_scanned > 0 && cur_scanned * 4 < raw_scanned ? 0 : 1 ))" "curated: t
 run_owlet query "SELECT * FROM trips_curated" --output csv
 all_scanned=$(printf '%s' "$err" | sed -n 's/.* \([0-9]*\) bytes scanned.*/\1/p')
 ok "$(( all_scanned > cur_scanned ? 0 : 1 ))" "SELECT * reads every column ($all_scanned > $cur_scanned)"
+
+# partition pruning: a filter on dt reads only its partitions, as Athena prunes
+run_owlet query --raw "SELECT count(*) AS n FROM trips WHERE dt = DATE '2024-05-02'" --output csv
+is "$out:$(scanned_of)" "n
+2:$(wc -c <trips.jsonl)" "a dt filter reads that partition's objects alone"
+run_owlet query --raw "SELECT count(*) AS n FROM trips WHERE dt >= DATE '2024-05-02' OR trip_id = 1" --output csv
+is "$out:$(scanned_of)" "n
+3:$raw_scanned" "a dt filter inside OR prunes nothing"
+run_owlet query --raw "SELECT count(*) AS n FROM trips WHERE dt BETWEEN DATE '2024-06-01' AND DATE '2024-06-30'" --output csv
+is "$out:$(scanned_of)" "n
+0:0" "a range of days with no partition reads nothing"
+run_owlet query --raw "SELECT count(*) AS n FROM trips WHERE dt IN (SELECT max(dt) FROM trips)" --output csv
+is "$out:$(scanned_of)" "n
+2:$raw_scanned" "a filter known only when the query runs reads every partition"
+# a dataset without partition_by: read whole, or not at all when the plan drops its scan
+printf '%s\n' '{"station_id":"s1","name":"North"}' '{"station_id":"s2","name":"South"}' >stations.jsonl
+awsl s3 cp stations.jsonl "s3://$bucket/raw/stations/s-r2.jsonl" >/dev/null
+run_owlet query --raw "SELECT count(*) AS n FROM stations" --output csv
+is "$out:$(scanned_of)" "n
+2:$(wc -c <stations.jsonl)" "a table without partitions is read whole"
+run_owlet query --raw "SELECT count(*) AS n FROM stations WHERE false" --output csv
+is "$out:$(scanned_of)" "n
+0:0" "and not at all when the plan drops its scan (as the view over a compacted one does)"
+get /datasets/trips/rows "$token" --data-urlencode dt_from=2024-05-02 --data-urlencode columns=trip_id
+is "$status:$(field "['count']")" "200:2" "GET /rows with a dt filter (an execution parameter)"
+route_scanned=$(field "['bytes_scanned']")
+run_owlet query "SELECT trip_id FROM trips_curated WHERE dt = DATE '2024-05-02'" --output csv
+is "$route_scanned" "$(scanned_of)" "it reads the trip_id column of that day's Parquet alone: no raw object, no other day"
+run_owlet query "SELECT * FROM trips_curated WHERE dt = DATE '2024-05-02'" --output csv
+ok "$(( route_scanned > 0 && route_scanned < $(scanned_of) ? 0 : 1 ))" "less than all its columns ($route_scanned < $(scanned_of))"
 
 # UNLOAD in the local Athena: only to an empty location of the data bucket
 run_owlet query "UNLOAD (SELECT 1 AS x) TO 's3://$bucket/curated/trips/dt=2024-05-01/' WITH (format = 'PARQUET')"
@@ -341,4 +403,32 @@ is "$(field "['location']")" "\"/queries/$qid\"" "with the query id and where to
 for _ in $(seq 50); do get "/queries/$qid" "$token"; [ "$status" = 202 ] || break; sleep 0.1; done
 is "$status" 200 "GET /queries/ID: 200 once it ended"
 is "$(ids)" "1,3,5" "with the rows"
+
+# --- the daily compaction's event {"owlet":"compact"} (modules/function
+# schedule.tf), handled by the real artifact against moto and this Athena
+printf '%s\n' '{"trip_id":8,"pickup_at":"2024-05-20 07:00:00","vendor":"CMT","fare":4.0}' >day20.jsonl
+awsl s3 cp day20.jsonl "s3://$bucket/raw/trips/dt=2024-05-20/day20-r1.jsonl" >/dev/null
+here=$PWD
+. "$OWLET_SRC/tests/lambda_lib.sh"
+cd "$here" || exit 1
+model_json=$(python3 -c 'import json; print(json.load(open("state/local/owlet.auto.tfvars.json"))["function"]["model_json"])')
+athena=$(python3 -c 'import json; print(json.load(open("state/local/localapi.json"))["athena_url"])')
+lambda_env=(AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
+	AWS_ENDPOINT_URL_ATHENA="$athena" OWLET_DATA_BUCKET="$bucket" OWLET_MODEL="$model_json"
+	OWLET_GLUE_DATABASE=owlet_demo_local OWLET_ATHENA_WORKGROUP=primary)
+LAMBDA_TIMEOUT_S=60 run_plan compact '[{"id": "1-compact", "event": {"owlet": "compact"}, "deadline_in_ms": 30000},
+	{"id": "2-compact", "event": {"owlet": "compact"}, "deadline_in_ms": 30000}]' "${lambda_env[@]}"
+is "$(q 'len([x for x in r if x["path"].endswith("-compact/response")])'):$(resp 1-compact "['ok']")" "2:True" \
+	"the function answers the compaction events"
+is "$(resp 1-compact "['compacted']"),$(resp 1-compact "['unchanged']"),$(resp 1-compact "['rows']")" "2,2,8" \
+	"it compacts the new partitions (trips dt=2024-05-20, stations) and leaves the others (rows: all the partitions')"
+is "$(resp 2-compact "['compacted']"),$(resp 2-compact "['unchanged']")" "0,4" "run again: nothing to do"
+like "$stderr" "compact trips dt=2024-05-20: compacted, 1 rows" "its log names each partition"
+run_owlet query "SELECT count(*) AS n, sum(trip_id) AS ids FROM trips" --output csv
+is "$out" "n,ids
+6,23" "the view reads the Lambda's Parquet: the same rows"
+like "$err" "trips: 3 of 3 partitions read from trips_curated" "every partition from curated"
+LAMBDA_TIMEOUT_S=20 run_plan badevent '[{"id": "1-bad", "event": {"owlet": "dance"}}]' "${lambda_env[@]}"
+like "$(q 'j([x for x in r if x["path"].endswith("/1-bad/error")][0]["body"])["errorType"]')" "Owlet.InvalidEvent" \
+	"any other owlet event is refused"
 done_testing

@@ -35,7 +35,7 @@ chmod +x "$work/zip/bootstrap"
 (cd "$work/zip" && zip -q -X lambda.zip bootstrap)
 zip_sha=$(openssl dgst -sha256 -binary "$work/zip/lambda.zip" | openssl base64 -A)
 
-services="apigateway apigatewayv2 athena cloudwatch cognitoidp dynamodb ec2 events glue iam kms lambda logs s3 sqs sts xray"
+services="apigateway apigatewayv2 athena cloudwatch cognitoidp dynamodb ec2 events glue iam kms lambda logs s3 scheduler sqs sts xray"
 
 # plan_env ENV: render state-like dir for ENV, plan it, leave the plan JSON in $work/ENV.json
 plan_env() {
@@ -163,6 +163,29 @@ for env in dev prod; do
 	is "$(q $env "$after"'after("'$fn'") | [.tracing_config[0].mode, .reserved_concurrent_executions == $tfvars[0].function.reserved_concurrency, (.dead_letter_config | length), (.vpc_config | length), .logging_config[0].log_group] | join(" ")')" \
 		"Active true 1 1 /aws/lambda/owlet-demo-$env" "$env: X-Ray, reserved concurrency, a DLQ, the VPC and its log group"
 done
+
+# The daily compaction: an EventBridge Scheduler schedule on AWS targets only
+# (moto's scheduler never fires), invoking the function with the event
+# lib/lambda's handler takes, through a role that may invoke that function only.
+sched='module.function.aws_scheduler_schedule.compact[0]'
+is "$(q local "$after"'typed("aws_scheduler_schedule") | length')" "0" "local: no compaction schedule (run owlet compact)"
+for env in dev prod; do
+	is "$(q $env "$after"'after("'$sched'") | [.schedule_expression, .schedule_expression_timezone, .target[0].input, .target[0].retry_policy[0].maximum_retry_attempts] | join(" ")')" \
+		'cron(15 3 * * ? *) UTC {"owlet":"compact"} 2' "$env: a daily schedule invokes the function with {\"owlet\":\"compact\"}"
+	is "$(q $env '.configuration.root_module.module_calls.function.module.resources[] | select(.address == "aws_scheduler_schedule.compact") | .expressions.target[0].arn.references | index("aws_lambda_function.this.arn") != null')" \
+		"true" "$env: its target is the function"
+	is "$(q $env "$after"'after("module.function.aws_iam_role_policy.schedule[0]").policy | fromjson | .Statement | map(select(.Sid == "InvokeTheFunction") | .Action) | flatten | join(",")')" \
+		"lambda:InvokeFunction" "$env: its role may invoke, and only invoke"
+	is "$(q $env "$after"'after("module.function.aws_iam_role.schedule[0]").assume_role_policy | fromjson | .Statement[0].Principal.Service')" \
+		"scheduler.amazonaws.com" "$env: the role is EventBridge Scheduler's"
+done
+is "$(q prod '.resource_changes[] | select(.address == "'$sched'") | .change.after_unknown.kms_key_arn')" "true" \
+	"prod: the schedule is encrypted with the data key (CKV_AWS_297)"
+is "$(q dev "$after"'after("'$sched'") | .kms_key_arn')" "null" "dev: with EventBridge's own key (skipped with its reason)"
+is "$(q prod "$after"'after("module.function.aws_iam_role_policy.schedule[0]").policy | fromjson | .Statement | map(.Sid) | join(",")')" \
+	"InvokeTheFunction,DecryptScheduleWithDataKey" "prod: and its role may decrypt it"
+is "$(q prod "$after"'after("module.function.aws_iam_role_policy.this").policy | fromjson | .Statement | map(select(.Sid == "CompactToCurated") | .Resource[]) | map(capture(":::[^/]+/(?<p>.*)$").p) | join(",")')" \
+	"$(t prod '.datasets | keys | map("curated/\(.)/*") | join(",")')" "prod: the function may write curated/ of each dataset (UNLOAD), nothing more"
 
 # The execution role's policy: no wildcard action, "*" resources only for the
 # actions that support no resource-level permissions, writes to raw/ only for

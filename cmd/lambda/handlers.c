@@ -6,8 +6,9 @@
  * Row counts (GET /datasets): every object the API writes carries its number
  * of records in its key, raw/<name>/dt=YYYY-MM-DD/<time>-<random>-r<N>.jsonl,
  * so counting is one ListObjectsV2 walk of raw/<name>/ and no object is read.
- * Objects that arrived another way (bulk uploads) have no count in their key:
- * they are read and their lines counted (minus the header line of a .csv).
+ * Objects that arrived another way (copied by hand in the layout) have no
+ * count in their key: they are read and their lines counted.  Only *.jsonl
+ * objects are part of the layout (docs/contracts.md); others are not counted.
  */
 #include "base/random.h"
 #include "base/base64.h"
@@ -264,7 +265,7 @@ static long long count_in_key(const char *key)
 	return strtoll(p, NULL, 10);
 }
 
-static long long count_lines(const char *body, size_t len, bool csv)
+static long long count_lines(const char *body, size_t len)
 {
 	long long n = 0;
 	bool content = false;
@@ -277,7 +278,7 @@ static long long count_lines(const char *body, size_t len, bool csv)
 		}
 	}
 	n += content;
-	return csv && n > 0 ? n - 1 : n;
+	return n;
 }
 
 static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_dataset *ds)
@@ -294,6 +295,9 @@ static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_
 			lambda_refuse_key(ctx, list.items[i].key, why);
 			continue;
 		}
+		const char *ext = strrchr(list.items[i].key, '.');
+		if (!ext || strcmp(ext, ".jsonl") != 0)
+			continue; /* not part of the layout (docs/contracts.md): no table reads it */
 		long long n = count_in_key(list.items[i].key);
 		if (n < 0 && list.items[i].size > 0) {
 			char *body;
@@ -305,8 +309,7 @@ static int row_count(struct lambda_ctx *ctx, long long *out, const struct owlet_
 			}
 			if (rc < 0)
 				break;
-			const char *ext = strrchr(list.items[i].key, '.');
-			n = count_lines(body, len, ext && strcmp(ext, ".csv") == 0);
+			n = count_lines(body, len);
 			free(body);
 		}
 		*out += n > 0 ? n : 0;
@@ -571,6 +574,18 @@ static void handle_s3_event(struct lambda_ctx *ctx, struct lambda_result *res, c
 	}
 }
 
+/* The compaction schedule's event (query.h). */
+static void handle_compact(struct lambda_ctx *ctx, struct lambda_result *res, int64_t deadline_ms)
+{
+	json_t *summary = NULL;
+	if (lambda_compact_event(ctx, &summary, deadline_ms) < 0)
+		return set_error(res, "Owlet.CompactionFailed", owlet_error_last());
+	res->body = json_dumps(summary, JSON_COMPACT);
+	json_decref(summary);
+	if (!res->body)
+		set_error(res, "Runtime.OutOfMemory", "out of memory");
+}
+
 void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		   struct lambda_result *res)
 {
@@ -592,9 +607,11 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 	const json_t *records = json_object_get(event, "Records");
 	bool is_s3 = json_is_array(records) && json_array_size(records) > 0 &&
 		     json_is_object(json_object_get(json_array_get(records, 0), "s3"));
-	if (!method && !is_s3) {
-		set_error(res, "Owlet.InvalidEvent",
-			  "the event is neither an API Gateway HTTP API (payload 2.0) event nor an S3 event");
+	const char *task = json_string_value(json_object_get(event, "owlet"));
+	bool is_compact = !method && !is_s3 && task && !strcmp(task, "compact");
+	if (!method && !is_s3 && !is_compact) {
+		set_error(res, "Owlet.InvalidEvent", "the event is neither an API Gateway HTTP API (payload 2.0) event, "
+						     "an S3 event nor the compaction schedule's {\"owlet\":\"compact\"}");
 		goto out;
 	}
 	bool late = inv->deadline_ms && inv->deadline_ms - start < MIN_TIME_MS;
@@ -607,6 +624,8 @@ void lambda_handle(struct lambda_ctx *ctx, const struct owlet_invocation *inv,
 		set_error(res, "Owlet.DeadlineExceeded", "no time left to handle the event");
 	else if (method)
 		handle_http(ctx, res, event, method);
+	else if (is_compact)
+		handle_compact(ctx, res, inv->deadline_ms);
 	else
 		handle_s3_event(ctx, res, records);
 out:;

@@ -8,6 +8,7 @@
 #include "aws/athena.h"
 #include "base/clock.h"
 #include "base/error.h"
+#include "lambda/compact.h"
 #include "lambda/sql.h"
 #include "model/model.h"
 
@@ -138,8 +139,14 @@ void lambda_query_dataset(struct lambda_ctx *ctx, int *status, json_t **body, co
 	struct owlet_sql q;
 	const json_t *qs = json_object_get(event, "queryStringParameters");
 	json_t *empty = json_object();
-	int rc = aggregate ? owlet_sql_aggregate(&q, ds, json_is_object(qs) ? qs : empty)
-			   : owlet_sql_rows(&q, ds, json_is_object(qs) ? qs : empty);
+	/* the compacted days from curated, the rest raw (lambda/compact.h);
+	 * without a bucket, or when the listing fails, raw alone: the same rows */
+	struct owlet_compact_view view = { 0 };
+	if (ctx->s3 && owlet_compact_view(ctx->s3, ctx->bucket, ds, NULL, &view) < 0)
+		fprintf(stderr, "owlet-lambda: %s: reading raw only: %s\n", ds->name, owlet_error_last());
+	int rc = aggregate ? owlet_sql_aggregate(&q, ds, view.body, json_is_object(qs) ? qs : empty)
+			   : owlet_sql_rows(&q, ds, view.body, json_is_object(qs) ? qs : empty);
+	owlet_compact_view_clear(&view);
 	json_decref(empty);
 	if (rc < 0) {
 		*status = rc == OWLET_EINVALID ? 400 : 500;
@@ -197,4 +204,47 @@ void lambda_query_get(struct lambda_ctx *ctx, int *status, json_t **body, const 
 	else
 		*status = 404, *body = message("no query '%s'", id);
 	owlet_athena_status_clear(&st);
+}
+
+struct compact_totals {
+	long long compacted, unchanged, removed, rows, raw_bytes, parquet_bytes, scanned;
+};
+
+static void compact_progress(void *cls, const struct owlet_compact_partition *p)
+{
+	struct compact_totals *t = cls;
+	t->compacted += !strcmp(p->action, "compacted");
+	t->unchanged += !strcmp(p->action, "unchanged");
+	t->removed += !strcmp(p->action, "removed");
+	t->rows += p->rows;
+	t->raw_bytes += p->raw_bytes;
+	t->parquet_bytes += p->parquet_bytes;
+	t->scanned += p->scanned;
+	fprintf(stderr, "owlet-lambda: compact %s %s: %s, %lld rows\n", p->dataset, *p->partition ? p->partition : "-",
+		p->action, p->rows);
+}
+
+int lambda_compact_event(struct lambda_ctx *ctx, json_t **summary, int64_t deadline_ms)
+{
+	*summary = NULL;
+	const char *database = getenv("OWLET_GLUE_DATABASE");
+	if (!ctx->s3 || !database || !*database)
+		return owlet_error_setc(OWLET_EUSAGE, "compaction needs OWLET_DATA_BUCKET and OWLET_GLUE_DATABASE");
+	if (!ctx->athena && owlet_athena_client_open_env(&ctx->athena) < 0)
+		return owlet_error_setc(OWLET_ENOTFOUND, "no query engine: %s", owlet_error_last());
+	owlet_athena_client_set_deadline(ctx->athena, deadline_ms);
+	struct compact_totals t = { 0 };
+	struct owlet_compact_config cfg = {
+		.model = ctx->model, .bucket = ctx->bucket, .database = database,
+		.workgroup = getenv("OWLET_ATHENA_WORKGROUP"), .progress = compact_progress, .cls = &t,
+	};
+	int rc = owlet_compact(ctx->s3, ctx->athena, &cfg);
+	if (rc < 0)
+		return owlet_error_setc(rc, "compaction stopped after %lld partitions compacted (a run again goes on from "
+					    "there): %s", t.compacted, owlet_error_last());
+	*summary = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1, "compacted", (json_int_t)t.compacted,
+			     "unchanged", (json_int_t)t.unchanged, "removed", (json_int_t)t.removed, "rows",
+			     (json_int_t)t.rows, "raw_bytes", (json_int_t)t.raw_bytes, "parquet_bytes",
+			     (json_int_t)t.parquet_bytes, "bytes_scanned", (json_int_t)t.scanned);
+	return *summary ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
 }

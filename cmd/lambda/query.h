@@ -35,4 +35,14 @@ void lambda_query_dataset(struct lambda_ctx *ctx, int *status, json_t **body, co
 void lambda_query_get(struct lambda_ctx *ctx, int *status, json_t **body, const char *id,
 		      const char *const *groups, size_t n_groups, int64_t deadline_ms);
 
+/* The daily compaction's event {"owlet":"compact"} (modules/function
+ * schedule.tf): owlet_compact (lambda/compact.h) over every dataset, in
+ * the Glue database OWLET_GLUE_DATABASE and workgroup
+ * OWLET_ATHENA_WORKGROUP, within the deadline.  *summary: {"ok":true,
+ * "compacted","unchanged","removed","rows","raw_bytes","parquet_bytes",
+ * "bytes_scanned"}.  A run stopped by the deadline or a failure is an error
+ * (Lambda retries an asynchronous invocation; each run goes on from where
+ * the last stopped, since compacted partitions are left alone). */
+int lambda_compact_event(struct lambda_ctx *ctx, json_t **summary, int64_t deadline_ms);
+
 #endif

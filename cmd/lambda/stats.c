@@ -15,8 +15,10 @@
  * between the listing or the event and the read is never cached under the
  * old version's ETag; only when that answer has no ETag does the listing's
  * (or the event's s3.object.eTag) stand in, and then a mismatch only costs
- * a recomputation.  Files that end in .csv are read as CSV, .jsonl,
- * .ndjson and .json as JSON Lines, others in the dataset's format.
+ * a recomputation.  Only the layout's objects are read: the *.jsonl
+ * under raw/<name>/, canonical JSON Lines (docs/contracts.md); any other
+ * name there (a stray .csv, .json) is not part of the dataset, as no
+ * table reads it either, and its event does nothing.
  *
  * GET /datasets/{name}/stats lists raw/<name>/, takes each object's partial
  * from the cache or computes (and caches) it, merges them in key order and
@@ -46,13 +48,12 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static enum owlet_format object_format(const struct owlet_dataset *ds, const char *key)
+/* Whether the key is an object of the layout (docs/contracts.md): the
+ * *.jsonl objects under raw/NAME/, canonical JSON Lines whatever the
+ * dataset's format; no other name is read, as no table reads it. */
+static bool layout_object(const char *key)
 {
-	if (ends_with(key, ".csv"))
-		return OWLET_FORMAT_CSV;
-	if (ends_with(key, ".jsonl") || ends_with(key, ".ndjson") || ends_with(key, ".json"))
-		return OWLET_FORMAT_JSONL;
-	return ds->format;
+	return ends_with(key, ".jsonl");
 }
 
 static int put_json(struct lambda_ctx *ctx, const char *key, json_t *j);
@@ -152,8 +153,7 @@ static int object_partial(struct lambda_ctx *ctx, struct owlet_agg **out, long l
 	struct owlet_agg *a = NULL;
 	rc = owlet_agg_new(&a, ds);
 	if (rc == 0)
-		rc = object_format(ds, key) == OWLET_FORMAT_CSV ? owlet_agg_csv_buffer(a, key, body, len)
-								 : owlet_agg_jsonl_buffer(a, key, body, len);
+		rc = owlet_agg_jsonl_buffer(a, key, body, len);
 	free(body);
 	if (rc < 0) {
 		owlet_agg_free(a);
@@ -201,7 +201,7 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 	struct owlet_agg *total = NULL;
 	struct owlet_s3_list list = { 0 };
 	char prefix[128];
-	size_t cached = 0, refused = 0;
+	size_t cached = 0, refused = 0, others = 0;
 	int rc = owlet_agg_new(&total, ds);
 	if (rc < 0)
 		return rc;
@@ -217,6 +217,11 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 			lambda_refuse_key(ctx, key, why);
 			refused++;
 			rc = 0;
+			continue;
+		}
+		if (rc == 0 && !layout_object(key)) { /* not part of the layout: not read */
+			free(ckey);
+			others++;
 			continue;
 		}
 		if (rc < 0)
@@ -243,7 +248,7 @@ int lambda_stats(struct lambda_ctx *ctx, json_t **report, const struct owlet_dat
 		if (!*report)
 			rc = OWLET_ENOMEM;
 		else {
-			json_object_set_new(*report, "objects", json_integer((json_int_t)(list.count - refused)));
+			json_object_set_new(*report, "objects", json_integer((json_int_t)(list.count - refused - others)));
 			json_object_set_new(*report, "cached", json_integer((json_int_t)cached));
 			json_object_set_new(*report, "refused", json_integer((json_int_t)refused));
 		}
@@ -273,8 +278,10 @@ static int aggregate_object(struct lambda_ctx *ctx, const char *key, const char 
 	}
 	if (rc < 0)
 		return rc;
-	if (!ds)
-		return 0; /* not the object of a dataset: nothing to do */
+	if (!ds || !layout_object(key)) {
+		free(ckey);
+		return 0; /* not an object of a dataset's layout: nothing to do */
+	}
 	struct owlet_agg *part = NULL;
 	rc = compute_and_cache(ctx, &part, ds, key, etag, ckey);
 	owlet_agg_free(part);

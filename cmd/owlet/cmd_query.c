@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include "aws/athena.h"
+#include "aws/s3.h"
+#include "lambda/compact.h"
+#include "lambda/sql.h"
+#include "model/model.h"
 #include "base/error.h"
 #include "commands.h"
 #include "deploy/stack.h"
@@ -20,12 +24,15 @@
 static const char *opt_env = "local";
 static const char *opt_output;
 static long opt_max_rows = 100000;
+static bool opt_raw;
 
 const struct owlet_option cmd_query_options[] = {
 	{ "env", 'e', OPT_STRING, &opt_env, "ENV", "environment (default: local); must have been brought up" },
 	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT",
 	  "table, csv or json (default: table on a terminal, else csv)" },
 	{ "max-rows", 0, OPT_INT, &opt_max_rows, "N", "fail when the result has more rows (default: 100000)" },
+	{ "raw", 0, OPT_FLAG, &opt_raw, NULL,
+	  "a dataset's name is its raw table alone, not its view over raw and the compacted Parquet" },
 	{ 0 },
 };
 
@@ -208,6 +215,59 @@ int query_athena_open(struct owlet_athena_client **client, const struct owlet_st
 	return rc;
 }
 
+/* sql over the views of the datasets it names (lambda/compact.h): each
+ * reads its compacted days from NAME_curated, the rest raw.  Without the
+ * model or the data bucket, sql as it is (the raw tables: the same rows). */
+static int with_views(char **out, const struct owlet_stack *stack, const char *database, const char *sql)
+{
+	*out = NULL;
+	struct owlet_model *model = NULL;
+	struct owlet_s3 *s3 = NULL;
+	char fallback_db[160];
+	if (!owlet_sql_is_query(sql) || !stack->data_bucket || owlet_model_load(&model, NULL, "data_model.yml") < 0)
+		return 0;
+	if (!database) { /* modules/catalog's name: the name prefix with '_' for '-' (as owlet compact) */
+		snprintf(fallback_db, sizeof fallback_db, "%s_%s", model->project, opt_env);
+		for (char *p = fallback_db; *p; p++)
+			*p = *p == '-' ? '_' : *p;
+		database = fallback_db;
+	}
+	size_t n = model->n_datasets;
+	const char **names = calloc(n + 1, sizeof *names);
+	struct owlet_compact_view *views = calloc(n + 1, sizeof *views);
+	int rc = names && views ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0 && stack->endpoint) {
+		struct owlet_s3_config cfg = { "test", "test", NULL, stack->region, stack->endpoint };
+		rc = owlet_s3_open(&s3, &cfg);
+	} else if (rc == 0) {
+		rc = owlet_s3_open_env(&s3);
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct owlet_dataset *ds = &model->datasets[i];
+		names[i] = ds->name;
+		if (!owlet_sql_names(sql, ds->name))
+			continue;
+		rc = owlet_compact_view(s3, stack->data_bucket, ds, database, &views[i]);
+		if (rc == 0 && views[i].compacted)
+			fprintf(stderr, "%s: %zu of %zu partition%s read from %s_curated (compacted), the rest raw\n",
+				ds->name, views[i].compacted, views[i].partitions, views[i].partitions == 1 ? "" : "s",
+				ds->name);
+	}
+	const char **bodies = calloc(n + 1, sizeof *bodies);
+	for (size_t i = 0; bodies && i < n; i++)
+		bodies[i] = views[i].body;
+	if (rc == 0)
+		rc = bodies ? owlet_sql_with_views(out, sql, names, bodies, n) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	for (size_t i = 0; views && i < n; i++)
+		owlet_compact_view_clear(&views[i]);
+	free(bodies);
+	free(views);
+	free(names);
+	owlet_s3_free(s3);
+	owlet_model_free(model);
+	return rc;
+}
+
 int cmd_query(int argc, char **argv)
 {
 	if (argc != 2)
@@ -220,7 +280,7 @@ int cmd_query(int argc, char **argv)
 	struct owlet_stack *stack = NULL;
 	struct owlet_athena_client *client = NULL;
 	json_t *cols = NULL, *rows = NULL;
-	char *id = NULL;
+	char *id = NULL, *sql = NULL;
 	struct owlet_athena_status st = { 0 };
 	int rc = owlet_stack_open(&stack, opt_env, false);
 	if (rc < 0)
@@ -228,8 +288,10 @@ int cmd_query(int argc, char **argv)
 	const char *workgroup = outputs_string(stack->outputs, "athena_workgroup");
 	const char *database = outputs_string(stack->outputs, "glue_database");
 	rc = query_athena_open(&client, stack, stack->state_dir, opt_env);
+	if (rc == 0 && !opt_raw)
+		rc = with_views(&sql, stack, database, argv[1]);
 	if (rc == 0)
-		rc = owlet_athena_start_query(client, &id, argv[1], NULL, workgroup, database);
+		rc = owlet_athena_start_query(client, &id, sql ? sql : argv[1], NULL, workgroup, database);
 	if (rc == 0)
 		rc = owlet_athena_wait(client, &st, id, 0);
 	if (rc == 0 && strcmp(st.state, "SUCCEEDED") != 0) {
@@ -258,6 +320,7 @@ int cmd_query(int argc, char **argv)
 out:
 	owlet_athena_status_clear(&st);
 	free(id);
+	free(sql);
 	json_decref(cols);
 	json_decref(rows);
 	owlet_athena_client_free(client);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_FILTERS 64
 #define MAX_VALUE 4096
@@ -226,11 +227,17 @@ static int parse_limit(int *out, const json_t *query, int dflt)
 }
 
 /* FROM the dataset's table and the WHERE of the filters. */
-static int from_where(struct owlet_buf *sql, json_t *params, const struct owlet_dataset *ds, const json_t *query,
-		      bool aggregate)
+static int from_where(struct owlet_buf *sql, json_t *params, const struct owlet_dataset *ds, const char *view,
+		      const json_t *query, bool aggregate)
 {
 	char from[96];
-	snprintf(from, sizeof from, " FROM \"%s\"", ds->name);
+	if (view) {
+		owlet_buf_append(sql, " FROM (", 7);
+		owlet_buf_append(sql, view, strlen(view));
+		snprintf(from, sizeof from, ") AS \"%s\"", ds->name);
+	} else {
+		snprintf(from, sizeof from, " FROM \"%s\"", ds->name);
+	}
 	owlet_buf_append(sql, from, strlen(from));
 	return filters(sql, params, ds, query, aggregate);
 }
@@ -265,7 +272,7 @@ static void quoted_list(struct owlet_buf *sql, const struct column *cols, const 
 	}
 }
 
-int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const json_t *query)
+int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const char *view, const json_t *query)
 {
 	memset(out, 0, sizeof *out);
 	struct owlet_buf sql = { 0 };
@@ -289,7 +296,7 @@ int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const 
 	if (rc == 0) {
 		owlet_buf_append(&sql, "SELECT ", 7);
 		quoted_list(&sql, cols, NULL, nc);
-		rc = from_where(&sql, params, ds, query, false);
+		rc = from_where(&sql, params, ds, view, query, false);
 	}
 	if (rc == 0 && no) {
 		owlet_buf_append(&sql, " ORDER BY ", 10);
@@ -298,7 +305,7 @@ int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const 
 	return finish(out, &sql, params, rc);
 }
 
-int owlet_sql_aggregate(struct owlet_sql *out, const struct owlet_dataset *ds, const json_t *query)
+int owlet_sql_aggregate(struct owlet_sql *out, const struct owlet_dataset *ds, const char *view, const json_t *query)
 {
 	memset(out, 0, sizeof *out);
 	struct owlet_buf sql = { 0 };
@@ -352,7 +359,7 @@ int owlet_sql_aggregate(struct owlet_sql *out, const struct owlet_dataset *ds, c
 	if (rc == 0 && n_aggs == 0)
 		rc = bad("give at least one of count=*, sum=, avg=, min=, max=%s%s", "", "");
 	if (rc == 0)
-		rc = from_where(&sql, params, ds, query, true);
+		rc = from_where(&sql, params, ds, view, query, true);
 	if (rc == 0 && ng) {
 		owlet_buf_append(&sql, " GROUP BY ", 10);
 		quoted_list(&sql, group, NULL, ng);
@@ -393,4 +400,75 @@ bool owlet_sql_names(const char *text, const char *name)
 			return true;
 	}
 	return false;
+}
+
+/* The index after spaces and comments from i. */
+static size_t skip_blank(const char *s, size_t i)
+{
+	for (;;) {
+		while (isspace((unsigned char)s[i]))
+			i++;
+		if (s[i] == '-' && s[i + 1] == '-') {
+			while (s[i] && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && s[i + 1] == '*') {
+			const char *e = strstr(s + i + 2, "*/");
+			if (!e)
+				return i;
+			i = (size_t)(e - s) + 2;
+		} else {
+			return i;
+		}
+	}
+}
+
+static bool keyword_at(const char *s, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	return strncasecmp(s + i, w, n) == 0 && !(isalnum((unsigned char)s[i + n]) || s[i + n] == '_');
+}
+
+bool owlet_sql_is_query(const char *sql)
+{
+	size_t i = skip_blank(sql, 0);
+	return keyword_at(sql, i, "WITH") || keyword_at(sql, i, "SELECT") || sql[i] == '(';
+}
+
+int owlet_sql_with_views(char **out, const char *sql, const char *const *names, const char *const *bodies, size_t n)
+{
+	*out = NULL;
+	size_t i = skip_blank(sql, 0), with_end = 0;
+	bool with = keyword_at(sql, i, "WITH");
+	if (with) {
+		with_end = skip_blank(sql, i + 4);
+		if (keyword_at(sql, with_end, "RECURSIVE"))
+			with_end += 9;
+	}
+	if (!owlet_sql_is_query(sql))
+		n = 0; /* not a query (UNLOAD, SHOW, DESCRIBE...): as it is */
+	struct owlet_buf b = { 0 };
+	size_t used = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!bodies[k] || !owlet_sql_names(sql, names[k]))
+			continue;
+		char head[160];
+		snprintf(head, sizeof head, "%s\"%s\" AS (", used++ ? ", " : "WITH ", names[k]);
+		owlet_buf_append(&b, head, strlen(head));
+		owlet_buf_append(&b, bodies[k], strlen(bodies[k]));
+		owlet_buf_append(&b, ")", 1);
+	}
+	if (used && with) {
+		owlet_buf_append(&b, ",", 1);
+		owlet_buf_append(&b, sql + with_end, strlen(sql + with_end));
+	} else {
+		if (used)
+			owlet_buf_append(&b, " ", 1);
+		owlet_buf_append(&b, sql, strlen(sql));
+	}
+	if (!b.data || owlet_buf_append(&b, "", 0) < 0) {
+		owlet_buf_free(&b);
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	*out = b.data;
+	return 0;
 }

@@ -39,19 +39,32 @@ struct owlet_sql {
 };
 
 /* query: the event's queryStringParameters (object of strings, may be NULL).
+ * view: NULL to read the table "NAME", else the body of the dataset's one
+ * view over raw and curated (owlet_compact_view, lambda/compact.h), read
+ * as FROM (view) AS "NAME".
  * 0, or OWLET_EINVALID with a message for a 400 ("unknown column 'x'"). */
-int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const json_t *query);
-int owlet_sql_aggregate(struct owlet_sql *out, const struct owlet_dataset *ds, const json_t *query);
+int owlet_sql_rows(struct owlet_sql *out, const struct owlet_dataset *ds, const char *view, const json_t *query);
+int owlet_sql_aggregate(struct owlet_sql *out, const struct owlet_dataset *ds, const char *view, const json_t *query);
 void owlet_sql_clear(struct owlet_sql *q);
 
 /* An SQL string literal of s: quotes, with each ' doubled (new string). */
 char *owlet_sql_string_literal(const char *s);
 
 /* The dataset a query of owlet_sql_* reads: the name after its first
- * ` FROM "` (copied into name), or false. */
+ * ` FROM "` (copied into name; with a view, its first table, NAME), or false. */
 bool owlet_sql_dataset(char *name, size_t size, const char *text);
 
 /* Whether text names `name` as a word, in any case (a table it may read). */
 bool owlet_sql_names(const char *text, const char *name);
+
+/* Free SQL (owlet query) over the datasets' views: *out (new string) is
+ * sql with "WITH "NAME" AS (body), ..." before it for each names[k] that
+ * sql names as a word and whose bodies[k] is not NULL (owlet_compact_view
+ * with the database given: its tables fully qualified, so that they are
+ * the Glue tables, not the CTE); a sql that starts with WITH gets them
+ * first in its list.  A statement that is not a query (it does not start
+ * with SELECT, WITH or '(': UNLOAD, SHOW...) is left as it is. */
+bool owlet_sql_is_query(const char *sql);
+int owlet_sql_with_views(char **out, const char *sql, const char *const *names, const char *const *bodies, size_t n);
 
 #endif

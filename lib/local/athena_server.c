@@ -254,13 +254,26 @@ static void prune_cache(const char *dir, char **used, size_t n_used, double age_
 
 /* The bytes a Parquet scan reads: the compressed column chunks of the
  * columns the query names (all of them for a '*'), as Athena counts them. */
+static bool in_array(const json_t *names, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(names, i, v) {
+		if (json_is_string(v) && !strcmp(json_string_value(v), name))
+			return true;
+	}
+	return false;
+}
+
+/* columns: the columns the plan's scans read (NULL: not known; then those
+ * the query names, or all for a '*'). */
 static int parquet_scanned(struct owlet_athena_server *a, const struct owlet_dataset *ds, const char *files,
-			   const char *query, long long *scanned)
+			   const char *query, const json_t *columns, long long *scanned)
 {
 	struct owlet_buf cols = { 0 };
-	bool all = names_star(query);
+	bool all = !columns && names_star(query);
 	for (size_t i = 0; !all && i < ds->n_fields; i++) {
-		if (!names_word(query, ds->fields[i].name))
+		if (columns ? !in_array(columns, ds->fields[i].name) : !names_word(query, ds->fields[i].name))
 			continue;
 		const char *sep = cols.len ? ", '" : "'";
 		owlet_buf_append(&cols, sep, strlen(sep));
@@ -287,12 +300,299 @@ static int parquet_scanned(struct owlet_athena_server *a, const struct owlet_dat
 	return rc;
 }
 
+/* The read_json columns of a dataset ('f': 'VARCHAR', ...) in cols, and
+ * their SELECT list, each cast to its type (NULL when it does not parse, as
+ * Athena's SerDes give it) in sel. */
+static void typed_columns(const struct owlet_dataset *ds, struct owlet_buf *cols, struct owlet_buf *sel)
+{
+	char piece[256];
+	for (size_t i = 0; i < ds->n_fields; i++) {
+		const struct owlet_field *f = &ds->fields[i];
+		snprintf(piece, sizeof piece, "%s'%s': 'VARCHAR'", i ? ", " : "", f->name);
+		owlet_buf_append(cols, piece, strlen(piece));
+		snprintf(piece, sizeof piece, "%sTRY_CAST(\"%s\" AS %s) AS \"%s\"", i ? ", " : "", f->name,
+			 duck_type(f->type), f->name);
+		owlet_buf_append(sel, piece, strlen(piece));
+	}
+}
+
+/* ---- partition pruning: which dt= partitions a query reads
+ *
+ * As Athena prunes partitions (projection) on the query's predicates on
+ * dt, the local Athena asks DuckDB: each table the query names is made a
+ * view over one empty file per partition (dt=D/p.jsonl, hive partitioning)
+ * and EXPLAIN of the query shows the filters DuckDB pushes into that
+ * table's scans ("File Filters"), which are then evaluated over the
+ * partitions' days.  The other tables are read_ndjson views, so that the
+ * table's own scans are the READ_JSON ones.  A scan without file filters
+ * reads every partition; a table whose scan the plan dropped (WHERE false)
+ * none; anything unexpected (an EXPLAIN that fails, a filter that does not
+ * evaluate) reads every partition.  A table without dt= partitions is
+ * read whole when its scan is in the plan, else not at all. */
+
+struct days {
+	bool all;
+	char **day; /* "dt=YYYY-MM-DD", sorted */
+	size_t n, cap;
+};
+
+static void days_clear(struct days *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->day[i]);
+	free(d->day);
+	memset(d, 0, sizeof *d);
+}
+
+static bool days_has(const struct days *d, const char *dt)
+{
+	return bsearch(&dt, d->day, d->n, sizeof *d->day, cmp_str) != NULL;
+}
+
+static int days_add(struct days *d, const char *dt)
+{
+	if (days_has(d, dt))
+		return 0;
+	if (owlet_grow((void **)&d->day, &d->cap, d->n, sizeof *d->day, 16) < 0 || !(d->day[d->n] = strdup(dt)))
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	d->n++;
+	qsort(d->day, d->n, sizeof *d->day, cmp_str);
+	return 0;
+}
+
+/* Whether an object of partition dt ("" outside dt=) is read. */
+static bool day_allowed(const struct days *allowed, const char *dt)
+{
+	return !allowed || allowed->all || (*dt && days_has(allowed, dt));
+}
+
+struct table_ref {
+	const struct owlet_dataset *ds;
+	enum layout layout;
+	struct days present; /* the partitions listed */
+	bool undated;        /* objects outside dt= (a dataset without partition_by) */
+	struct days allowed;
+	json_t *columns;     /* the columns its scans read ("Projections"), or NULL: not known */
+};
+
+static void collect_scans(json_t *node, const char *fn, json_t *out)
+{
+	const char *name = json_string_value(json_object_get(node, "name"));
+	if (!json_is_object(node))
+		return;
+	if (name && !strcmp(name, fn))
+		json_array_append(out, node);
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(node, "children"), i, c) {
+		collect_scans(c, fn, out);
+	}
+}
+
+/* "(f1)(f2)" (DuckDB prints the filters one after the other) as
+ * "(f1) AND (f2)"; NULL when it is not that. */
+static char *filters_conjunction(const char *f)
+{
+	struct owlet_buf b = { 0 };
+	int depth = 0;
+	bool quoted = false;
+	for (const char *p = f; *p; p++) {
+		if (quoted) {
+			quoted = *p != '\'';
+		} else if (*p == '\'') {
+			quoted = true;
+		} else if (*p == '(') {
+			if (depth++ == 0 && b.len)
+				owlet_buf_append(&b, " AND ", 5);
+		} else if (*p == ')') {
+			if (--depth < 0)
+				break;
+		} else if (depth == 0 && *p != ' ') {
+			depth = -1;
+			break;
+		}
+		owlet_buf_append(&b, p, 1);
+	}
+	if (depth != 0 || quoted || !b.data || strpbrk(b.data, "?$;")) {
+		owlet_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* The days of present that the filters keep, added to allowed; false when
+ * they cannot be evaluated. */
+static bool filter_days(struct owlet_athena_server *a, const struct days *present, const char *filters,
+			struct days *allowed)
+{
+	char *cond = filters_conjunction(filters);
+	struct owlet_buf sql = { 0 };
+	const char *head = "SELECT 'dt=' || CAST(dt AS VARCHAR) FROM (VALUES ";
+	owlet_buf_append(&sql, head, strlen(head));
+	for (size_t i = 0; i < present->n; i++) {
+		char piece[40];
+		snprintf(piece, sizeof piece, "%s(DATE '%.10s')", i ? ", " : "", present->day[i] + 3);
+		owlet_buf_append(&sql, piece, strlen(piece));
+	}
+	owlet_buf_append(&sql, ") AS p(dt) WHERE ", 17);
+	json_t *res = NULL;
+	bool ok = cond && owlet_buf_append(&sql, cond, strlen(cond)) == 0 && sql.data &&
+		  owlet_duckdb_run(a->db, NULL, sql.data, NULL, 0, present->n + 1, &res) == 0;
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(res, "rows"), i, row) {
+		const char *d = json_string_value(json_array_get(row, 0));
+		if (ok && d && days_add(allowed, d) < 0)
+			ok = false;
+	}
+	json_decref(res);
+	owlet_buf_free(&sql);
+	free(cond);
+	return ok;
+}
+
+/* The probe view of t: its columns over the empty files of its partitions. */
+static int probe_view(struct owlet_buf *setup, const char *dir, size_t index, const struct table_ref *t, bool under_test)
+{
+	struct owlet_buf files = { 0 }, cols = { 0 }, sel = { 0 };
+	char piece[300];
+	for (size_t i = 0; i < t->present.n; i++) {
+		snprintf(piece, sizeof piece, "%s'%s/%zu/%s/p.jsonl'", i ? ", " : "", dir, index, t->present.day[i]);
+		owlet_buf_append(&files, piece, strlen(piece));
+	}
+	if (!t->present.n) {
+		snprintf(piece, sizeof piece, "'%s/%zu/p.jsonl'", dir, index);
+		owlet_buf_append(&files, piece, strlen(piece));
+	}
+	typed_columns(t->ds, &cols, &sel);
+	bool hive = t->present.n > 0;
+	if (hive && t->ds->partition_by)
+		owlet_buf_append(&sel, ", dt", 4);
+	else if (t->ds->partition_by)
+		owlet_buf_append(&sel, ", CAST(NULL AS DATE) AS dt", 26);
+	char *view = NULL;
+	int rc = 0;
+	if (!files.data || !cols.data || !sel.data ||
+	    asprintf(&view, "CREATE TEMP VIEW \"%s%s\" AS SELECT %s FROM %s([%s], format='newline_delimited', "
+			    "columns={%s}%s);\n", t->ds->name, t->layout == RAW ? "" : "_curated", sel.data,
+		     under_test ? "read_json" : "read_ndjson", files.data, cols.data,
+		     hive ? ", hive_partitioning=true, hive_types={'dt': 'DATE'}" : "") < 0) {
+		view = NULL;
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	}
+	if (view && owlet_buf_append(setup, view, strlen(view)) < 0)
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	free(view);
+	owlet_buf_free(&files);
+	owlet_buf_free(&cols);
+	owlet_buf_free(&sel);
+	return rc;
+}
+
+/* Sets t[i].allowed for every table (see above).  Never fails the query:
+ * what cannot be decided reads every partition. */
+static void prune_partitions(struct owlet_athena_server *a, struct owlet_s3 *s3, const struct query *q,
+			     const char *query, const struct owlet_duckdb_param *params, size_t np,
+			     struct table_ref *t, size_t n)
+{
+	char *dir = NULL, *explain = NULL;
+	bool ok = asprintf(&dir, "%s/probe/%s", a->cache_dir, q->id) >= 0 &&
+		  asprintf(&explain, "EXPLAIN (FORMAT JSON) %s", query) >= 0;
+	for (size_t i = 0; ok && i < n; i++) { /* the partitions listed, and their empty files */
+		char prefix[96];
+		snprintf(prefix, sizeof prefix, "%s/%s/", t[i].layout == RAW ? "raw" : "curated", t[i].ds->name);
+		struct owlet_s3_list list = { 0 };
+		ok = owlet_s3_list(s3, &list, a->bucket, prefix, MAX_OBJECTS) == 0;
+		for (size_t k = 0; ok && k < list.count; k++) {
+			const char *key = list.items[k].key;
+			char dt[16];
+			if (!table_object(key, t[i].layout) || owlet_s3_key_check(key, prefix) < 0)
+				continue;
+			dt_segment(dt, key);
+			if (!*dt || !t[i].ds->partition_by)
+				t[i].undated = true;
+			else
+				ok = days_add(&t[i].present, dt) == 0;
+		}
+		owlet_s3_list_clear(&list);
+		if (t[i].undated && t[i].present.n)
+			ok = false; /* both: not the layout; read it all */
+		for (size_t k = 0; ok && k <= t[i].present.n; k++) {
+			if (k == t[i].present.n && t[i].present.n)
+				break;
+			char *path = NULL;
+			if (asprintf(&path, "%s/%zu/%s%s", dir, i, t[i].present.n ? t[i].present.day[k] : "",
+				     t[i].present.n ? "/" : "") < 0)
+				path = NULL;
+			ok = path && owlet_fs_mkdirs(path) == 0;
+			char *file = ok ? owlet_fs_join(path, "p.jsonl") : NULL;
+			ok = file && owlet_fs_write_atomic(file, "", 0) == 0;
+			free(file);
+			free(path);
+		}
+	}
+	for (size_t i = 0; ok && i < n; i++) { /* one EXPLAIN per table */
+		struct owlet_buf setup = { 0 };
+		for (size_t k = 0; k < n && ok; k++)
+			ok = probe_view(&setup, dir, k, &t[k], k == i) == 0;
+		json_t *res = NULL, *plan = NULL, *scans = json_array();
+		ok = ok && setup.data && owlet_duckdb_run(a->db, setup.data, explain, params, np, 10, &res) == 0;
+		const char *text = json_string_value(json_array_get(json_array_get(json_object_get(res, "rows"), 0), 1));
+		ok = ok && text && scans && (plan = json_loads(text, 0, NULL));
+		size_t k;
+		json_t *node;
+		json_array_foreach(plan, k, node) {
+			collect_scans(node, "READ_JSON", scans);
+		}
+		if (ok && !(t[i].columns = json_array()))
+			ok = false;
+		json_array_foreach(scans, k, node) {
+			json_t *proj = json_object_get(json_object_get(node, "extra_info"), "Projections");
+			if (json_is_string(proj))
+				json_array_append(t[i].columns, proj);
+			size_t m;
+			json_t *c;
+			json_array_foreach(proj, m, c) {
+				json_array_append(t[i].columns, c);
+			}
+		}
+		json_array_foreach(scans, k, node) {
+			const char *f = json_string_value(json_object_get(json_object_get(node, "extra_info"), "File Filters"));
+			if (!ok || t[i].allowed.all)
+				break;
+			if (!f || !t[i].present.n)
+				t[i].allowed.all = true;
+			else if (!filter_days(a, &t[i].present, f, &t[i].allowed))
+				ok = false;
+		}
+		if (!ok) {
+			t[i].allowed.all = true;
+			json_decref(t[i].columns);
+			t[i].columns = NULL;
+		}
+		json_decref(scans);
+		json_decref(plan);
+		json_decref(res);
+		owlet_buf_free(&setup);
+	}
+	for (size_t i = 0; i < n && !ok; i++) {
+		t[i].allowed.all = true;
+		json_decref(t[i].columns);
+		t[i].columns = NULL;
+	}
+	if (dir)
+		owlet_fs_rmtree(dir);
+	free(dir);
+	free(explain);
+}
+
 /* Copies the objects of the table (raw/NAME/ as JSON Lines, or
  * curated/NAME/ as Parquet: the view NAME_curated) into the cache when they
  * are not there yet, appends "CREATE TEMP VIEW ... AS ..." over them to
  * *sql and adds the bytes the query reads to *scanned. */
 static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct owlet_buf *sql, long long *scanned,
-		      const struct owlet_dataset *ds, enum layout layout, const char *query)
+		      const struct owlet_dataset *ds, enum layout layout, const char *query, const struct days *allowed,
+		      const json_t *columns)
 {
 	const char *area = layout == RAW ? "raw" : "curated";
 	char prefix[96];
@@ -319,6 +619,13 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 			     vh) < 0) {
 			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 			break;
+		}
+		if (!day_allowed(allowed, dt)) { /* pruned: not read, but kept in the cache */
+			if (n_used < list.count)
+				used[n_used++] = path;
+			else
+				free(path);
+			continue;
 		}
 		if (!o->etag || !owlet_fs_exists(path)) {
 			char *body = NULL, *dir = strdup(path);
@@ -357,19 +664,13 @@ static int table_view(struct owlet_athena_server *a, struct owlet_s3 *s3, struct
 		free(used[i]);
 	free(used);
 	if (rc == 0 && layout == CURATED && files.len)
-		rc = parquet_scanned(a, ds, files.data, query, scanned);
+		rc = parquet_scanned(a, ds, files.data, query, columns, scanned);
 	/* the paths hold only the cache dir (owlet's), hex, '-', '/' and dt=:
 	 * no quote; the names and types come from the model */
 	struct owlet_buf cols = { 0 }, sel = { 0 };
 	char piece[256];
-	for (size_t i = 0; rc == 0 && i < ds->n_fields; i++) {
-		const struct owlet_field *f = &ds->fields[i];
-		snprintf(piece, sizeof piece, "%s'%s': 'VARCHAR'", i ? ", " : "", f->name);
-		owlet_buf_append(&cols, piece, strlen(piece));
-		snprintf(piece, sizeof piece, "%sTRY_CAST(\"%s\" AS %s) AS \"%s\"", i ? ", " : "", f->name,
-			 duck_type(f->type), f->name);
-		owlet_buf_append(&sel, piece, strlen(piece));
-	}
+	if (rc == 0)
+		typed_columns(ds, &cols, &sel);
 	if (rc == 0 && ds->partition_by) {
 		const char *dt = ", TRY_CAST(regexp_extract(filename, '/(dt=[0-9-]+)/', 1)[4:] AS DATE) AS dt";
 		owlet_buf_append(&sel, dt, strlen(dt));
@@ -544,15 +845,31 @@ static void *run_query(void *arg)
 	const char *query = is_unload == 0 ? u.query : sql;
 	if (rc == 0)
 		rc = owlet_s3_open(&s3, &a->s3);
+	/* the tables the query names, the partitions it reads of each */
+	size_t nt = 0;
+	struct table_ref *tables = rc == 0 ? calloc(2 * a->model->n_datasets + 1, sizeof *tables) : NULL;
+	if (rc == 0 && !tables)
+		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < a->model->n_datasets; i++) {
 		const struct owlet_dataset *ds = &a->model->datasets[i];
 		char curated[96];
 		snprintf(curated, sizeof curated, "%s_curated", ds->name);
 		if (names_word(query, ds->name))
-			rc = table_view(a, s3, &setup, &scanned, ds, RAW, query);
-		if (rc == 0 && names_word(query, curated))
-			rc = table_view(a, s3, &setup, &scanned, ds, CURATED, query);
+			tables[nt++] = (struct table_ref){ .ds = ds, .layout = RAW };
+		if (names_word(query, curated))
+			tables[nt++] = (struct table_ref){ .ds = ds, .layout = CURATED };
 	}
+	if (rc == 0 && nt)
+		prune_partitions(a, s3, q, query, params, np, tables, nt);
+	for (size_t i = 0; rc == 0 && i < nt; i++)
+		rc = table_view(a, s3, &setup, &scanned, tables[i].ds, tables[i].layout, query, &tables[i].allowed,
+				tables[i].columns);
+	for (size_t i = 0; i < nt; i++) {
+		days_clear(&tables[i].present);
+		days_clear(&tables[i].allowed);
+		json_decref(tables[i].columns);
+	}
+	free(tables);
 	if (rc == 0 && is_unload == 0) {
 		rc = unload(a, s3, q, setup.data, &u, params, np);
 		if (rc == 0 && !(result = json_pack("{s:[], s:[]}", "columns", "rows")))

@@ -198,6 +198,7 @@ static const char *athena_type(int t)
 	case 3: return "smallint";
 	case 4: return "integer";
 	case 5: return "bigint";
+	case 16: return "bigint"; /* HUGEINT: DuckDB's sum of a BIGINT column, which is a bigint in Athena */
 	case 10: return "real";
 	case 11: return "double";
 	case 12: case 20: case 21: case 22: return "timestamp";

@@ -60,7 +60,8 @@ locals {
         Sid      = "ReadDatasetsAndStats"
         Effect   = "Allow"
         Action   = ["s3:GetObject"]
-        Resource = flatten([for n in local.dataset_names : ["${local.bucket_arn}/raw/${n}/*", "${local.bucket_arn}/stats/${n}/*"]])
+        # curated/: Athena reads the compacted days' Parquet with the caller's rights
+        Resource = flatten([for n in local.dataset_names : ["${local.bucket_arn}/raw/${n}/*", "${local.bucket_arn}/stats/${n}/*", "${local.bucket_arn}/curated/${n}/*"]])
       },
       {
         Sid    = "WriteStats"
@@ -77,11 +78,19 @@ locals {
         Condition = {
           StringLike = {
             "s3:prefix" = concat(
-              flatten([for n in local.dataset_names : ["raw/${n}/*", "stats/${n}/*"]]),
+              flatten([for n in local.dataset_names : ["raw/${n}/*", "stats/${n}/*", "curated/${n}/*"]]),
               ["${var.athena_results_prefix}*"],
             )
           }
         }
+      },
+      {
+        # compaction (the daily schedule, schedule.tf): Athena's UNLOAD writes
+        # the Parquet with the caller's rights; a partition is emptied first
+        Sid      = "CompactToCurated"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+        Resource = [for n in local.dataset_names : "${local.bucket_arn}/curated/${n}/*"]
       },
       {
         Sid      = "AthenaResults"
@@ -107,7 +116,7 @@ locals {
         Action = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"]
         Resource = concat(
           ["${local.glue_prefix}:catalog", "${local.glue_prefix}:database/${var.glue_database}"],
-          [for n in local.dataset_names : "${local.glue_prefix}:table/${var.glue_database}/${n}"],
+          flatten([for n in local.dataset_names : ["${local.glue_prefix}:table/${var.glue_database}/${n}", "${local.glue_prefix}:table/${var.glue_database}/${n}_curated"]]),
         )
       },
       {

@@ -170,3 +170,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "compaction_schedule" {
+  description = "EventBridge Scheduler expression of the daily compaction (e.g. cron(15 3 * * ? *), UTC): the function is invoked with {\"owlet\":\"compact\"} and writes Parquet under curated/. \"\" renders no schedule (the local emulator's scheduler never fires; run `owlet compact` there)."
+  type        = string
+  default     = ""
+}
