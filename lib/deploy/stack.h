@@ -56,5 +56,10 @@ int owlet_users_forget(const char *state_dir, const char *name);
  * of addresses, empty when there is no state. */
 int owlet_stack_local_resources(json_t **out, const char *endpoint, const char *region, const char *bucket,
 				const char *key);
+/* Its outputs the same way, as `terraform output -json` gives them but
+ * flat ({"name": value}, sensitive ones included), from the state terraform
+ * wrote at the end of its apply.  No state or no outputs: OWLET_ENOTFOUND. */
+int owlet_stack_local_outputs(json_t **out, const char *endpoint, const char *region, const char *bucket,
+			      const char *key);
 
 #endif
