@@ -46,6 +46,9 @@ emu_url=$(python3 -c 'import json; print(json.load(open("state/local/emulator.js
 like "$emu_url" '^http://127\.0\.0\.1:[0-9]+$' "the emulator listens on 127.0.0.1 (emulator.json)"
 ok "$(python3 -c 'import json; d=json.load(open("state/local/outputs.json")); exit(0 if d["data_bucket"] and d["user_pool_id"] else 1)'; echo $?)" \
 	"outputs.json holds the flattened outputs"
+like "$out" '^  outputs: read from the terraform state in the emulator' \
+	"a first up reads its outputs from the state in the emulator (no terraform output)"
+cp state/local/outputs.json outputs1.json
 
 run_owlet status --json
 is "$rc" 0 "status --json succeeds"
@@ -85,6 +88,8 @@ is "$rc" 0 "a second up succeeds"
 like "$out" '^  refresh: skipped: nothing but owlet has changed the emulator since the last up' \
 	"without a refresh: nothing but owlet changed the emulator"
 like "$out" '^no changes: nothing to apply' "and applies nothing"
+like "$out" '^  outputs: known from the plan' "its outputs are known from the plan"
+ok "$(cmp -s outputs1.json state/local/outputs.json; echo $?)" "the same outputs as the first up read from the state"
 unlike "$out" 'terraform\| Apply complete' "terraform apply is not run"
 printf '%s\n' "$out" | grep -E '^up to date|^  refresh:' | sed 's/^/# /'
 is "$(wc -l < state/local/deploys.jsonl)" 2 "each up appends a deploy record"
