@@ -203,6 +203,7 @@ cleanup:
 	remove_state_file(&s, "outputs.json");
 	remove_state_file(&s, "plan.tfplan");
 	remove_state_file(&s, "plan.json");
+	remove_state_file(&s, "plan-inputs.json");
 	remove_state_file(&s, "state.json");
 	remove_state_file(&s, "users.json");
 	json_t *rec = json_pack("{s:s, s:s, s:o}", "environment", s.env_name, "result", "destroyed", "seconds",

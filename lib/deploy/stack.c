@@ -245,23 +245,32 @@ int owlet_users_forget(const char *state_dir, const char *name)
 	return rc;
 }
 
+int owlet_stack_local_state_bytes(char **body, size_t *len, const char *endpoint, const char *region,
+				  const char *bucket, const char *key)
+{
+	*body = NULL;
+	*len = 0;
+	struct owlet_s3_config cfg = { .access_key = "test", .secret_key = "test", .region = region,
+				       .endpoint = endpoint };
+	struct owlet_s3 *s3 = NULL;
+	int rc = owlet_s3_open(&s3, &cfg);
+	if (rc == 0) {
+		owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 5000); /* a read on loopback, not a wait */
+		rc = owlet_s3_get(s3, body, len, bucket, key);
+	}
+	owlet_s3_free(s3);
+	return rc;
+}
+
 /* The terraform state of a local stack from the emulator's S3 (*out new),
  * NULL when there is none. */
 static int local_state(json_t **out, const char *endpoint, const char *region, const char *bucket,
 		       const char *key)
 {
 	*out = NULL;
-	struct owlet_s3_config cfg = { .access_key = "test", .secret_key = "test", .region = region,
-				       .endpoint = endpoint };
-	struct owlet_s3 *s3 = NULL;
-	int rc = owlet_s3_open(&s3, &cfg);
 	char *body = NULL;
 	size_t len = 0;
-	if (rc == 0) {
-		owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 5000); /* a read on loopback, not a wait */
-		rc = owlet_s3_get(s3, &body, &len, bucket, key);
-	}
-	owlet_s3_free(s3);
+	int rc = owlet_stack_local_state_bytes(&body, &len, endpoint, region, bucket, key);
 	if (rc == OWLET_ENOTFOUND) {
 		owlet_error_clear();
 		return 0;
