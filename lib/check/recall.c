@@ -161,6 +161,10 @@ int owlet_plan_inputs_key(char hex[65], const char *root_dir, const void *state,
 	}
 	if (rc == 0)
 		rc = add_part(&b, "state", state, state_len);
+	/* terraform's variables and arguments from the environment */
+	for (char **e = environ; rc == 0 && e && *e; e++)
+		if (strncmp(*e, "TF_VAR_", 7) == 0 || strncmp(*e, "TF_CLI_ARGS", 11) == 0)
+			rc = add_part(&b, "env", *e, strlen(*e));
 	if (rc == 0)
 		rc = add_tool(&b, "terraform");
 	if (rc == 0)
