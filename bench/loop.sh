@@ -18,7 +18,9 @@
 #   BASE_BUILD=DIR    a build directory of the base instead (skips the build)
 #   REPS=N            repetitions (default 1); medians are printed
 #   NEW_ONLY=1        time this build only (no base: no ratios)
-#   RUNS="clean nochange"  a subset of the runs, in order (default all four);
+#   RUNS="clean nochange"  a subset of the runs, in order (default all four;
+#                     a run may repeat: "clean nochange nochange" times a
+#                     second no-change up, whose plan JSON is the first's);
 #                     a stack not taken down is stopped (emulator killed) at the end
 # Besides wall seconds it prints CPU seconds (owlet, terraform and the
 # provider; not the emulator), which a shared machine's load hardly moves.
@@ -146,6 +148,8 @@ done
 
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$work/notes"
+echo "# each run: build run repetition wall-s owlet's-own-s cpu-s"
+sed 's/^/#   /' "$work/times"
 python3 - "$work/times" "$NEW_ONLY" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
