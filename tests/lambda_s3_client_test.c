@@ -76,6 +76,21 @@ int main(void)
 	is_int((long long)l.count, 2, "both objects");
 	owlet_s3_list_clear(&l);
 
+	/* the answer is bounded: a larger object is an error, a range keeps its bytes */
+	owlet_s3_set_body_max(s3, len - 1);
+	got = NULL;
+	is_int(owlet_s3_get(s3, &got, &got_len, "owlet-s3-test", key), OWLET_EIO, "an object above the bound is not read");
+	ok(!got, "and nothing is returned");
+	like(owlet_error_last(), "the answer is larger than", "the error names the bound");
+	owlet_error_clear();
+	is_int(owlet_s3_get_range(s3, &got, &got_len, "owlet-s3-test", key, 0, len), 0,
+	       "a range read is bounded by its own size, not the client's");
+	ok(got && got_len == len && memcmp(got, body, len) == 0, "all %zu bytes", len);
+	free(got);
+	owlet_s3_set_body_max(s3, 0);
+	is_int(owlet_s3_get(s3, &got, &got_len, "owlet-s3-test", key), 0, "back to the default bound, it reads");
+	free(got);
+
 	got = NULL;
 	is_int(owlet_s3_get(s3, &got, &got_len, "owlet-s3-test", "raw/missing"), OWLET_ENOTFOUND, "a missing key: ENOTFOUND");
 	is_str(owlet_s3_last_code(s3), "NoSuchKey", "S3's error code is kept");

@@ -109,6 +109,27 @@ int main(void)
 	struct owlet_proc_opts o8 = { .argv = argv8 };
 	ok(owlet_proc_spawn_detached(&pid, &o8) < 0, "a missing daemon program is an error");
 
+	/* owlet_proc_capture: stdout only, bounded, status passed on */
+	char *cap = NULL;
+	size_t caplen = 0;
+	const char *argv9[] = { "sh", "-c", "printf 'one\\ntwo'; echo noise >&2; exit 3", NULL };
+	struct owlet_proc_opts o9 = { .argv = argv9 };
+	is_int(owlet_proc_capture(&cap, &caplen, 64, &status, &o9), 0, "capture runs the child");
+	is_str(cap ? cap : "", "one\ntwo", "and returns its stdout alone, not its stderr");
+	is_int((long long)caplen, 7, "with its length");
+	is_int(status, 3, "and its exit status");
+	free(cap);
+	cap = NULL;
+	const char *argv10[] = { "sh", "-c", "head -c 100 /dev/zero", NULL };
+	struct owlet_proc_opts o10 = { .argv = argv10 };
+	ok(owlet_proc_capture(&cap, NULL, 99, &status, &o10) == OWLET_EIO && !cap, "more than max bytes is an error");
+	like(owlet_error_last(), "printed 100 bytes; at most 99", "that names both sizes");
+	owlet_error_clear();
+	const char *argv11[] = { "owlet-no-such-program", NULL };
+	struct owlet_proc_opts o11 = { .argv = argv11 };
+	is_int(owlet_proc_capture(&cap, NULL, 99, &status, &o11), OWLET_ENOTFOUND, "a missing program is not found");
+	owlet_error_clear();
+
 	owlet_fs_rmtree(dir);
 	free(out_path);
 	free(log_path);

@@ -578,17 +578,12 @@ void lambda_post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 		lambda_respond(res, 409, kv ? json_pack("{s:s, s:o}", "message", msg, "key", kv) : NULL);
 		goto out_batch;
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char stamp[32], rnd[17], stem[64];
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-	if (owlet_random_hex(rnd, 8) < 0) {
+	char stem[40];
+	int64_t now_ms = owlet_clock_wall_ms();
+	if (owlet_random_stamped_id(stem, now_ms) < 0) {
 		lambda_respond_message(res, 500, "no random numbers");
 		goto out_batch;
 	}
-	snprintf(stem, sizeof stem, "%s%03ldZ-%s", stamp, ts.tv_nsec / 1000000, rnd);
 	json_t *keys = json_array();
 	for (size_t p = 0; keys && p < b.n_parts; p++) {
 		char key[256];
@@ -606,7 +601,7 @@ void lambda_post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 		goto out_batch;
 	}
 	if (hk) {
-		fresh.created = ts.tv_sec;
+		fresh.created = (time_t)(now_ms / 1000);
 		fresh.data_key = (char *)json_string_value(json_object_get(answer, "key"));
 		fresh.body = answer;
 		post_idempotent(ctx, res, ds, caller_subject(event), json_string_value(hk), &fresh, &b, stem);
@@ -614,7 +609,7 @@ void lambda_post_records(struct lambda_ctx *ctx, struct lambda_result *res, cons
 		goto out_batch;
 	}
 	long conflict;
-	rc = store_batch(ctx, ds, &b, stem, ts.tv_sec, &conflict);
+	rc = store_batch(ctx, ds, &b, stem, (time_t)(now_ms / 1000), &conflict);
 	if (rc == 1)
 		respond_key_taken(res, ds, &b, conflict);
 	else if (rc < 0)

@@ -52,26 +52,9 @@ static bool id_valid(const char *id)
 	return true;
 }
 
-static int new_id(char out[40])
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char stamp[32], rnd[17];
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-	if (owlet_random_hex(rnd, 8) < 0)
-		return OWLET_EIO;
-	snprintf(out, 40, "%.15s%03dZ-%.16s", stamp, (int)(ts.tv_nsec / 1000000) % 1000, rnd);
-	return 0;
-}
-
 static void iso_now(char out[32])
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	owlet_clock_format(out, 32, owlet_clock_wall_ms(), OWLET_CLOCK_ISO);
 }
 
 static void record_key(char *out, size_t size, const struct owlet_dataset *ds, const char *id)
@@ -201,7 +184,7 @@ void lambda_upload_start(struct lambda_ctx *ctx, struct lambda_result *res, cons
 		return lambda_respond_message(res, 413, msg);
 	}
 	char id[40], key[256], rkey[256], created[32];
-	if (new_id(id) < 0) {
+	if (owlet_random_stamped_id(id, owlet_clock_wall_ms()) < 0) {
 		json_decref(req);
 		return lambda_respond_message(res, 500, "no random numbers");
 	}
@@ -225,11 +208,8 @@ void lambda_upload_start(struct lambda_ctx *ctx, struct lambda_result *res, cons
 		json_decref(req);
 		return lambda_respond_message(res, 500, "cannot sign the upload");
 	}
-	time_t exp_t = (time_t)(pr.now + UPLOAD_EXPIRES_S);
-	struct tm tm;
 	char expires[32];
-	gmtime_r(&exp_t, &tm);
-	strftime(expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	owlet_clock_format(expires, sizeof expires, ((int64_t)pr.now + UPLOAD_EXPIRES_S) * 1000, OWLET_CLOCK_ISO);
 	json_t *rec = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "v", 1, "id", id, "dataset", ds->name,
 				"status", "pending", "filename", filename, "format", fmt, "user", caller_name(event),
 				"created", created, "key", key);

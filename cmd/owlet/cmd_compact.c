@@ -67,10 +67,7 @@ int cmd_compact(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return owlet_error_setc(OWLET_EUSAGE, "'owlet compact' takes no arguments");
-	if (!owlet_environment_valid_name(opt_env))
-		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", opt_env);
-	char state_dir[96], fallback_db[160];
-	snprintf(state_dir, sizeof state_dir, "state/%s", opt_env);
+	char fallback_db[160];
 	struct owlet_stack *stack = NULL;
 	struct owlet_model *model = NULL;
 	struct owlet_athena_client *athena = NULL;
@@ -79,7 +76,7 @@ int cmd_compact(int argc, char **argv)
 	if (rc == OWLET_EINVALID)
 		return owlet_error_setc(rc, "data_model.yml has problems; 'owlet validate' lists them");
 	if (rc == 0)
-		rc = owlet_stack_load(&stack, state_dir, opt_env);
+		rc = owlet_stack_open(&stack, opt_env, false);
 	if (rc < 0)
 		goto out;
 	const char *database = outputs_string(stack->outputs, "glue_database");
@@ -90,10 +87,10 @@ int cmd_compact(int argc, char **argv)
 		database = fallback_db;
 	}
 	if (!stack->data_bucket) {
-		rc = owlet_error_setc(OWLET_ENOTFOUND, "%s/outputs.json has no data_bucket", state_dir);
+		rc = owlet_error_setc(OWLET_ENOTFOUND, "%s/outputs.json has no data_bucket", stack->state_dir);
 		goto out;
 	}
-	rc = query_athena_open(&athena, stack, state_dir, opt_env);
+	rc = query_athena_open(&athena, stack, stack->state_dir, opt_env);
 	if (rc == 0 && stack->endpoint) {
 		struct owlet_s3_config cfg = { "test", "test", NULL, stack->region, stack->endpoint };
 		rc = owlet_s3_open(&s3, &cfg);

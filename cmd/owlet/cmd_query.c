@@ -212,26 +212,22 @@ int cmd_query(int argc, char **argv)
 {
 	if (argc != 2)
 		return owlet_error_setc(OWLET_EUSAGE, "'owlet query' takes one SQL statement (quote it)");
-	if (!owlet_environment_valid_name(opt_env))
-		return owlet_error_setc(OWLET_EUSAGE, "invalid environment name '%s'", opt_env);
 	const char *format = opt_output ? opt_output : isatty(STDOUT_FILENO) ? "table" : "csv";
 	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
 		return owlet_error_setc(OWLET_EUSAGE, "--output must be table, csv or json");
 	if (opt_max_rows < 1)
 		return owlet_error_setc(OWLET_EUSAGE, "--max-rows must be at least 1");
-	char state_dir[96];
-	snprintf(state_dir, sizeof state_dir, "state/%s", opt_env);
 	struct owlet_stack *stack = NULL;
 	struct owlet_athena_client *client = NULL;
 	json_t *cols = NULL, *rows = NULL;
 	char *id = NULL;
 	struct owlet_athena_status st = { 0 };
-	int rc = owlet_stack_load(&stack, state_dir, opt_env);
+	int rc = owlet_stack_open(&stack, opt_env, false);
 	if (rc < 0)
 		goto out;
 	const char *workgroup = outputs_string(stack->outputs, "athena_workgroup");
 	const char *database = outputs_string(stack->outputs, "glue_database");
-	rc = query_athena_open(&client, stack, state_dir, opt_env);
+	rc = query_athena_open(&client, stack, stack->state_dir, opt_env);
 	if (rc == 0)
 		rc = owlet_athena_start_query(client, &id, argv[1], NULL, workgroup, database);
 	if (rc == 0)

@@ -28,6 +28,7 @@
 #include "aws/cognito.h"
 #include "commands.h"
 #include "model/environment.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "local/jwt.h"
@@ -267,10 +268,7 @@ static void log_line(void *cls, const char *line)
 {
 	(void)cls;
 	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	owlet_clock_format(when, sizeof when, owlet_clock_wall_ms(), OWLET_CLOCK_ISO);
 	fprintf(stderr, "%s %s\n", when, line);
 	fflush(stderr);
 }

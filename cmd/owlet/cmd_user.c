@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 
 #include "aws/cognito.h"
 #include "commands.h"
 #include "model/environment.h"
 #include "base/error.h"
+#include "base/random.h"
 #include "deploy/stack.h"
 #include "model/model.h"
 
@@ -45,7 +45,7 @@ static int generate_password(char *out, size_t size)
 	static const char *classes[] = { "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789",
 					 "-_.!@#%+=" };
 	unsigned char raw[20];
-	if (size < sizeof raw + 1 || RAND_bytes(raw, sizeof raw) != 1)
+	if (size < sizeof raw + 1 || owlet_random_bytes(raw, sizeof raw) < 0)
 		return owlet_error_set("cannot generate a password");
 	for (size_t i = 0; i < sizeof raw; i++) {
 		const char *set = classes[i < 4 ? i : raw[i] % 3];

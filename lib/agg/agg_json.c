@@ -14,6 +14,7 @@
  * merges exactly as A does.
  */
 #include "agg_internal.h"
+#include "base/base64.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -96,23 +97,10 @@ static json_t *jstring_utf8(const char *p, size_t n)
 	return j;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 AGG_NO_COVERAGE static json_t *jbase64(const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	char *o = malloc((n + 2) / 3 * 4 + 1);
-	if (!o)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-		o[k++] = b64[v >> 18];
-		o[k++] = b64[(v >> 12) & 63];
-		o[k++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		o[k++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	json_t *j = json_stringn(o, k);
+	char *o = owlet_base64_encode(data, n);
+	json_t *j = o ? json_string(o) : NULL;
 	free(o);
 	return j;
 }
@@ -120,40 +108,18 @@ AGG_NO_COVERAGE static json_t *jbase64(const void *data, size_t n)
 /* Decodes base64 into out (cap bytes); returns the length or -1. */
 AGG_NO_COVERAGE static long unbase64(const json_t *j, unsigned char *out, size_t cap)
 {
-	static signed char dec[256];
-	if (!dec['B']) {
-		memset(dec, -1, sizeof dec);
-		for (int i = 0; i < 64; i++)
-			dec[(unsigned char)b64[i]] = (signed char)i;
-	}
 	const char *s = json_string_value(j);
-	if (!s)
+	unsigned char *d = NULL;
+	size_t n = 0;
+	if (!s || owlet_base64_decode(&d, &n, s, json_string_length(j)) < 0) {
+		owlet_error_clear();
 		return -1;
-	size_t n = json_string_length(j), k = 0;
-	if (n % 4)
-		return -1;
-	for (size_t i = 0; i < n; i += 4) {
-		unsigned v = 0;
-		int pad = 0;
-		for (int t = 0; t < 4; t++) {
-			unsigned char c = (unsigned char)s[i + t];
-			if (c == '=' && i + 4 == n && t >= 2) {
-				pad++;
-				v <<= 6;
-				continue;
-			}
-			if (dec[c] < 0 || pad)
-				return -1;
-			v = v << 6 | (unsigned)dec[c];
-		}
-		unsigned char bytes[3] = { (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
-		for (int t = 0; t < 3 - pad; t++) {
-			if (k == cap)
-				return -1;
-			out[k++] = bytes[t];
-		}
 	}
-	return (long)k;
+	long rc = n <= cap ? (long)n : -1;
+	if (rc >= 0)
+		memcpy(out, d, n);
+	free(d);
+	return rc;
 }
 
 static json_t *jint128(__int128 v)

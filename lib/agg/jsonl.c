@@ -30,6 +30,7 @@
  *   boundary and chunks (files.c) need no verification.
  */
 #include "agg_internal.h"
+#include "base/hex.h"
 
 #include <stdlib.h>
 
@@ -55,24 +56,13 @@ static const char *ws(const char *p, const char *e)
 	return p;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool hex4(const char *p, const char *e, unsigned *out)
 {
 	if (e - p < 4)
 		return false;
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = owlet_hex_digit((unsigned char)p[i]);
 		if (h < 0)
 			return false;
 		v = v * 16 + (unsigned)h;

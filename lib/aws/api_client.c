@@ -13,11 +13,13 @@
 #include "base/buf.h"
 #include "base/error.h"
 
-static void common(CURL *h, struct owlet_buf *out)
+#define ANSWER_MAX (16u << 20) /* the largest answer read: an API's JSON or an S3 error document */
+
+static void common(CURL *h, struct owlet_aws_body *out)
 {
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	out->max = ANSWER_MAX;
+	owlet_aws_body_attach(h, out);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	const char *ca = owlet_aws_ca_bundle();
 	if (ca)
@@ -41,7 +43,7 @@ int owlet_api_call(long *status, json_t **answer, const char *api_url, const cha
 	struct curl_slist *hdr = auth ? curl_slist_append(NULL, auth) : NULL;
 	if (hdr && body)
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	struct owlet_buf out = { 0 };
+	struct owlet_aws_body out = { 0 };
 	int rc = 0;
 	if (!url || !hdr || !h || (body && !text)) {
 		rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
@@ -56,14 +58,15 @@ int owlet_api_call(long *status, json_t **answer, const char *api_url, const cha
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
 	CURLcode cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
-		rc = owlet_error_setc(OWLET_EIO, "%s %s: %s", method, url, curl_easy_strerror(cc));
+		rc = owlet_error_setc(OWLET_EIO, "%s %s: %s", method, url,
+				      out.over ? "the answer is larger than 16 MiB" : curl_easy_strerror(cc));
 		goto done;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	if (out.data)
-		*answer = json_loadb(out.data, out.len, 0, NULL);
+	if (out.buf.data)
+		*answer = json_loadb(out.buf.data, out.buf.len, 0, NULL);
 done:
-	owlet_buf_free(&out);
+	owlet_buf_free(&out.buf);
 	curl_slist_free_all(hdr);
 	if (h)
 		curl_easy_cleanup(h);
@@ -131,7 +134,7 @@ int owlet_api_post_file(long *status, char *code, size_t code_size, char *messag
 		rc = owlet_error_setc(OWLET_EIO, "cannot read '%s'", path);
 		goto done;
 	}
-	struct owlet_buf out = { 0 };
+	struct owlet_aws_body out = { .truncate = true }; /* an error document: its start is enough */
 	struct progress pr = { progress, progress_cls };
 	common(h, &out);
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -144,10 +147,10 @@ int owlet_api_post_file(long *status, char *code, size_t code_size, char *messag
 		rc = owlet_error_setc(OWLET_EIO, "POST %s: %s", url, curl_easy_strerror(cc));
 	else {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-		xml_element(code, code_size, out.data, "Code");
-		xml_element(message, message_size, out.data, "Message");
+		xml_element(code, code_size, out.buf.data, "Code");
+		xml_element(message, message_size, out.buf.data, "Message");
 	}
-	owlet_buf_free(&out);
+	owlet_buf_free(&out.buf);
 done:
 	curl_mime_free(m);
 	curl_easy_cleanup(h);

@@ -15,6 +15,7 @@
 #define ATTEMPTS 4
 #define BACKOFF_MS 100
 #define MARGIN_MS 50
+#define ANSWER_MAX (16u << 20) /* the largest answer read: GetQueryResults pages are far smaller */
 
 struct owlet_athena_client {
 	CURL *curl;
@@ -23,7 +24,7 @@ struct owlet_athena_client {
 	int64_t deadline_ms;
 	char type[96];
 	char errbuf[CURL_ERROR_SIZE];
-	struct owlet_buf body;
+	struct owlet_aws_body body; /* the answer, at most ANSWER_MAX bytes */
 	unsigned rand_state;
 };
 
@@ -80,7 +81,7 @@ void owlet_athena_client_free(struct owlet_athena_client *c)
 		curl_easy_cleanup(c->curl);
 	free(c->url);
 	owlet_aws_auth_free(&c->auth);
-	owlet_buf_free(&c->body);
+	owlet_buf_free(&c->body.buf);
 	free(c);
 }
 
@@ -137,24 +138,28 @@ int owlet_athena_call(struct owlet_athena_client *c, const char *op, const json_
 		}
 		CURL *k = c->curl;
 		curl_easy_reset(k);
-		owlet_buf_reset(&c->body);
+		owlet_buf_reset(&c->body.buf);
 		c->errbuf[0] = '\0';
 		curl_easy_setopt(k, CURLOPT_URL, c->url);
 		owlet_aws_auth_apply(k, NULL, &c->auth);
 		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
-		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, &c->body);
+		c->body.max = ANSWER_MAX;
+		owlet_aws_body_attach(k, &c->body);
 		curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 		curl_easy_setopt(k, CURLOPT_POSTFIELDS, text);
 		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text));
 		CURLcode rc = curl_easy_perform(k);
+		if (rc == CURLE_WRITE_ERROR && c->body.over) {
+			ret = owlet_error_setc(OWLET_EIO, "athena %s: the answer is larger than %u bytes", op, ANSWER_MAX);
+			goto out;
+		}
 		long status = 0;
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
 		json_error_t jerr;
-		json_t *doc = c->body.data ? json_loadb(c->body.data, c->body.len, 0, &jerr) : NULL;
+		json_t *doc = c->body.buf.data ? json_loadb(c->body.buf.data, c->body.buf.len, 0, &jerr) : NULL;
 		const char *type = json_string_value(json_object_get(doc, "__type"));
 		if (type) { /* "com.amazonaws.athena#InvalidRequestException" -> the part after '#' */
 			const char *hash = strrchr(type, '#');

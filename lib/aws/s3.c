@@ -19,6 +19,7 @@
 #define S3_ATTEMPTS 4
 #define S3_BACKOFF_MS 100   /* first pause; doubled each time, with jitter */
 #define S3_MARGIN_MS 50     /* stop this long before the deadline */
+#define S3_BODY_MAX (256u << 20) /* the largest answer read into memory (owlet_s3_set_body_max) */
 #define S3_PARALLEL 16      /* requests in flight at once (owlet_s3_put_new_many) */
 
 struct owlet_s3 {
@@ -30,7 +31,7 @@ struct owlet_s3 {
 	char code[64];    /* last S3 error code */
 	char etag[128];   /* last answer's ETag header, unquoted; "" when none */
 	char errbuf[CURL_ERROR_SIZE];
-	struct owlet_buf body;
+	struct owlet_aws_body body; /* the answer, at most body.max bytes */
 	unsigned rand_state;
 	const char *extra_header; /* one more header line of the next request ("If-None-Match: *"), or NULL */
 };
@@ -60,6 +61,7 @@ int owlet_s3_open(struct owlet_s3 **out, const struct owlet_s3_config *cfg)
 	struct owlet_s3 *s3 = calloc(1, sizeof *s3);
 	if (!s3)
 		return nomem();
+	s3->body.max = S3_BODY_MAX;
 	const char *region = cfg->region && *cfg->region ? cfg->region : "us-east-1";
 	s3->curl = curl_easy_init();
 	s3->region = strdup(region);
@@ -107,7 +109,7 @@ void owlet_s3_free(struct owlet_s3 *s3)
 	free(s3->endpoint);
 	free(s3->region);
 	owlet_aws_auth_free(&s3->auth);
-	owlet_buf_free(&s3->body);
+	owlet_buf_free(&s3->body.buf);
 	free(s3);
 }
 
@@ -196,9 +198,9 @@ static char *request_url(const struct owlet_s3 *s3, const struct s3_request *r)
 static void error_code(struct owlet_s3 *s3)
 {
 	s3->code[0] = '\0';
-	if (!s3->body.data)
+	if (!s3->body.buf.data)
 		return;
-	const char *b = strstr(s3->body.data, "<Code>");
+	const char *b = strstr(s3->body.buf.data, "<Code>");
 	const char *e = b ? strstr(b, "</Code>") : NULL;
 	if (!b || !e)
 		return;
@@ -237,22 +239,21 @@ static bool backoff(struct owlet_s3 *s3, int attempt)
 /* What every request of the client sets on its handle: the URL as encoded
  * (no dot segment collapsed: s3.h), SigV4, the headers, the answer into out. */
 static void setup_handle(const struct owlet_s3 *s3, CURL *c, const char *url, struct curl_slist *h,
-			 struct owlet_buf *out, long timeout_ms)
+			 struct owlet_aws_body *out, long timeout_ms)
 {
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	/* no signals, the CA bundle, SigV4 and the key pair (client.h); the
 	 * session token is already in h */
 	owlet_aws_auth_apply(c, NULL, &s3->auth);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, owlet_buf_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	owlet_aws_body_attach(c, out);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 }
 
 /* Performs one request with retries.  Returns the final HTTP status (the
- * body in s3->body.data), or a negative code. */
+ * body in s3->body.buf.data), or a negative code. */
 static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 {
 	int ret = OWLET_ENOMEM;
@@ -293,7 +294,7 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 				timeout_ms = (long)left;
 		}
 		curl_easy_reset(c);
-		owlet_buf_reset(&s3->body);
+		owlet_buf_reset(&s3->body.buf);
 		s3->errbuf[0] = '\0';
 		s3->code[0] = '\0';
 		s3->etag[0] = '\0';
@@ -311,6 +312,12 @@ static int perform(struct owlet_s3 *s3, const struct s3_request *r)
 			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
 		}
 		CURLcode rc = curl_easy_perform(c);
+		if (rc == CURLE_WRITE_ERROR && s3->body.over) {
+			ret = owlet_error_setc(OWLET_EIO, "s3 %s '%s': the answer is larger than %zu bytes, the most "
+							  "owlet reads in one request",
+					       r->method, url, s3->body.max);
+			goto out;
+		}
 		long status = 0;
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -379,7 +386,7 @@ struct put_slot {
 	CURL *h;
 	struct curl_slist *hdr;
 	char *url;
-	struct owlet_buf body;
+	struct owlet_aws_body body; /* an error document at most; truncated */
 	size_t item;
 };
 
@@ -389,7 +396,7 @@ static void slot_clear(struct put_slot *sl)
 		curl_easy_cleanup(sl->h);
 	curl_slist_free_all(sl->hdr);
 	free(sl->url);
-	owlet_buf_free(&sl->body);
+	owlet_buf_free(&sl->body.buf);
 	memset(sl, 0, sizeof *sl);
 }
 
@@ -410,6 +417,8 @@ static int slot_start(struct owlet_s3 *s3, CURLM *m, struct put_slot *sl, size_t
 	    (s3->auth.token_hdr && !curl_slist_append(h, s3->auth.token_hdr)))
 		return nomem();
 	CURL *c = sl->h;
+	sl->body.max = 64u << 10;
+	sl->body.truncate = true;
 	setup_handle(s3, c, sl->url, h, &sl->body, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, bodies[i]);
@@ -491,6 +500,11 @@ int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, con
 	return rc;
 }
 
+void owlet_s3_set_body_max(struct owlet_s3 *s3, size_t max)
+{
+	s3->body.max = max ? max : S3_BODY_MAX;
+}
+
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key)
 {
 	*body = NULL;
@@ -500,13 +514,13 @@ int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *buck
 	if (rc < 0)
 		return rc;
 	/* bodies may hold NUL bytes: copy all of them, then terminate */
-	*body = malloc(s3->body.len + 1);
+	*body = malloc(s3->body.buf.len + 1);
 	if (!*body)
 		return nomem();
-	if (s3->body.len)
-		memcpy(*body, s3->body.data, s3->body.len);
-	(*body)[s3->body.len] = '\0';
-	*len = s3->body.len;
+	if (s3->body.buf.len)
+		memcpy(*body, s3->body.buf.data, s3->body.buf.len);
+	(*body)[s3->body.buf.len] = '\0';
+	*len = s3->body.buf.len;
 	return 0;
 }
 
@@ -521,22 +535,28 @@ int owlet_s3_get_range(struct owlet_s3 *s3, char **body, size_t *len, const char
 	snprintf(range, sizeof range, "Range: bytes=%lld-%lld", offset, offset + (long long)max - 1);
 	struct s3_request r = { "GET", bucket, key, NULL, NULL, 0, NULL };
 	s3->extra_header = range;
+	/* a server that ignores the range: keep max bytes, drop the rest */
+	size_t body_max = s3->body.max;
+	s3->body.max = max;
+	s3->body.truncate = true;
 	int status = perform(s3, &r);
+	s3->body.max = body_max;
+	s3->body.truncate = false;
 	s3->extra_header = NULL;
 	if (status == 416) /* at or past the end */
 	{
 		status = 200;
-		owlet_buf_reset(&s3->body);
+		owlet_buf_reset(&s3->body.buf);
 	}
 	int rc = check_status(s3, status, "get", bucket, key);
 	if (rc < 0)
 		return rc;
-	size_t n = s3->body.len < max ? s3->body.len : max;
+	size_t n = s3->body.buf.len < max ? s3->body.buf.len : max;
 	*body = malloc(n + 1);
 	if (!*body)
 		return nomem();
 	if (n)
-		memcpy(*body, s3->body.data, n);
+		memcpy(*body, s3->body.buf.data, n);
 	(*body)[n] = '\0';
 	*len = n;
 	return 0;
@@ -723,7 +743,7 @@ int owlet_s3_list(struct owlet_s3 *s3, struct owlet_s3_list *out, const char *bu
 		int truncated;
 		free(token);
 		token = NULL;
-		rc = owlet_s3_parse_list(out, &truncated, &token, s3->body.data ? s3->body.data : "", s3->body.len);
+		rc = owlet_s3_parse_list(out, &truncated, &token, s3->body.buf.data ? s3->body.buf.data : "", s3->body.buf.len);
 		if (rc < 0)
 			break;
 		if (max_keys && out->count >= max_keys)

@@ -80,6 +80,10 @@ int owlet_s3_put_if(struct owlet_s3 *s3, const char *bucket, const char *key, co
  * or the code of the first failure (results say which). */
 int owlet_s3_put_new_many(struct owlet_s3 *s3, const char *bucket, size_t n, const char *const *keys,
 			  const char *const *bodies, const size_t *lens, int *results);
+/* The largest answer a request reads into memory: 256 MiB unless set (0:
+ * back to that).  A larger object is an error naming the bound; read it in
+ * ranges (owlet_s3_get_range). */
+void owlet_s3_set_body_max(struct owlet_s3 *s3, size_t max);
 /* *body is NUL-terminated and the caller's (free()); OWLET_ENOTFOUND for
  * a missing key or bucket. */
 int owlet_s3_get(struct owlet_s3 *s3, char **body, size_t *len, const char *bucket, const char *key);

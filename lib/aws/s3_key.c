@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/hex.h"
 #include "model/yaml_tree.h"
 
 static const char hex_digits[] = "0123456789ABCDEF";
@@ -76,41 +77,9 @@ int owlet_s3_key_check(const char *key, const char *prefix)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int owlet_s3_event_key_decode(char **out, const char *in)
 {
-	*out = NULL;
-	char *d = malloc(strlen(in) + 1), *o = d;
-	if (!d)
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	for (const char *p = in; *p; p++) {
-		if (*p == '%') {
-			int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
-			if (hi < 0 || lo < 0 || (hi | lo) == 0) {
-				free(d);
-				return owlet_error_setc(OWLET_EINVALID, hi < 0 || lo < 0 ? "a bad %%-escape at byte %zu"
-											  : "an escaped NUL (%%00) at byte %zu",
-							(size_t)(p - in));
-			}
-			*o++ = (char)(hi << 4 | lo);
-			p += 2;
-		} else {
-			*o++ = *p == '+' ? ' ' : *p;
-		}
-	}
-	*o = '\0';
-	*out = d;
-	return 0;
+	return owlet_percent_decode(out, NULL, in, strlen(in), OWLET_PCT_PLUS_SPACE | OWLET_PCT_STRICT);
 }
 
 const char *owlet_s3_key_printable(char *buf, size_t size, const char *key)

@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "base/base64.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hex.h"
 
 static int nomem(void)
 {
@@ -37,8 +39,7 @@ static void sign_text(char out[65], const char *secret, const char *day, const c
 	hmac(k, k, 32, "aws4_request");
 	unsigned char sig[32];
 	hmac(sig, k, 32, text);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", sig[i]);
+	owlet_hex_encode(out, sig, sizeof sig);
 	owlet_wipe(k0, sizeof k0);
 	owlet_wipe(k, sizeof k);
 }
@@ -57,8 +58,7 @@ int owlet_s3_post_sign(json_t **fields, const struct owlet_s3_post_request *req)
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof day, "%Y%m%d", &tm);
 	strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
-	gmtime_r(&exp, &tm);
-	strftime(expiration, sizeof expiration, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	owlet_clock_format(expiration, sizeof expiration, (int64_t)exp * 1000, OWLET_CLOCK_ISO_MS);
 	snprintf(credential, sizeof credential, "%s/%s/%s/s3/aws4_request", req->access_key, day, region);
 	json_t *conds = json_pack("[{s:s}, [s, s, s], [s, I, I], {s:s}, {s:s}, {s:s}]", "bucket", req->bucket, "eq",
 				  "$key", req->key, "content-length-range", (json_int_t)req->min_size,

@@ -6,6 +6,7 @@
  * unit test compares it with OpenSSL's SHA256 on every length around the
  * block boundaries. */
 #include "base/hash.h"
+#include "base/hex.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -61,15 +62,7 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
 	h[7] += k;
 }
 
-/* The streamed form: init, update any number of times, final. */
-struct sha256_ctx {
-	uint32_t h[8];
-	unsigned char buf[64];
-	size_t n;     /* bytes in buf */
-	uint64_t len; /* bytes in all */
-};
-
-static void ctx_init(struct sha256_ctx *c)
+void owlet_sha256_init(struct owlet_sha256_ctx *c)
 {
 	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -78,7 +71,7 @@ static void ctx_init(struct sha256_ctx *c)
 	c->len = 0;
 }
 
-static void ctx_update(struct sha256_ctx *c, const void *data, size_t len)
+void owlet_sha256_update(struct owlet_sha256_ctx *c, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	c->len += len;
@@ -100,7 +93,7 @@ static void ctx_update(struct sha256_ctx *c, const void *data, size_t len)
 	c->n = len;
 }
 
-static void ctx_final(struct sha256_ctx *c, unsigned char out[32])
+void owlet_sha256_final(struct owlet_sha256_ctx *c, unsigned char out[32])
 {
 	/* the 0x80 marker and the bit length: one block or two */
 	uint64_t bits = c->len * 8;
@@ -108,7 +101,7 @@ static void ctx_final(struct sha256_ctx *c, unsigned char out[32])
 	size_t padlen = c->n < 56 ? 56 - c->n : 120 - c->n;
 	for (int i = 0; i < 8; i++)
 		pad[padlen + 7 - i] = (unsigned char)(bits >> (8 * i));
-	ctx_update(c, pad, padlen + 8);
+	owlet_sha256_update(c, pad, padlen + 8);
 	for (int i = 0; i < 32; i++)
 		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 	owlet_wipe(c, sizeof *c);
@@ -116,22 +109,17 @@ static void ctx_final(struct sha256_ctx *c, unsigned char out[32])
 
 void owlet_sha256(unsigned char out[32], const void *data, size_t len)
 {
-	struct sha256_ctx c;
-	ctx_init(&c);
-	ctx_update(&c, data, len);
-	ctx_final(&c, out);
+	struct owlet_sha256_ctx c;
+	owlet_sha256_init(&c);
+	owlet_sha256_update(&c, data, len);
+	owlet_sha256_final(&c, out);
 }
 
 void owlet_sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char d[32];
 	owlet_sha256(d, data, len);
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
+	owlet_hex_encode(out, d, sizeof d);
 }
 
 /* RFC 2104 with SHA-256 (block 64 bytes): H((K ^ opad) || H((K ^ ipad) || m)). */
@@ -142,19 +130,19 @@ void owlet_hmac_sha256(unsigned char out[32], const void *key, size_t klen, cons
 		owlet_sha256(k, key, klen);
 	else if (klen)
 		memcpy(k, key, klen);
-	struct sha256_ctx c;
+	struct owlet_sha256_ctx c;
 	for (int i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x36;
-	ctx_init(&c);
-	ctx_update(&c, pad, 64);
-	ctx_update(&c, msg, mlen);
-	ctx_final(&c, inner);
+	owlet_sha256_init(&c);
+	owlet_sha256_update(&c, pad, 64);
+	owlet_sha256_update(&c, msg, mlen);
+	owlet_sha256_final(&c, inner);
 	for (int i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x5c;
-	ctx_init(&c);
-	ctx_update(&c, pad, 64);
-	ctx_update(&c, inner, 32);
-	ctx_final(&c, out);
+	owlet_sha256_init(&c);
+	owlet_sha256_update(&c, pad, 64);
+	owlet_sha256_update(&c, inner, 32);
+	owlet_sha256_final(&c, out);
 	owlet_wipe(k, sizeof k);
 	owlet_wipe(pad, sizeof pad);
 	owlet_wipe(inner, sizeof inner);

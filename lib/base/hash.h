@@ -8,6 +8,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* The streamed form: init, update any number of times, final (which
+ * wipes the context). */
+struct owlet_sha256_ctx {
+	uint32_t h[8];
+	unsigned char buf[64];
+	size_t n;     /* bytes in buf */
+	uint64_t len; /* bytes in all */
+};
+void owlet_sha256_init(struct owlet_sha256_ctx *c);
+void owlet_sha256_update(struct owlet_sha256_ctx *c, const void *data, size_t len);
+void owlet_sha256_final(struct owlet_sha256_ctx *c, unsigned char out[32]);
 
 /* 64 hex digits and a NUL into out; data may be NULL when len is 0. */
 void owlet_sha256_hex(char out[65], const void *data, size_t len);

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 
@@ -57,9 +58,7 @@ int owlet_lock_acquire(int *fd_out, const char *state_dir, const char *env_name,
 		goto out;
 	}
 	char since[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	owlet_clock_format(since, sizeof since, owlet_clock_wall_ms(), OWLET_CLOCK_ISO);
 	char text[256];
 	int n = snprintf(text, sizeof text, "{\"pid\": %d, \"command\": \"%s\", \"since\": \"%s\"}\n", (int)getpid(),
 			 command, since);

@@ -645,3 +645,36 @@ out:
 	free(path);
 	return rc;
 }
+
+int owlet_proc_capture(char **out, size_t *out_len, size_t max, int *status, const struct owlet_proc_opts *opts)
+{
+	*out = NULL;
+	if (out_len)
+		*out_len = 0;
+	if (opts->stdout_path)
+		return owlet_error_setc(OWLET_EUSAGE, "owlet_proc_capture chooses the stdout path");
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[4096];
+	snprintf(tmpl, sizeof tmpl, "%s/owlet-capture.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl))
+		return owlet_error_setc(OWLET_EIO, "cannot create a temporary directory: %s", strerror(errno));
+	char *out_path = owlet_fs_join(tmpl, "stdout"), *log_path = owlet_fs_join(tmpl, "log");
+	int rc = out_path && log_path ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	if (rc == 0) {
+		struct owlet_proc_opts o = *opts;
+		o.stdout_path = out_path;
+		if (!o.log_path)
+			o.log_path = log_path;
+		rc = owlet_proc_run(status, &o);
+	}
+	struct stat st;
+	if (rc == 0 && stat(out_path, &st) == 0 && (size_t)st.st_size > max)
+		rc = owlet_error_setc(OWLET_EIO, "'%s' printed %lld bytes; at most %zu are read", opts->argv[0],
+				      (long long)st.st_size, max);
+	if (rc == 0)
+		rc = owlet_fs_read(out, out_len, out_path);
+	free(out_path);
+	free(log_path);
+	owlet_fs_rmtree(tmpl);
+	return rc;
+}

@@ -47,6 +47,13 @@ struct owlet_proc_opts {
  * was passed on and the child waited for), OWLET_ECHILD on a timeout. */
 int owlet_proc_run(int *status, const struct owlet_proc_opts *opts);
 
+/* Runs the child like owlet_proc_run and returns its standard output in
+ * *out (NUL-terminated, caller frees; *out_len when not NULL), at most max
+ * bytes (more is OWLET_EIO, the child having run).  stdout goes through a
+ * private temporary directory, removed after; without opts.log_path,
+ * stderr is dropped there too.  opts.stdout_path must be NULL. */
+int owlet_proc_capture(char **out, size_t *out_len, size_t max, int *status, const struct owlet_proc_opts *opts);
+
 /* Starts a daemon in its own session; *pid is its pid.  Output goes to
  * opts.log_path; on_line, timeout_s and stdout_path are ignored. */
 int owlet_proc_spawn_detached(pid_t *pid, const struct owlet_proc_opts *opts);

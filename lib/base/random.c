@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "base/clock.h"
 #include "base/error.h"
+#include "base/hex.h"
 
 int owlet_random_bytes(void *buf, size_t n)
 {
@@ -30,7 +32,17 @@ int owlet_random_hex(char *out, size_t n_bytes)
 	int rc = owlet_random_bytes(b, n_bytes);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < n_bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	owlet_hex_encode(out, b, n_bytes);
+	return 0;
+}
+
+int owlet_random_stamped_id(char out[40], int64_t epoch_ms)
+{
+	char stamp[32], rnd[17];
+	owlet_clock_format(stamp, sizeof stamp, epoch_ms, OWLET_CLOCK_BASIC_MS);
+	int rc = owlet_random_hex(rnd, 8);
+	if (rc < 0)
+		return rc;
+	snprintf(out, 40, "%.20s-%.16s", stamp, rnd);
 	return 0;
 }

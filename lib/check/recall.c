@@ -229,11 +229,8 @@ int owlet_check_recall(char **text, char *when, size_t when_size, const char *ro
 
 int owlet_check_remember(const char *root_dir, const char *key, const char *text)
 {
-	char when[32] = "";
-	time_t now = (time_t)(owlet_clock_wall_ms() / 1000);
-	struct tm tm;
-	if (gmtime_r(&now, &tm))
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char when[32];
+	owlet_clock_format(when, sizeof when, owlet_clock_wall_ms(), OWLET_CLOCK_ISO);
 	char *path = result_path(root_dir);
 	json_t *j = json_pack("{s:s, s:s, s:s}", "key", key, "time", when, "text", text);
 	int rc = path && j ? owlet_fs_write_json(path, j, JSON_INDENT(2)) : owlet_error_setc(OWLET_ENOMEM, "out of memory");

@@ -24,25 +24,11 @@ int owlet_check_with_checkov(struct owlet_check_report *report, const char *cons
 	for (size_t i = 0; args[i] && n < 14; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	char tmpl[] = "/tmp/owlet-checkov.XXXXXX";
-	char *work = mkdtemp(tmpl);
-	char *out_path = work ? owlet_fs_join(work, "stdout.json") : NULL;
-	char *log_path = work ? owlet_fs_join(work, "checkov.log") : NULL;
-	int rc = out_path && log_path ? 0 : owlet_error_setc(OWLET_EIO, "cannot create a temporary directory");
 	int status = 0;
-	if (rc == 0) {
-		struct owlet_proc_opts opts = { .argv = argv, .log_path = log_path, .stdout_path = out_path,
-						.timeout_s = 600, .parent_death_signal = SIGTERM };
-		rc = owlet_proc_run(&status, &opts);
-	}
 	char *out = NULL;
-	if (rc == 0)
-		rc = owlet_fs_read(&out, NULL, out_path);
+	struct owlet_proc_opts opts = { .argv = argv, .timeout_s = 600, .parent_death_signal = SIGTERM };
+	int rc = owlet_proc_capture(&out, NULL, 256u << 20, &status, &opts);
 	free(path);
-	free(out_path);
-	free(log_path);
-	if (work)
-		owlet_fs_rmtree(work);
 	if (rc < 0) {
 		free(out);
 		return owlet_check_report_note(report, "checkov did not run: %s", owlet_error_last());

@@ -1,21 +1,21 @@
 /* artifact.c: the reproducible Lambda zip (see artifact.h). */
 #include "deploy/artifact.h"
 #include "base/error.h"
+#include "base/base64.h"
 #include "base/fsutil.h"
+#include "base/hash.h"
+#include "base/hex.h"
 #include "base/proc.h"
 
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -46,66 +46,10 @@ void owlet_artifact_clear(struct owlet_artifact *a)
  * (caller frees).  Returns the exit status, or a negative code. */
 static int run_capture(char **out, char *const argv[])
 {
-	*out = NULL;
-	int fd[2];
-	if (pipe(fd) < 0)
-		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return owlet_error_setc(OWLET_ECHILD, "cannot run '%s': %s", argv[0], strerror(errno));
-	}
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		int devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0)
-			dup2(devnull, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	int rc = 0;
-	for (;;) {
-		if (!buf) {
-			rc = owlet_error_setc(OWLET_ENOMEM, "out of memory");
-			break;
-		}
-		if (len + 1024 > cap) {
-			char *p = realloc(buf, cap * 2);
-			if (!p) {
-				free(buf);
-				buf = NULL;
-				continue;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		ssize_t r = read(fd[0], buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc < 0)
-		return rc;
-	buf[len] = '\0';
-	*out = buf;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		free(buf);
-		*out = NULL;
-		return owlet_error_setc(OWLET_ENOTFOUND, "cannot run '%s': not installed", argv[0]);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	int status = 0;
+	struct owlet_proc_opts opts = { .argv = (const char *const *)argv };
+	int rc = owlet_proc_capture(out, NULL, 16u << 20, &status, &opts);
+	return rc < 0 ? rc : status;
 }
 
 /* glibc's own libraries: AL2023 has them (glibc 2.34); never bundled. */
@@ -214,7 +158,7 @@ int owlet_artifact_check_elf(const char *binary, const char *architecture)
 }
 
 /* Feeds the bytes of `path` to ctx. */
-static int digest_file(EVP_MD_CTX *ctx, const char *path)
+static int digest_file(struct owlet_sha256_ctx *ctx, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -222,7 +166,7 @@ static int digest_file(EVP_MD_CTX *ctx, const char *path)
 	unsigned char buf[65536];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		EVP_DigestUpdate(ctx, buf, n);
+		owlet_sha256_update(ctx, buf, n);
 	int rc = ferror(f) ? owlet_error_setc(OWLET_EIO, "cannot read '%s'", path) : 0;
 	fclose(f);
 	return rc;
@@ -231,20 +175,19 @@ static int digest_file(EVP_MD_CTX *ctx, const char *path)
 int owlet_artifact_sha256_base64(char out[48], const char *path)
 {
 	out[0] = '\0';
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = 0;
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		rc = owlet_error_setc(OWLET_ENOMEM, "cannot hash '%s'", path);
-	if (rc == 0)
-		rc = digest_file(ctx, path);
-	if (rc == 0) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-	}
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	struct owlet_sha256_ctx ctx;
+	owlet_sha256_init(&ctx);
+	int rc = digest_file(&ctx, path);
+	unsigned char md[32];
+	owlet_sha256_final(&ctx, md);
+	if (rc < 0)
+		return rc;
+	char *b64 = owlet_base64_encode(md, sizeof md);
+	if (!b64)
+		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
+	snprintf(out, 48, "%s", b64);
+	free(b64);
+	return 0;
 }
 
 /* What the zip is made of, as one SHA-256 (hex): the format (entry layout
@@ -254,29 +197,22 @@ static int inputs_hash(char out[65], const char *bootstrap, char *const *paths, 
 		       const char *architecture)
 {
 	out[0] = '\0';
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
-		return owlet_error_setc(OWLET_ENOMEM, "cannot hash the artifact's inputs");
-	}
+	struct owlet_sha256_ctx ctx;
+	owlet_sha256_init(&ctx);
 	char head[128];
 	int len = snprintf(head, sizeof head, "owlet-lambda-zip 1 deflate %d\n%s\nbootstrap\n", ARTIFACT_DEFLATE_LEVEL,
 			   architecture);
-	EVP_DigestUpdate(ctx, head, (size_t)len);
-	int rc = digest_file(ctx, bootstrap);
+	owlet_sha256_update(&ctx, head, (size_t)len);
+	int rc = digest_file(&ctx, bootstrap);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		EVP_DigestUpdate(ctx, "\nlib/", 5);
-		EVP_DigestUpdate(ctx, names[i], strlen(names[i]) + 1);
-		rc = digest_file(ctx, paths[i]);
+		owlet_sha256_update(&ctx, "\nlib/", 5);
+		owlet_sha256_update(&ctx, names[i], strlen(names[i]) + 1);
+		rc = digest_file(&ctx, paths[i]);
 	}
-	if (rc == 0) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		for (unsigned int i = 0; i < mdlen && i < 32; i++)
-			snprintf(out + 2 * i, 3, "%02x", md[i]);
-	}
-	EVP_MD_CTX_free(ctx);
+	unsigned char md[32];
+	owlet_sha256_final(&ctx, md);
+	if (rc == 0)
+		owlet_hex_encode(out, md, sizeof md);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include <git2.h>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 
@@ -48,9 +49,7 @@ int owlet_deploy_append(const char *state_dir, const char *project_dir, const js
 	int dirty;
 	owlet_deploy_git_head(commit, sizeof commit, &dirty, project_dir);
 	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	owlet_clock_format(when, sizeof when, owlet_clock_wall_ms(), OWLET_CLOCK_ISO);
 	json_t *rec = json_object();
 	if (!rec)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");

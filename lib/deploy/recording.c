@@ -13,6 +13,7 @@
 
 #include "base/base64.h"
 #include "base/error.h"
+#include "base/hex.h"
 #include "base/fsutil.h"
 
 static const char *header(const json_t *headers, const char *name)
@@ -107,24 +108,16 @@ static void scope_service(char *out, size_t size, const char *s, const char *aft
 	out[n] = '\0';
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Percent-decodes in place. */
+/* Percent-decodes in place (the decoded text is never longer). */
 static void pct_decode(char *s)
 {
-	char *w = s;
-	for (const char *r = s; *r; r++) {
-		if (r[0] == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
-			*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
-			r += 2;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
+	char *d = NULL;
+	size_t n = 0;
+	if (owlet_percent_decode(&d, &n, s, strlen(s), 0) == 0)
+		memcpy(s, d, n + 1);
+	else
+		owlet_error_clear();
+	free(d);
 }
 
 /* An S3 request: a write to an object other than _owlet/..., or the

@@ -11,10 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "base/hash.h"
+#include "base/hex.h"
 #include "deploy/recording.h"
 
 #define DEFAULT_PLUGIN_DIR "/opt/tf-plugins"
@@ -369,14 +370,14 @@ int owlet_tf_run(struct owlet_tf *tf, int *status, const char *const *args, cons
 	return run_tf(tf, status, args, stdout_path, false);
 }
 
-static void digest_file(EVP_MD_CTX *md, const char *path)
+static void digest_file(struct owlet_sha256_ctx *md, const char *path)
 {
 	char *data = NULL;
 	size_t len = 0;
 	if (owlet_fs_read(&data, &len, path) < 0)
 		owlet_error_clear();
-	EVP_DigestUpdate(md, path, strlen(path) + 1);
-	EVP_DigestUpdate(md, data ? data : "", len);
+	owlet_sha256_update(md, path, strlen(path) + 1);
+	owlet_sha256_update(md, data ? data : "", len);
 	free(data);
 }
 
@@ -392,11 +393,10 @@ static bool ends_with_tf(const char *name)
 static int init_digest(char *hex, size_t size, const struct owlet_tf *tf, const char *backend_config)
 {
 	hex[0] = '\0';
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
-	}
+	if (size < 65)
+		return owlet_error_setc(OWLET_EUSAGE, "a digest needs 65 bytes");
+	struct owlet_sha256_ctx ctx, *md = &ctx;
+	owlet_sha256_init(md);
 	char **names = NULL, **mods = NULL;
 	char *p = tf_path(tf, backend_config);
 	if (p)
@@ -430,12 +430,9 @@ static int init_digest(char *hex, size_t size, const struct owlet_tf *tf, const 
 	free(mdir);
 	owlet_fs_names_free(names);
 	owlet_fs_names_free(mods);
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
-	EVP_DigestFinal_ex(md, d, &dlen);
-	EVP_MD_CTX_free(md);
-	for (unsigned int i = 0; i < dlen && 2 * i + 2 < size; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	unsigned char d[32];
+	owlet_sha256_final(md, d);
+	owlet_hex_encode(hex, d, sizeof d);
 	return 0;
 }
 

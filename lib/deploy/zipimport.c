@@ -5,22 +5,23 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
+#include "base/base64.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "base/fsutil.h"
 
 void owlet_sha256_base64(char *buf, size_t size, const void *data, size_t len)
 {
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-	unsigned int dlen = 0;
-	unsigned char b64[64];
+	unsigned char digest[32];
 	buf[0] = '\0';
-	if (size < 45 || !EVP_Digest(data, len, digest, &dlen, EVP_sha256(), NULL))
+	if (size < 45)
 		return;
-	EVP_EncodeBlock(b64, digest, (int)dlen);
-	memcpy(buf, b64, 45);
+	owlet_sha256(digest, data, len);
+	char *b64 = owlet_base64_encode(digest, sizeof digest);
+	if (b64)
+		snprintf(buf, size, "%s", b64);
+	free(b64);
 }
 
 int owlet_zip_import(const char *zip_path, const char *artifacts_dir, const char *architecture)

@@ -12,9 +12,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/rand.h>
 
 #include "base/error.h"
+#include "base/hex.h"
+#include "base/random.h"
 #include "local/http.h"
 #include "model/model.h"
 #include "model/openapi.h"
@@ -123,31 +124,12 @@ char **owlet_localapi_model_routes(size_t *n, const struct owlet_model *model)
 
 /* ---- the event ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent- and '+'-decoding of a query component, new string. */
 static char *query_decode(const char *s, size_t n)
 {
-	char *out = malloc(n + 1);
-	size_t o = 0;
-	for (size_t i = 0; out && i < n; i++) {
-		if (s[i] == '+') {
-			out[o++] = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	if (out)
-		out[o] = '\0';
+	char *out = NULL;
+	if (owlet_percent_decode(&out, NULL, s, n, OWLET_PCT_PLUS_SPACE) < 0)
+		owlet_error_clear();
 	return out;
 }
 
@@ -418,7 +400,7 @@ out:
 static void new_api_request_id(char out[24])
 {
 	unsigned char raw[11];
-	if (RAND_bytes(raw, sizeof raw) != 1)
+	if (owlet_random_bytes(raw, sizeof raw) < 0)
 		memset(raw, 0, sizeof raw);
 	char *b64 = owlet_base64_encode(raw, sizeof raw);
 	snprintf(out, 24, "%s", b64 ? b64 : "AAAAAAAAAAAAAAA=");

@@ -162,13 +162,9 @@ static char *event_key(const char *key)
 static char *make_event(struct owlet_s3front *f, const char *key, long long size, const char *etag)
 {
 	char when[40], seq[17] = "", rid[17] = "";
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, 24, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof when - strlen(when), ".%03dZ", (int)(ts.tv_nsec / 1000000));
-	snprintf(seq, sizeof seq, "%016llX", (unsigned long long)owlet_clock_wall_ms() * 1000ULL);
+	int64_t now = owlet_clock_wall_ms();
+	owlet_clock_format(when, sizeof when, now, OWLET_CLOCK_ISO_MS);
+	snprintf(seq, sizeof seq, "%016llX", (unsigned long long)now * 1000ULL);
 	owlet_random_hex(rid, 8);
 	char arn[300];
 	snprintf(arn, sizeof arn, "arn:aws:s3:::%s", f->bucket);
