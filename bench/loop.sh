@@ -18,8 +18,12 @@
 #   BASE_BUILD=DIR    a build directory of the base instead (skips the build)
 #   REPS=N            repetitions (default 1); medians are printed
 #   NEW_ONLY=1        time this build only (no base: no ratios)
-#   RUNS="clean nochange"  a subset of the runs, in order (default all four);
+#   RUNS="clean nochange"  a subset of the runs, in order (default all four;
+#                     a run may repeat: "clean nochange nochange" times a
+#                     second no-change up, whose plan JSON is the first's);
 #                     a stack not taken down is stopped (emulator killed) at the end
+# Besides wall seconds it prints CPU seconds (owlet, terraform and the
+# provider; not the emulator), which a shared machine's load hardly moves.
 # Costs 8 full deploys per repetition (4 with NEW_ONLY=1): minutes of CPU.
 # Not run by make test.  Needs terraform, moto_server, python3, a built tree.
 set -u
@@ -86,10 +90,13 @@ run() {
 	field)
 		sed -i '/^      note: /a\      tip_bench:    { type: float, min: 0 }' "$proj/data_model.yml" ;;
 	esac
+	# CPU: owlet and the children it waits for (terraform, the provider),
+	# from /usr/bin/time; the emulator and the local API run detached and
+	# are not counted.  Unlike wall time it hardly depends on the load.
 	t0=$(date +%s.%N)
 	case $what in
-	down) (cd "$proj" && OWLET_BUILD=${build_dir[$b]} "$owlet" down --yes) >"$log" 2>&1 ;;
-	*) (cd "$proj" && unset OWLET_LAMBDA_ZIP && "$owlet" up) >"$log" 2>&1 ;;
+	down) (cd "$proj" && OWLET_BUILD=${build_dir[$b]} "${cpu_time[@]}" "$owlet" down --yes) >"$log" 2>&1 ;;
+	*) (cd "$proj" && unset OWLET_LAMBDA_ZIP && "${cpu_time[@]}" "$owlet" up) >"$log" 2>&1 ;;
 	esac
 	rc=$?
 	t1=$(date +%s.%N)
@@ -113,7 +120,10 @@ run() {
 	# owlet's own share: total minus terraform, from the line every up and down ends with
 	local own
 	own=$(sed -n 's/.*(terraform [0-9.]* s.*; owlet \([0-9.]*\) s)$/\1/p' "$log" | tail -1)
-	echo "$b $what $rep $(python3 -c "print(round($t1 - $t0, 1))") ${own:--}" >>"$work/times"
+	local cpu=-
+	[ -s "$work/cpu" ] && cpu=$(tail -1 "$work/cpu" | awk '{print $1 + $2}')
+	rm -f "$work/cpu"
+	echo "$b $what $rep $(python3 -c "print(round($t1 - $t0, 1))") ${own:--} $cpu" >>"$work/times"
 	# how the run went: refresh skipped or not, the gate reused or not, the
 	# time line with terraform's phases
 	{
@@ -122,7 +132,10 @@ run() {
 	} >>"$work/notes"
 }
 
+cpu_time=()
+[ -x /usr/bin/time ] && cpu_time=(/usr/bin/time -f "%U %S" -o "$work/cpu")
 echo "# owlet's loop on the local default, $(nproc) cores, $REPS repetition(s)$([ -z "$NEW_ONLY" ] && echo ", base $BASE")"
+echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((rep = 1; rep <= REPS; rep++)); do
 	order=("${builds[@]}")
 	[ $((rep % 2)) = 0 ] && [ ${#builds[@]} = 2 ] && order=(new base)
@@ -133,25 +146,35 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$work/notes"
+echo "# each run: build run repetition wall-s owlet's-own-s cpu-s"
+sed 's/^/#   /' "$work/times"
 python3 - "$work/times" "$NEW_ONLY" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 t = {}
 own = {}
-for b, what, rep, secs, o in rows:
+cpu = {}
+for b, what, rep, secs, o, c in rows:
     t.setdefault((b, what), []).append(float(secs))
     if o != "-":
         own.setdefault((b, what), []).append(float(o))
+    if c != "-":
+        cpu.setdefault((b, what), []).append(float(c))
 target = {"clean": 40, "field": 15, "nochange": 8, "down": 15}
 med = lambda k: statistics.median(t[k]) if k in t else None
-print("%-9s %8s %8s %7s %8s %12s" % ("run", "base s", "new s", "ratio", "target", "owlet's own"))
+mc = lambda k: statistics.median(cpu[k]) if k in cpu else None
+print("%-9s %8s %8s %7s %8s %12s %9s %9s %7s" % ("run", "base s", "new s", "ratio", "target", "owlet's own",
+      "base cpu", "new cpu", "ratio"))
 for what in ("clean", "field", "nochange", "down"):
     b, n = med(("base", what)), med(("new", what))
     if n is None:
         continue
     o = own.get(("new", what))
     share = "%.1f s %2.0f%%" % (statistics.median(o), 100 * statistics.median(o) / n) if o and n else "-"
-    print("%-9s %8s %8.1f %7s %6d s %12s" % (what, "%.1f" % b if b else "-", n,
-          "%.2f" % (n / b) if b else "-", target[what], share))
+    bc, nc = mc(("base", what)), mc(("new", what))
+    print("%-9s %8s %8.1f %7s %6d s %12s %9s %9s %7s" % (what, "%.1f" % b if b else "-", n,
+          "%.2f" % (n / b) if b else "-", target[what], share, "%.1f" % bc if bc else "-",
+          "%.1f" % nc if nc else "-", "%.2f" % (nc / bc) if bc and nc else "-"))
 PY

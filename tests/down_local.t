@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `owlet down` on the local target when terraform destroy fails (issue 21,
-# item 16): it still stops what `up` started (the local API, the emulator),
-# says what was left, exits 1, and a second `down` converges.  users.json (the
+# `owlet down` on the local target: the emulator stopped without a terraform
+# destroy (#20); with --keep-emulator a destroy that fails (issue 21, item
+# 16) still stops the local API, says what was left, exits 1, and a second
+# `down` converges.  users.json (the
 # passwords `owlet user add` kept) does not outlive the stack (item 15).
 # No apply: a real moto_server recorded as the emulator, a process recorded as
 # the local API, and a terraform on PATH whose destroy fails as the one of
@@ -97,7 +98,26 @@ like "$out" "local API: running at http://127\.0\.0\.1:1 \(pid $api\)" "and the 
 like "$out" "stop them: owlet down " "and how to stop them"
 unset TF_CALLS
 
+# the whole local environment goes: the emulator is stopped, and the
+# resources and the state in it with it; no terraform destroy (#20)
+: >"$proj/tf-calls"
 run_owlet down --yes
+is "$rc" 0 "a local down: exit 0" || diag "$out" "$err"
+ok "$(grep -q '^destroy ' "$proj/tf-calls"; [ $? = 1 ]; echo $?)" "without a terraform destroy"
+like "$out" "emulator: stopped \\(pid $moto\\); the 4 resources of the terraform state, and the state, went with it" \
+	"it says what went with the emulator (the state's 4 managed resources)"
+like "$out" "no terraform destroy locally \\('owlet down --keep-emulator' runs one\\)" "and how to get a destroy"
+kill -0 "$api" 2>/dev/null
+is "$?" 1 "the local API was stopped"
+sleep 0.2
+kill -0 "$moto" 2>/dev/null
+is "$?" 1 "the emulator was stopped"
+ok "$([ ! -e "$st/emulator.json" ] && [ ! -e "$st/localapi.json" ] && [ ! -e "$st/users.json" ]; echo $?)" \
+	"their records and users.json are gone"
+
+# --keep-emulator: a terraform destroy, here one that fails
+start_stack
+run_owlet down --yes --keep-emulator
 is "$rc" 1 "a failed local destroy: exit 1"
 like "$err" "error: the local destroy failed: .*destroy" "the error says the destroy failed"
 is "$(printf '%s\n' "$err" | grep -A1 'terraform destroy failed (status 1)$' | tail -1)" \
@@ -105,15 +125,18 @@ is "$(printf '%s\n' "$err" | grep -A1 'terraform destroy failed (status 1)$' | t
 	"and repeats terraform's Error: line after it"
 kill -0 "$api" 2>/dev/null
 is "$?" 1 "the local API was stopped"
+kill -0 "$moto" 2>/dev/null
+is "$?" 0 "the emulator is left running, as asked"
+like "$out" "left running \\(--keep-emulator\\): the emulator on http://127\\.0\\.0\\.1:$port \\(pid $moto\\)" \
+	"down says so"
+
+run_owlet down --yes
+is "$rc" 0 "a second down stops the emulator: exit 0" || diag "$out" "$err"
 sleep 0.2
 kill -0 "$moto" 2>/dev/null
-is "$?" 1 "the emulator was stopped all the same"
-like "$out" "stopped the emulator \\(pid $moto\\) all the same" "down says it stopped the emulator"
-like "$out" "left: the terraform state in state/local/" "and what was left"
-ok "$([ ! -e "$st/emulator.json" ] && [ ! -e "$st/localapi.json" ]; echo $?)" "their records are gone"
-
+is "$?" 1 "the emulator was stopped"
 run_owlet down --yes --json
-is "$rc" 0 "a second down converges: exit 0"
+is "$rc" 0 "a third down converges: exit 0"
 like "$err" "nothing to destroy" "it finds nothing left to destroy (with --json, said on stderr)"
 is "$(printf '%s' "$out" | jq -c '[.ok, .environment, .result, .nothing_to_destroy, .stale_local_api_pid, (.seconds.total | type)]')" \
 	'[true,"local","destroyed",true,null,"number"]' "--json: stdout is one JSON object saying so (parsed by jq)"
@@ -122,7 +145,7 @@ ok "$([ ! -e "$st/users.json" ]; echo $?)" "users.json (plaintext passwords) is 
 # terraform's Go runtime: GOGC=400 unless the user set GOGC
 like "$(grep '^destroy ' "$proj/tf-calls" | head -1)" '^destroy GOGC=400$' "terraform runs with GOGC=400 by default"
 start_stack
-GOGC=25 run_owlet down --yes
+GOGC=25 run_owlet down --yes --keep-emulator
 is "$(grep '^destroy ' "$proj/tf-calls" | tail -1)" "destroy GOGC=25" "a GOGC of the user's own is kept"
 run_owlet down --yes
 

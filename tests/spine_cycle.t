@@ -46,6 +46,9 @@ emu_url=$(python3 -c 'import json; print(json.load(open("state/local/emulator.js
 like "$emu_url" '^http://127\.0\.0\.1:[0-9]+$' "the emulator listens on 127.0.0.1 (emulator.json)"
 ok "$(python3 -c 'import json; d=json.load(open("state/local/outputs.json")); exit(0 if d["data_bucket"] and d["user_pool_id"] else 1)'; echo $?)" \
 	"outputs.json holds the flattened outputs"
+like "$out" '^  outputs: read from the terraform state in the emulator' \
+	"a first up reads its outputs from the state in the emulator (no terraform output)"
+cp state/local/outputs.json outputs1.json
 
 run_owlet status --json
 is "$rc" 0 "status --json succeeds"
@@ -90,6 +93,8 @@ out=$err
 like "$out" '^  refresh: skipped: nothing but owlet has changed the emulator since the last up' \
 	"without a refresh: nothing but owlet changed the emulator"
 like "$out" '^no changes: nothing to apply' "and applies nothing"
+like "$out" '^  outputs: known from the plan' "its outputs are known from the plan"
+ok "$(cmp -s outputs1.json state/local/outputs.json; echo $?)" "the same outputs as the first up read from the state"
 unlike "$out" 'terraform\| Apply complete' "terraform apply is not run"
 printf '%s\n' "$out" | grep -E '^up to date|^  refresh:' | sed 's/^/# /'
 is "$(wc -l < state/local/deploys.jsonl)" 2 "each up appends a deploy record"
@@ -99,6 +104,20 @@ like "$out" '^cost: \$[0-9]+\.[0-9]{2} / month estimated .*; \+0\.00 against the
 	"up prints the estimate, unchanged since the first up"
 is "$(tail -1 state/local/deploys.jsonl | python3 -c 'import json,sys; c=json.load(sys.stdin)["cost"]; print(c["price_region"], c["total"] == round(c["idle"] + c["usage"], 2))')" \
 	"us-east-1 True" "the deploy record keeps the estimate"
+
+unlike "$out" '^  plan JSON: ' "the first no-change up after an apply runs terraform show"
+
+# A second no-change up: the same configuration, variables and state as the
+# last no-change plan, so its JSON is that plan's (no terraform show), and
+# the gate's result for it is reused
+run_owlet up
+is "$rc" 0 "a third up succeeds"
+like "$out" '^  plan JSON: no changes, and the configuration, variables, provider lock, state and terraform are those of the last such plan \(sha256 [0-9a-f]{12}\): its plan.json, without .terraform show.' \
+	"a second no-change up takes its plan's JSON from the last one"
+like "$out" '^  checks: reused: ' "the gate's passing result for that plan is reused"
+like "$out" '^no changes: nothing to apply' "and applies nothing"
+ok "$(cmp -s outputs1.json state/local/outputs.json; echo $?)" "the same outputs"
+printf '%s\n' "$out" | grep -E '^up to date' | sed 's/^/# /'
 
 # Drift: someone else changes a tag of the data bucket with the aws CLI.
 # plan (always refreshed) shows it and nothing else (so the local rendering
@@ -122,6 +141,7 @@ if command -v aws >/dev/null; then
 	like "$out" '^  storage +0 to add, +1 to change' "in the storage module"
 	like "$out" '"Purpose" += "drifted" -> "data"' "terraform's plan shows the tag going back"
 	[ "$rc" = 2 ] || diag "$(printf '%s' "$out" | grep -E 'will be|must be|~|Plan:' | head -20)"
+	ok "$([ ! -e state/local/plan-inputs.json ]; echo $?)" "a refreshing plan forgets the kept plan inputs"
 	run_owlet up
 	is "$rc" 0 "up after the drift succeeds"
 	like "$out" "^  refresh: on: 1 request since the last up did not come from owlet, the first: PUT /$data_bucket\\?tagging \\(aws-cli/" \

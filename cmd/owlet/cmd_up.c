@@ -13,6 +13,7 @@
 #include "deploy/deploy.h"
 #include "deploy/recording.h"
 #include "deploy/render.h"
+#include "deploy/stack.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "local/servectl.h"
@@ -39,15 +40,37 @@ const struct owlet_option cmd_up_options[] = {
 	{ 0 },
 };
 
+/* The outputs of a local stack (not a sandbox: its state key has a
+ * suffix) from the state terraform's apply left in the emulator's S3: the
+ * same values as `terraform output -json`, without starting terraform and
+ * its provider (3-4 s).  Not there: NULL, and terraform is asked. */
+static json_t *local_state_outputs(const struct spine *s)
+{
+	if (!s->local || s->sandbox || !s->have_emu)
+		return NULL;
+	json_t *out = NULL;
+	char *bucket = owlet_render_state_bucket(s->model, s->env);
+	if (!bucket || owlet_stack_local_outputs(&out, s->emu.endpoint, s->env->region, bucket,
+						 s->env->backend.key) < 0) {
+		owlet_error_clear();
+		out = NULL;
+	}
+	free(bucket);
+	return out;
+}
+
 /* outputs.json: from the plan when it knows every output (no `terraform
- * output` process), else from terraform after apply. */
+ * output` process), else (local) from the state in the emulator, else from
+ * terraform after apply. */
 static int write_outputs(struct spine *s, json_t **outputs)
 {
 	int rc = s->plan ? owlet_plan_outputs(outputs, s->plan) : 0;
+	if (rc == 0 && *outputs && !s->quiet)
+		printf("  outputs: known from the plan\n");
+	if (rc == 0 && !*outputs && (*outputs = local_state_outputs(s)) && !s->quiet)
+		printf("  outputs: read from the terraform state in the emulator\n");
 	if (rc == 0 && !*outputs)
 		rc = owlet_tf_outputs(outputs, s->tf);
-	else if (rc == 0 && !s->quiet)
-		printf("  outputs: known from the plan\n");
 	if (rc < 0)
 		return rc;
 	char *path = spine_path(s, "outputs.json");

@@ -112,14 +112,10 @@ static int add_plan(struct owlet_buf *b, const char *plan_json_path)
 	return rc;
 }
 
-int owlet_check_key(char hex[65], const char *plan_json_path, const char *root_dir,
-		    const struct owlet_environment *env)
+/* The rendered root's .tf files and those of its modules. */
+static int add_rendered(struct owlet_buf *b, const char *root_dir)
 {
-	hex[0] = '\0';
-	struct owlet_buf b = { 0 };
-	int rc = add_plan(&b, plan_json_path);
-	if (rc == 0)
-		rc = add_tf_files(&b, root_dir, "");
+	int rc = add_tf_files(b, root_dir, "");
 	char *mods = rc == 0 ? owlet_fs_join(root_dir, "modules") : NULL;
 	char **names = NULL;
 	if (rc == 0 && !mods)
@@ -129,11 +125,64 @@ int owlet_check_key(char hex[65], const char *plan_json_path, const char *root_d
 	for (size_t i = 0; rc == 0 && names && names[i]; i++) {
 		char *dir = owlet_fs_join(mods, names[i]), prefix[600];
 		snprintf(prefix, sizeof prefix, "modules/%s/", names[i]);
-		rc = !dir ? owlet_error_setc(OWLET_ENOMEM, "out of memory") : owlet_fs_is_dir(dir) ? add_tf_files(&b, dir, prefix) : 0;
+		rc = !dir ? owlet_error_setc(OWLET_ENOMEM, "out of memory") : owlet_fs_is_dir(dir) ? add_tf_files(b, dir, prefix) : 0;
 		free(dir);
 	}
 	owlet_fs_names_free(names);
 	free(mods);
+	return rc;
+}
+
+/* "NAME PATH SIZE MTIME" of an executable on PATH, nothing when absent. */
+static int add_tool(struct owlet_buf *b, const char *name)
+{
+	char *path = owlet_proc_which(name), line[1200];
+	struct stat st;
+	int rc = 0;
+	if (path && stat(path, &st) == 0) {
+		int n = snprintf(line, sizeof line, "%s %.1000s %lld %lld\n", name, path, (long long)st.st_size,
+				 (long long)st.st_mtime);
+		rc = owlet_buf_append(b, line, (size_t)n);
+	}
+	free(path);
+	return rc;
+}
+
+int owlet_plan_inputs_key(char hex[65], const char *root_dir, const void *state, size_t state_len)
+{
+	hex[0] = '\0';
+	static const char *const files[] = { "owlet.auto.tfvars.json", "backend.hcl", ".terraform.lock.hcl", NULL };
+	struct owlet_buf b = { 0 };
+	int rc = add_rendered(&b, root_dir);
+	for (size_t i = 0; rc == 0 && files[i]; i++) {
+		char *path = owlet_fs_join(root_dir, files[i]);
+		rc = path ? add_file(&b, files[i], path) : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		free(path);
+	}
+	if (rc == 0)
+		rc = add_part(&b, "state", state, state_len);
+	/* terraform's variables and arguments from the environment */
+	for (char **e = environ; rc == 0 && e && *e; e++)
+		if (strncmp(*e, "TF_VAR_", 7) == 0 || strncmp(*e, "TF_CLI_ARGS", 11) == 0)
+			rc = add_part(&b, "env", *e, strlen(*e));
+	if (rc == 0)
+		rc = add_tool(&b, "terraform");
+	if (rc == 0)
+		rc = add_file(&b, "owlet", "/proc/self/exe");
+	if (rc == 0)
+		owlet_sha256_hex(hex, b.data, b.len);
+	owlet_buf_free(&b);
+	return rc;
+}
+
+int owlet_check_key(char hex[65], const char *plan_json_path, const char *root_dir,
+		    const struct owlet_environment *env)
+{
+	hex[0] = '\0';
+	struct owlet_buf b = { 0 };
+	int rc = add_plan(&b, plan_json_path);
+	if (rc == 0)
+		rc = add_rendered(&b, root_dir);
 	char line[1200];
 	int n = snprintf(line, sizeof line, "target %d\n", (int)env->target);
 	if (rc == 0)
@@ -144,14 +193,8 @@ int owlet_check_key(char hex[65], const char *plan_json_path, const char *root_d
 	}
 	if (rc == 0)
 		rc = add_file(&b, "owlet", "/proc/self/exe");
-	char *checkov = rc == 0 ? owlet_proc_which("checkov") : NULL;
-	struct stat st;
-	if (checkov && stat(checkov, &st) == 0) {
-		n = snprintf(line, sizeof line, "checkov %.1000s %lld %lld\n", checkov, (long long)st.st_size,
-			     (long long)st.st_mtime);
-		rc = owlet_buf_append(&b, line, (size_t)n);
-	}
-	free(checkov);
+	if (rc == 0)
+		rc = add_tool(&b, "checkov");
 	if (rc == 0)
 		owlet_sha256_hex(hex, b.data, b.len);
 	owlet_buf_free(&b);

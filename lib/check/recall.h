@@ -23,6 +23,14 @@
 /* hex: 64 hex digits and a NUL. */
 int owlet_check_key(char hex[65], const char *plan_json_path, const char *root_dir,
 		    const struct owlet_environment *env);
+/* The key of what a plan is made from, for a local plan without refresh
+ * that plans no change: the rendered root's and modules' .tf files, the
+ * variables (owlet.auto.tfvars.json), backend.hcl, the provider lock, the
+ * state terraform planned against (its bytes), TF_VAR_* and TF_CLI_ARGS*
+ * in the environment, terraform's executable (path, size, mtime) and
+ * owlet's.  Equal keys plan the same JSON, so the JSON of
+ * the last such plan stands for `terraform show -json` (deploy/spine). */
+int owlet_plan_inputs_key(char hex[65], const char *root_dir, const void *state, size_t state_len);
 /* The kept result of key: *text (caller frees) and when it was recorded
  * (UTC, ISO 8601); *text NULL when none is kept for this key. */
 int owlet_check_recall(char **text, char *when, size_t when_size, const char *root_dir, const char *key);

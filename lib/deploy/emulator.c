@@ -236,12 +236,16 @@ int owlet_emulator_stop(const char *state_dir)
 	if (!path)
 		return owlet_error_setc(OWLET_ENOMEM, "out of memory");
 	int rc = 0;
-	/* stop a recorded moto_server even when its port no longer answers */
+	/* stop a recorded moto_server even when its port no longer answers.
+	 * It keeps nothing that outlives it (its resources and the recording go
+	 * with it), yet Python's shutdown after SIGTERM took 2 s idle and up to
+	 * the old 5 s limit with a stack in it at load 25-45: one second, then
+	 * SIGKILL. */
 	json_t *j = json_load_file(path, 0, NULL);
 	json_int_t pid = 0;
 	if (j && json_unpack(j, "{s:I}", "pid", &pid) == 0 && pid > 0 && owlet_proc_alive((pid_t)pid) &&
 	    is_moto((pid_t)pid))
-		rc = owlet_proc_stop((pid_t)pid, SIGTERM, 5000);
+		rc = owlet_proc_stop((pid_t)pid, SIGTERM, 1000);
 	json_decref(j);
 	if (rc == 0 && unlink(path) != 0 && errno != ENOENT)
 		rc = owlet_error_setc(OWLET_EIO, "cannot remove '%s': %s", path, strerror(errno));

@@ -220,35 +220,94 @@ int owlet_users_forget(const char *state_dir, const char *name)
 	return rc;
 }
 
-int owlet_stack_local_resources(json_t **out, const char *endpoint, const char *region, const char *bucket,
-				const char *key)
+int owlet_stack_local_state_bytes(char **body, size_t *len, const char *endpoint, const char *region,
+				  const char *bucket, const char *key)
 {
-	*out = NULL;
+	*body = NULL;
+	*len = 0;
 	struct owlet_s3_config cfg = { .access_key = "test", .secret_key = "test", .region = region,
 				       .endpoint = endpoint };
 	struct owlet_s3 *s3 = NULL;
 	int rc = owlet_s3_open(&s3, &cfg);
-	char *body = NULL;
-	size_t len = 0;
 	if (rc == 0) {
-		owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 5000); /* a status, not a wait */
-		rc = owlet_s3_get(s3, &body, &len, bucket, key);
+		owlet_s3_set_deadline(s3, owlet_clock_wall_ms() + 5000); /* a read on loopback, not a wait */
+		rc = owlet_s3_get(s3, body, len, bucket, key);
 	}
 	owlet_s3_free(s3);
+	return rc;
+}
+
+/* The terraform state of a local stack from the emulator's S3 (*out new),
+ * NULL when there is none. */
+static int local_state(json_t **out, const char *endpoint, const char *region, const char *bucket,
+		       const char *key)
+{
+	*out = NULL;
+	char *body = NULL;
+	size_t len = 0;
+	int rc = owlet_stack_local_state_bytes(&body, &len, endpoint, region, bucket, key);
 	if (rc == OWLET_ENOTFOUND) {
 		owlet_error_clear();
-		*out = json_array();
-		return *out ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+		return 0;
 	}
 	if (rc < 0)
 		return rc;
 	json_error_t jerr;
-	json_t *state = json_loadb(body, len, 0, &jerr);
+	*out = json_loadb(body, len, 0, &jerr);
 	free(body);
-	if (!state)
-		return owlet_error_setc(OWLET_EINVALID, "the terraform state s3://%s/%s is not JSON: %s", bucket, key,
-					jerr.text);
-	*out = owlet_tf_raw_state_addresses(state);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return owlet_error_setc(OWLET_EINVALID, "the terraform state s3://%s/%s is not a JSON object%s%s",
+					bucket, key, jerr.text[0] ? ": " : "", jerr.text);
+	}
+	return 0;
+}
+
+int owlet_stack_local_resources(json_t **out, const char *endpoint, const char *region, const char *bucket,
+				const char *key)
+{
+	*out = NULL;
+	json_t *state = NULL;
+	int rc = local_state(&state, endpoint, region, bucket, key);
+	if (rc < 0)
+		return rc;
+	*out = state ? owlet_tf_raw_state_addresses(state) : json_array();
 	json_decref(state);
 	return *out ? 0 : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+}
+
+int owlet_stack_local_outputs(json_t **out, const char *endpoint, const char *region, const char *bucket,
+			      const char *key)
+{
+	*out = NULL;
+	json_t *state = NULL;
+	int rc = local_state(&state, endpoint, region, bucket, key);
+	if (rc < 0)
+		return rc;
+	json_t *outputs = json_object_get(state, "outputs");
+	if (!state || !json_is_object(outputs)) {
+		json_decref(state);
+		return owlet_error_setc(OWLET_ENOTFOUND, "the terraform state s3://%s/%s has no outputs", bucket,
+					key);
+	}
+	json_t *flat = json_object();
+	const char *name;
+	json_t *o;
+	json_object_foreach(outputs, name, o) {
+		json_t *v = json_object_get(o, "value");
+		if (!flat || !json_is_object(o) || !v || json_object_set(flat, name, v) < 0) {
+			rc = flat ? owlet_error_setc(OWLET_EINVALID, "the terraform state s3://%s/%s: output '%s' "
+						     "has no value", bucket, key, name)
+				  : owlet_error_setc(OWLET_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	json_decref(state);
+	if (rc < 0) {
+		json_decref(flat);
+		return rc;
+	}
+	*out = flat;
+	return 0;
 }

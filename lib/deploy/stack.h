@@ -52,10 +52,19 @@ int owlet_users_password(char **out, const char *state_dir, const char *name);
 /* Drops name's kept password (none kept: 0). */
 int owlet_users_forget(const char *state_dir, const char *name);
 
+/* The terraform state of a local stack, its bytes as terraform wrote them
+ * to the emulator's S3 (*body new); none: OWLET_ENOTFOUND. */
+int owlet_stack_local_state_bytes(char **body, size_t *len, const char *endpoint, const char *region,
+				  const char *bucket, const char *key);
 /* The resources of a local stack from its terraform state in the
  * emulator's S3 (bucket, key), read without terraform: *out is a new array
  * of addresses, empty when there is no state. */
 int owlet_stack_local_resources(json_t **out, const char *endpoint, const char *region, const char *bucket,
 				const char *key);
+/* Its outputs the same way, as `terraform output -json` gives them but
+ * flat ({"name": value}, sensitive ones included), from the state terraform
+ * wrote at the end of its apply.  No state or no outputs: OWLET_ENOTFOUND. */
+int owlet_stack_local_outputs(json_t **out, const char *endpoint, const char *region, const char *bucket,
+			      const char *key);
 
 #endif
