@@ -61,7 +61,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages that building and testing need (make deps installs them).
 DEB_PKGS = build-essential pkg-config libyaml-dev libjansson-dev libgit2-dev \
            libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libzip-dev libmbedtls-dev \
-           clang libclang-rt-14-dev cppcheck zip unzip git graphviz
+           clang libclang-rt-14-dev cppcheck zip unzip git graphviz zsh
 
 .PHONY: lambda-deps duckdb all deps test check-asan check-asan-unit fuzz-seeds fuzz install uninstall up down clean help lambda tests lint iam-table checkov-types
 all: $(B)/owlet $(if $(LAMBDA_SRC),$(B)/lambda/bootstrap) tests
@@ -79,7 +79,7 @@ help:
 	@echo 'make fuzz-seeds every fuzzer over its seed corpus once (CI)'
 	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
 	@echo 'make lint       cppcheck over every C file'
-	@echo 'make install    install owlet under PREFIX (default /usr/local), with its manual page and bash completion'
+	@echo 'make install    install owlet under PREFIX (default /usr/local), with its manual page and bash and zsh completion'
 	@echo 'make uninstall  remove what make install wrote'
 
 deps:
@@ -214,14 +214,16 @@ install: $(B)/owlet $(B)/lambda/bootstrap
 	install -m 755 $(B)/owlet $(DESTDIR)$(PREFIX)/bin/owlet
 	install -m 755 $(B)/lambda/bootstrap $(DESTDIR)$(PREFIX)/lib/owlet/lambda/bootstrap
 	cp -R modules templates $(DESTDIR)$(PREFIX)/share/owlet/
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 	$(B)/owlet help --man >$(DESTDIR)$(PREFIX)/share/man/man1/owlet.1
 	$(B)/owlet completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/owlet
+	$(B)/owlet completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_owlet
 
 # everything install wrote, and nothing else
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/owlet $(DESTDIR)$(PREFIX)/share/man/man1/owlet.1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/owlet
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/owlet $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_owlet
 	rm -rf $(DESTDIR)$(PREFIX)/share/owlet $(DESTDIR)$(PREFIX)/lib/owlet
 
 up: deps

@@ -62,14 +62,35 @@ is "$rc" 2 "another option before the command's name is a usage error"
 # bash completion from the command table
 run_owlet completion bash
 is "$rc" 0 "completion bash exits 0"
+bcomp=$out
 comp() { (cd "$p" && source <(printf '%s\n' "$out") && COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) && _owlet && printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '); }
 is "$(comp owlet st)" "stats status " "commands complete"
 is "$(comp owlet up --ov)" "--over-budget " "a command's options complete"
 is "$(comp owlet -q st)" "stats status " "commands complete after a global option"
 is "$(comp owlet -q up --qu)" "--quiet " "and the global options complete after the command"
 is "$(comp owlet up --env "")" "dev local prod " "--env completes the project's environments"
-run_owlet completion zsh
+run_owlet completion fish
 is "$rc" 2 "another shell is a usage error"
+
+# zsh completion from the same table
+run_owlet completion zsh
+is "$rc" 0 "completion zsh exits 0"
+zcomp=$out
+bash_cmds=$(source <(printf '%s\n' "$bcomp") && COMP_WORDS=(owlet '') COMP_CWORD=1 && _owlet && printf '%s\n' "${COMPREPLY[@]}" | grep -v -e '^-' -e '^help$' | sort | tr '\n' ' ')
+zsh_cmds=$(printf '%s\n' "$zcomp" | sed -n '/^\t\tcmds=(/,/^\t\t)/p' | sed -n "s/^\t\t\t'\([a-z]*\):.*/\1/p" | grep -v '^help$' | sort | tr '\n' ' ')
+is "$zsh_cmds" "$bash_cmds" "zsh offers the same commands as bash, each with its summary"
+like "$(printf '%s\n' "$zcomp" | sed -n '/^\t\tup)/,/;;/p')" "'--over-budget\\[" "a command's options are in its _arguments"
+like "$(printf '%s\n' "$zcomp" | sed -n '/^\t\tup)/,/;;/p')" "'--env=\\[.*\\]:ENV:_owlet_envs'" "--env completes the project's environments"
+if command -v zsh >/dev/null; then
+	zf=$(tmpdir)/_owlet
+	printf '%s\n' "$zcomp" >"$zf"
+	ok "$(zsh -n "$zf"; echo $?)" "zsh reads the script (zsh -n)"
+	is "$(cd "$p" && HOME=$(tmpdir) zsh -f -c "autoload -U compinit && compinit -u -D && source '$zf' && print -r -- \${_comps[owlet]}")" "_owlet" \
+		"sourced after compinit, it is owlet's completion"
+else
+	ok 1 "# SKIP zsh is not installed"
+	ok 1 "# SKIP zsh is not installed"
+fi
 
 # the manual page from the same table: every command, no roff warning
 run_owlet help --man
@@ -110,8 +131,8 @@ fi
 # make install writes the binary, the manual page and the completion; make uninstall removes them all
 d=$(tmpdir)
 make -s -C "$OWLET_SRC" B="$OWLET_BUILD" DESTDIR="$d" PREFIX=/usr install >/dev/null 2>&1
-ok "$([ -x "$d/usr/bin/owlet" ] && [ -s "$d/usr/share/man/man1/owlet.1" ] && [ -s "$d/usr/share/bash-completion/completions/owlet" ]; echo $?)" \
-	"make install writes owlet, owlet.1 and its completion"
+ok "$([ -x "$d/usr/bin/owlet" ] && [ -s "$d/usr/share/man/man1/owlet.1" ] && [ -s "$d/usr/share/bash-completion/completions/owlet" ] && [ -s "$d/usr/share/zsh/vendor-completions/_owlet" ]; echo $?)" \
+	"make install writes owlet, owlet.1 and its bash and zsh completion"
 make -s -C "$OWLET_SRC" B="$OWLET_BUILD" DESTDIR="$d" PREFIX=/usr uninstall >/dev/null 2>&1
 is "$(find "$d" -type f | wc -l)" 0 "make uninstall leaves no file"
 done_testing
