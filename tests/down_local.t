@@ -155,7 +155,7 @@ start_stack
 printf '{"pid": %d, "url": "http://127.0.0.1:1", "start": "%s"}\n' "$api" "$(proc_start_token $$)" >"$st/localapi.json"
 run_owlet status
 like "$out" "local API: not running" "status: a pid whose start token differs is not the local API"
-run_owlet down --yes --json
+run_owlet down --yes --keep-emulator --json
 like "$err" "not stopped: pid $api of state/local/localapi.json is no longer this local API" \
 	"down does not signal a pid that is no longer the recorded server, and says so"
 is "$rc:$(printf '%s' "$out" | jq -c '[.ok, .environment, (.error | test("the local destroy failed"))]')" \

@@ -234,7 +234,7 @@ static void prune_cache(const char *dir, char **used, size_t n_used, double age_
 	char **names = NULL;
 	if (depth > 1 || owlet_fs_list(&names, dir) < 0)
 		return;
-	if (depth == 0)
+	if (depth == 0 && n_used)
 		qsort(used, n_used, sizeof *used, cmp_str);
 	time_t now = time(NULL);
 	for (size_t i = 0; names[i]; i++) {
@@ -244,7 +244,7 @@ static void prune_cache(const char *dir, char **used, size_t n_used, double age_
 			if (S_ISDIR(st.st_mode))
 				prune_cache(path, used, n_used, age_s, depth + 1);
 			else if (S_ISREG(st.st_mode) && difftime(now, st.st_mtime) >= age_s &&
-				 !bsearch(&path, used, n_used, sizeof *used, cmp_str))
+				 (n_used == 0 || !bsearch(&path, used, n_used, sizeof *used, cmp_str)))
 				unlink(path);
 		}
 		free(path);
@@ -346,7 +346,7 @@ static void days_clear(struct days *d)
 
 static bool days_has(const struct days *d, const char *dt)
 {
-	return bsearch(&dt, d->day, d->n, sizeof *d->day, cmp_str) != NULL;
+	return d->n > 0 && bsearch(&dt, d->day, d->n, sizeof *d->day, cmp_str) != NULL; /* no bsearch of NULL */
 }
 
 static int days_add(struct days *d, const char *dt)

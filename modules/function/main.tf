@@ -57,9 +57,9 @@ locals {
         Resource = "${local.bucket_arn}/_owlet/model.json"
       },
       {
-        Sid      = "ReadDatasetsAndStats"
-        Effect   = "Allow"
-        Action   = ["s3:GetObject"]
+        Sid    = "ReadDatasetsAndStats"
+        Effect = "Allow"
+        Action = ["s3:GetObject"]
         # curated/: Athena reads the compacted days' Parquet with the caller's rights
         Resource = flatten([for n in local.dataset_names : ["${local.bucket_arn}/raw/${n}/*", "${local.bucket_arn}/stats/${n}/*", "${local.bucket_arn}/curated/${n}/*"]])
       },
