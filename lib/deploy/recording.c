@@ -42,14 +42,17 @@ static bool read_action(const char *a)
 }
 
 /* Writes that change nothing terraform manages: Cognito's users and
- * sign-ins (`owlet user`, `owlet token`), Athena queries, STS sessions. */
+ * sign-ins (`owlet user`, `owlet token`), Athena queries, STS sessions,
+ * the items of the metadata table (the function's counts and upload
+ * history; terraform manages the table, not its items). */
 static bool harmless_action(const char *a)
 {
 	static const char *const names[] = {
 		"InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge",
 		"AdminCreateUser", "AdminSetUserPassword", "AdminAddUserToGroup", "AdminRemoveUserFromGroup",
 		"AdminDeleteUser", "AdminUpdateUserAttributes", "AdminConfirmSignUp", "SignUp", "ConfirmSignUp",
-		"StartQueryExecution", "StopQueryExecution", "AssumeRole", "AssumeRoleWithWebIdentity", NULL,
+		"StartQueryExecution", "StopQueryExecution", "AssumeRole", "AssumeRoleWithWebIdentity",
+		"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "Query", "Scan", NULL,
 	};
 	for (size_t i = 0; names[i]; i++)
 		if (strcmp(a, names[i]) == 0)
