@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -75,10 +76,15 @@ static inline pid_t moto_start(char *endpoint, size_t size)
 	char ports[16];
 	snprintf(ports, sizeof ports, "%d", port);
 	snprintf(endpoint, size, "http://127.0.0.1:%d", port);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return 0;
 	if (pid == 0) {
+		/* a test that aborts (a sanitizer) never reaches moto_stop: moto goes with it */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		int devnull = open("/dev/null", O_WRONLY);
 		dup2(devnull, 1);
 		dup2(devnull, 2);
