@@ -1,5 +1,5 @@
 /*
- * upload.h: bulk uploads (upload.c; docs/uploads.md, docs/contracts.md
+ * upload.h: bulk uploads (upload.c the routes, upload_trigger.c the S3 trigger; docs/uploads.md, docs/contracts.md
  * "Bulk uploads"):
  *
  *   POST /datasets/{name}/uploads       201 {"id","key","url","method","fields","expires","max_bytes",
