@@ -177,4 +177,16 @@ int check_source_dynamic_refs(const char *path, int line_start, int line_end,
 int check_plan_dir_offline(json_t **out, const char *dir, const char *region,
 			   owlet_proc_line_fn on_line, void *ctx);
 
+/* The configuration of a module path ("" root, "module.a.module.b"). */
+const json_t *check_module_conf(const json_t *root_conf, const char *module);
+/* Joins a directory and a relative path, collapsing "." and "..". */
+char *check_path_join(const char *dir, const char *rel);
+
+/* The edges between resources (links.c): by the references in resource
+ * from's expressions, through its dynamic blocks (read from the .tf source
+ * under root_dir), and by bucket name where no reference links a bucket. */
+int check_link_expressions(struct check_ctx *ctx, const json_t *root_conf, size_t from, const json_t *e);
+int check_link_dynamic(struct check_ctx *ctx, const json_t *root_conf, size_t from, const char *root_dir);
+int check_link_bucket_names(struct check_ctx *ctx);
+
 #endif
